@@ -1,0 +1,391 @@
+"""The data model: plain dataclasses, no I/O, no MkDocs.
+
+Everything downstream (checks, analysis, rendering, the CLI, the MkDocs
+plugin) reads these objects; nothing re-parses source files.
+
+Line numbers are 1-based and refer to the SOP file itself (front matter
+included), so that diagnostics and editors agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding about one place in one file."""
+
+    file: str
+    line: int
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    column: int = 1
+
+    def format(self) -> str:
+        hint = f" ({self.hint})" if self.hint else ""
+        return (
+            f"{self.file}:{self.line}:{self.column}: {self.code} "
+            f"{self.severity.value}: {self.message}{hint}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class Status(str, enum.Enum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    APPROVED = "approved"
+    EFFECTIVE = "effective"
+    RETIRED = "retired"
+
+    @property
+    def is_signed_off(self) -> bool:
+        """Approved and effective SOPs must carry complete, valid approvals."""
+        return self in (Status.APPROVED, Status.EFFECTIVE)
+
+    @property
+    def may_be_incomplete(self) -> bool:
+        return self in (Status.DRAFT, Status.REVIEW)
+
+    @property
+    def in_force(self) -> bool:
+        return self is Status.EFFECTIVE
+
+
+class Role(str, enum.Enum):
+    MAKER = "maker"  # pembuat
+    REVIEWER = "reviewer"  # pemeriksa / pengoreksi
+    LEADER = "leader"  # pimpinan tertinggi
+
+
+ROLE_ORDER = (Role.MAKER, Role.REVIEWER, Role.LEADER)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """How calendar words map to working minutes."""
+
+    hours_per_day: float = 8.0
+    days_per_week: float = 5.0
+
+    @property
+    def minutes_per_day(self) -> float:
+        return self.hours_per_day * 60
+
+    @property
+    def minutes_per_week(self) -> float:
+        return self.minutes_per_day * self.days_per_week
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A step's time in working minutes; ``low == high`` unless a range was written."""
+
+    text: str
+    low: float
+    high: float
+
+    @property
+    def mid(self) -> float:
+        return (self.low + self.high) / 2
+
+    @property
+    def is_range(self) -> bool:
+        return self.high != self.low
+
+
+END = "end"
+
+
+@dataclass
+class Target:
+    """Where control goes: a step number (1-based) or the end of the procedure.
+
+    ``raw`` is what the author wrote.  ``step`` is filled once the procedure
+    is known; ``None`` together with ``is_end == False`` means dangling.
+    """
+
+    raw: str
+    line: int
+    step: int | None = None
+    is_end: bool = False
+
+    @property
+    def resolved(self) -> bool:
+        return self.is_end or self.step is not None
+
+
+@dataclass
+class Branch:
+    label: str
+    target: Target
+    line: int
+    probability: float | None = None  # percent as written, 0..100
+
+
+@dataclass
+class Decision:
+    question: str
+    line: int
+    branches: list[Branch] = field(default_factory=list)
+
+    def probabilities(self) -> list[float]:
+        """Branch probabilities as fractions; unspecified ones share the rest equally."""
+        given = sum(b.probability for b in self.branches if b.probability is not None)
+        missing = [b for b in self.branches if b.probability is None]
+        rest = max(0.0, 100.0 - given)
+        share = rest / len(missing) if missing else 0.0
+        return [
+            (b.probability if b.probability is not None else share) / 100.0
+            for b in self.branches
+        ]
+
+
+@dataclass
+class Step:
+    number: int
+    activity: str
+    line: int
+    anchor: str | None = None
+    details: list[str] = field(default_factory=list)
+    actor: str | None = None
+    inputs: list[str] = field(default_factory=list)
+    duration: Duration | None = None
+    duration_text: str | None = None
+    output: str | None = None
+    notes: str | None = None
+    next: Target | None = None
+    decision: Decision | None = None
+    sop: str | None = None  # handover to another SOP id
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.field_lines.get(key, self.line)
+
+    def successors(self, step_count: int) -> list[Target]:
+        """The targets control may flow to after this step."""
+        if self.decision is not None:
+            return [b.target for b in self.decision.branches]
+        if self.next is not None:
+            return [self.next]
+        if self.number < step_count:
+            return [Target(raw=str(self.number + 1), line=self.line, step=self.number + 1)]
+        return [Target(raw=END, line=self.line, is_end=True)]
+
+
+@dataclass
+class Procedure:
+    heading: str
+    line: int
+    steps: list[Step] = field(default_factory=list)
+    end_line: int = 0
+
+    def step(self, number: int) -> Step | None:
+        if 1 <= number <= len(self.steps):
+            return self.steps[number - 1]
+        return None
+
+    def actors(self) -> list[str]:
+        """Actors in order of first appearance (the flowchart's lanes)."""
+        seen: dict[str, None] = {}
+        for s in self.steps:
+            if s.actor:
+                seen.setdefault(s.actor, None)
+        return list(seen)
+
+
+@dataclass
+class Section:
+    """A free section of the body (Tujuan, Ruang Lingkup, ...)."""
+
+    heading: str
+    level: int
+    line: int
+
+
+@dataclass
+class Team:
+    writer: str | None = None
+    field_executor: str | None = None
+    supervisor: str | None = None
+    supervisor_superior: str | None = None
+
+
+@dataclass
+class Approval:
+    role: Role | None
+    name: str
+    position: str
+    line: int
+    date: dt.date | None = None
+    nip: str | None = None
+    digest: str | None = None
+    role_text: str = ""
+
+
+@dataclass
+class Simulation:
+    line: int
+    date: dt.date | None = None
+    participants: list[str] = field(default_factory=list)
+    result: str | None = None  # pass | fail
+    findings: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.result == "pass"
+
+
+@dataclass
+class Socialization:
+    line: int
+    date: dt.date | None = None
+    audience: list[str] = field(default_factory=list)
+    notes: str | None = None
+
+
+@dataclass
+class Monitoring:
+    line: int
+    date: dt.date | None = None
+    by: str | None = None
+    finding: str | None = None
+    recommendation: str | None = None  # keep | revise
+
+
+@dataclass
+class Revision:
+    line: int
+    version: int | None = None
+    date: dt.date | None = None
+    summary: str | None = None
+
+
+@dataclass
+class Sop:
+    """One SOP file, parsed.  Fields the author left out are ``None`` / empty."""
+
+    path: str  # as given to the loader, used in diagnostics
+    text: str  # the whole file
+    id: str | None = None
+    title: str | None = None
+    unit: str | None = None
+    version: int | None = None
+    status: Status | None = None
+    created: dt.date | None = None
+    revised: dt.date | None = None
+    effective: dt.date | None = None
+    legal_basis: list[str] = field(default_factory=list)
+    qualifications: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    equipment: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    records: list[str] = field(default_factory=list)
+    team: Team = field(default_factory=Team)
+    approvals: list[Approval] = field(default_factory=list)
+    simulations: list[Simulation] = field(default_factory=list)
+    socialization: list[Socialization] = field(default_factory=list)
+    review_interval_months: int | None = None
+    monitoring: list[Monitoring] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+    superseded_by: str | None = None
+    confidential: bool = False
+    body: str = ""  # Markdown after the front matter
+    body_line: int = 1  # file line of the body's first line
+    procedure: Procedure | None = None
+    sections: list[Section] = field(default_factory=list)
+    front_matter: dict[str, Any] = field(default_factory=dict)  # canonical keys
+    field_lines: dict[str, int] = field(default_factory=dict)  # "approvals.0.date" -> line
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # from parsing
+
+    def line_of(self, key: str, default: int | None = None) -> int:
+        if key in self.field_lines:
+            return self.field_lines[key]
+        head = key.split(".")[0]
+        if head in self.field_lines:
+            return self.field_lines[head]
+        return default if default is not None else 1
+
+    @property
+    def steps(self) -> list[Step]:
+        return self.procedure.steps if self.procedure else []
+
+    def approval(self, role: Role) -> Approval | None:
+        for a in self.approvals:
+            if a.role is role:
+                return a
+        return None
+
+    @property
+    def label(self) -> str:
+        return self.id or self.path
+
+
+@dataclass
+class Unit:
+    key: str
+    name: str
+    line: int
+    duties: list[str] = field(default_factory=list)
+    authority: list[str] = field(default_factory=list)
+    parent: str | None = None
+    roles: list[str] = field(default_factory=list)
+    demand: list[str] = field(default_factory=list)
+    enablers: list[str] = field(default_factory=list)
+    capacity: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Corpus:
+    """Every SOP of a tree plus its units: the one store every view queries."""
+
+    root: str
+    sops: list[Sop] = field(default_factory=list)
+    units: dict[str, Unit] = field(default_factory=dict)
+    units_path: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # corpus-level (units.yml, ...)
+
+    def by_id(self) -> dict[str, Sop]:
+        out: dict[str, Sop] = {}
+        for s in self.sops:
+            if s.id and s.id not in out:
+                out[s.id] = s
+        return out
+
+    def get(self, sop_id: str) -> Sop | None:
+        return self.by_id().get(sop_id)
+
+    def unit_of_actor(self) -> dict[str, str]:
+        """Actor name -> unit key, from ``units.yml`` roles."""
+        out: dict[str, str] = {}
+        for unit in self.units.values():
+            for role in unit.roles:
+                out.setdefault(role, unit.key)
+        return out
+
+    def all_diagnostics(self) -> list[Diagnostic]:
+        out = list(self.diagnostics)
+        for s in self.sops:
+            out.extend(s.diagnostics)
+        return out

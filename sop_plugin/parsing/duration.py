@@ -1,0 +1,142 @@
+"""Read a step's ``waktu`` / ``duration``.
+
+Accepted (case-insensitive, ``,`` or ``.`` as decimal mark):
+
+* ``15 menit``, ``2 jam``, ``1 hari``, ``1 minggu`` and the English units
+  ``min``/``minute(s)``, ``h``/``hour(s)``, ``day(s)``, ``week(s)``
+* combined units: ``1 jam 30 menit``, ``1 hari 2 jam``
+* ranges: ``1-3 hari``, ``1 – 3 hari``, ``30 menit - 1 jam``, ``1 s.d. 2 jam``,
+  ``1 sampai 2 hari``
+* ISO 8601 durations: ``PT1H30M``, ``P1D``, ``P2W`` (days and weeks are
+  working days and weeks)
+
+Days and weeks are converted with the site's working calendar (8 hours a
+day, 5 days a week unless configured otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Calendar, Duration
+
+_UNITS: dict[str, str] = {}
+for _names, _unit in (
+    (("detik", "dtk", "s", "sec", "secs", "second", "seconds"), "second"),
+    (("menit", "mnt", "m", "min", "mins", "minute", "minutes"), "minute"),
+    (("jam", "j", "h", "hr", "hrs", "hour", "hours"), "hour"),
+    (("hari", "hr kerja", "hari kerja", "d", "day", "days", "working day", "working days"), "day"),
+    (("minggu", "pekan", "w", "wk", "week", "weeks"), "week"),
+):
+    for _n in _names:
+        _UNITS[_n] = _unit
+
+_NUM = r"\d+(?:[.,]\d+)?"
+_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_PART = re.compile(rf"\s*({_NUM})\s*({_UNIT_RE})\b\.?", re.IGNORECASE)
+_RANGE_SEP = re.compile(r"\s*(?:-|–|—|s\.?\s?d\.?|sampai|hingga|to)\s*", re.IGNORECASE)
+_BARE_RANGE = re.compile(rf"^\s*({_NUM})\s*(?:-|–|—|s\.?\s?d\.?|sampai|hingga|to)\s*({_NUM})\s*({_UNIT_RE})\b\.?\s*$",
+                         re.IGNORECASE)
+_ISO = re.compile(
+    r"^P(?:(?P<w>\d+(?:[.,]\d+)?)W)?(?:(?P<d>\d+(?:[.,]\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+(?:[.,]\d+)?)M)?(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$",
+    re.IGNORECASE,
+)
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _minutes(unit: str, amount: float, cal: Calendar) -> float:
+    return {
+        "second": amount / 60,
+        "minute": amount,
+        "hour": amount * 60,
+        "day": amount * cal.minutes_per_day,
+        "week": amount * cal.minutes_per_week,
+    }[unit]
+
+
+def _compound(text: str, cal: Calendar) -> float | None:
+    """``1 jam 30 menit`` -> 90; ``None`` unless the whole text is units."""
+    text = text.strip()
+    if not text:
+        return None
+    iso = _ISO.match(text)
+    if iso and text.upper() != "P" and text.upper() != "PT":
+        parts = {k: _num(v) for k, v in iso.groupdict().items() if v}
+        if not parts:
+            return None
+        return (
+            _minutes("week", parts.get("w", 0), cal)
+            + _minutes("day", parts.get("d", 0), cal)
+            + _minutes("hour", parts.get("h", 0), cal)
+            + _minutes("minute", parts.get("m", 0), cal)
+            + _minutes("second", parts.get("s", 0), cal)
+        )
+    total = 0.0
+    pos = 0
+    found = False
+    while pos < len(text):
+        m = _PART.match(text, pos)
+        if not m:
+            rest = text[pos:].strip(" ,")
+            if rest.lower() in ("", "dan", "and"):
+                break
+            if rest.lower().startswith(("dan ", "and ")):
+                pos = len(text) - len(rest) + rest.index(" ") + 1
+                continue
+            return None
+        total += _minutes(_UNITS[m.group(2).lower()], _num(m.group(1)), cal)
+        found = True
+        pos = m.end()
+        while pos < len(text) and text[pos] in " ,":
+            pos += 1
+    return total if found else None
+
+
+def parse_duration(text: str, cal: Calendar | None = None) -> Duration | None:
+    """A :class:`Duration` in working minutes, or ``None`` if ``text`` cannot be read."""
+    cal = cal or Calendar()
+    raw = text.strip()
+    if not raw:
+        return None
+    bare = _BARE_RANGE.match(raw)
+    if bare:
+        unit = _UNITS[bare.group(3).lower()]
+        low, high = _minutes(unit, _num(bare.group(1)), cal), _minutes(unit, _num(bare.group(2)), cal)
+        return Duration(raw, min(low, high), max(low, high)) if low <= high else None
+    single = _compound(raw, cal)
+    if single is not None:
+        return Duration(raw, single, single)
+    # "30 menit - 1 jam": split on the first range separator between two quantities
+    for sep in _RANGE_SEP.finditer(raw):
+        left, right = raw[: sep.start()], raw[sep.end():]
+        lo, hi = _compound(left, cal), _compound(right, cal)
+        if lo is not None and hi is not None and lo <= hi:
+            return Duration(raw, lo, hi)
+    return None
+
+
+def format_minutes(minutes: float, cal: Calendar | None = None, lang: str = "id") -> str:
+    """Human text for a number of working minutes: ``1 hari 2 jam 30 menit``."""
+    cal = cal or Calendar()
+    words = {
+        "id": ("hari", "jam", "menit"),
+        "en": ("d", "h", "min"),
+    }[lang if lang in ("id", "en") else "id"]
+    minutes = round(minutes)
+    if minutes <= 0:
+        return f"0 {words[2]}"
+    per_day = int(round(cal.minutes_per_day))
+    days, rest = divmod(minutes, per_day)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} {words[0]}")
+    if hours:
+        parts.append(f"{hours} {words[1]}")
+    if mins:
+        parts.append(f"{mins} {words[2]}")
+    return " ".join(parts)

@@ -1,0 +1,309 @@
+"""Split a file into front matter and body, and turn the front matter into model fields.
+
+MkDocs silently ignores front matter it cannot read; we report every
+problem with its line instead: invalid YAML, unknown keys (with the
+closest known one), duplicate keys (an English key and its alias count as
+one), wrong types and bad dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Callable
+
+from .. import aliases, codes
+from ..model import (
+    Approval,
+    Diagnostic,
+    Monitoring,
+    Revision,
+    Role,
+    Simulation,
+    Socialization,
+    Sop,
+    Status,
+    Team,
+)
+from .yamlloc import Located, YamlError, load
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def split(text: str) -> tuple[str | None, int, str, int]:
+    """``(yaml_text, yaml_first_line, body, body_first_line)``; yaml_text is None without front matter."""
+    lines = text.splitlines(keepends=True)
+    if not lines or not _FENCE.match(lines[0].rstrip("\r\n")):
+        return None, 0, text, 1
+    for i in range(1, len(lines)):
+        if _CLOSE.match(lines[i].rstrip("\r\n")):
+            return "".join(lines[1:i]), 2, "".join(lines[i + 1:]), i + 2
+    return "".join(lines[1:]), 2, "", len(lines) + 1
+
+
+class _Reader:
+    """Converts one located mapping into canonical fields, collecting diagnostics."""
+
+    def __init__(self, sop: Sop, loc: Located):
+        self.sop = sop
+        self.loc = loc
+        self.diags: list[Diagnostic] = []
+
+    # -- helpers -------------------------------------------------------
+    def line(self, path: str) -> int:
+        while path:
+            if path in self.loc.lines:
+                return self.loc.lines[path]
+            path = path.rpartition(".")[0]
+        return 1
+
+    def err(self, code: codes.Code, path: str, message: str, hint: str | None = None) -> None:
+        self.diags.append(code.at(self.sop.path, self.line(path), message, hint))
+
+    def mapping(self, value: Any, path: str, context: str) -> dict[str, tuple[Any, str]]:
+        """Canonical key -> (value, source path).  Reports unknown and duplicate keys."""
+        if not isinstance(value, dict):
+            where = f"'{path}'" if path else "the front matter"
+            self.err(codes.BAD_TYPE, path, f"{where} must be a mapping of 'key: value' lines",
+                     f"write {where} as indented 'key: value' lines")
+            return {}
+        out: dict[str, tuple[Any, str]] = {}
+        for key, val in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            canon = aliases.canonical(context, str(key))
+            if canon is None:
+                near = aliases.suggest(context, str(key))
+                hint = f"did you mean '{near}'?" if near else (
+                    "known keys: " + ", ".join(aliases.known_keys(context)))
+                self.err(codes.UNKNOWN_KEY, sub, f"unknown key '{key}'", hint)
+                continue
+            if canon in out:
+                self.err(codes.DUPLICATE_KEY, sub,
+                         f"'{key}' repeats '{aliases.display_key(context, canon)}'")
+                continue
+            out[canon] = (val, sub)
+        for dup_path, dup_line in self.loc.duplicates:
+            if dup_path.rpartition(".")[0] == path or (not path and "." not in dup_path):
+                self.diags.append(codes.DUPLICATE_KEY.at(
+                    self.sop.path, dup_line, f"key '{dup_path.rpartition('.')[2]}' given twice"))
+        return out
+
+    def text(self, value: Any, path: str, label: str) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value).strip()
+        if isinstance(value, (dt.date,)):
+            return value.isoformat()
+        self.err(codes.BAD_TYPE, path, f"'{label}' must be text, not {_kind(value)}")
+        return None
+
+    def text_list(self, value: Any, path: str, label: str) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value.strip()] if value.strip() else []
+        if not isinstance(value, list):
+            self.err(codes.BAD_TYPE, path, f"'{label}' must be a list, not {_kind(value)}",
+                     f"write '{label}: [first, second]' or one '- item' per line")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            t = self.text(item, f"{path}.{i}", f"{label} item")
+            if t:
+                out.append(t)
+        return out
+
+    def date(self, value: Any, path: str, label: str) -> dt.date | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.err(codes.BAD_DATE, path, f"'{label}' is not a valid date: {value!r}")
+        return None
+
+    def integer(self, value: Any, path: str, label: str, minimum: int = 0) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            self.err(codes.BAD_TYPE, path, f"'{label}' must be a whole number, not {_kind(value)}")
+            return None
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            self.err(codes.BAD_TYPE, path, f"'{label}' must be a whole number, not {value!r}")
+            return None
+        if n < minimum:
+            self.err(codes.BAD_TYPE, path, f"'{label}' must be at least {minimum}, not {n}")
+            return None
+        return n
+
+    def boolean(self, value: Any, path: str, label: str) -> bool:
+        if value is None:
+            return False
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("ya", "tidak"):
+            return value.strip().lower() == "ya"
+        self.err(codes.BAD_TYPE, path, f"'{label}' must be true or false, not {value!r}")
+        return False
+
+    def enum(self, value: Any, path: str, label: str, kind: str, allowed: tuple[str, ...]) -> str | None:
+        t = self.text(value, path, label)
+        if t is None:
+            return None
+        v = aliases.canonical_value(kind, t)
+        if v not in allowed:
+            self.err(codes.BAD_ENUM, path, f"'{label}' is '{t}', which is not one of {', '.join(allowed)}",
+                     f"use one of: {', '.join(allowed)}")
+            return None
+        return v
+
+    def records(self, value: Any, path: str, label: str, context: str,
+                build: Callable[[dict[str, tuple[Any, str]], int], Any]) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.err(codes.BAD_TYPE, path, f"'{label}' must be a list of records ('- key: value' items)")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            sub = f"{path}.{i}"
+            fields = self.mapping(item, sub, context)
+            self.sop.field_lines[f"{label}.{i}"] = self.line(sub)
+            for key, (_, src) in fields.items():
+                self.sop.field_lines[f"{label}.{i}.{key}"] = self.line(src)
+            if isinstance(item, dict):
+                out.append(build(fields, self.line(sub)))
+        return out
+
+
+def _kind(value: Any) -> str:
+    return {
+        dict: "a mapping",
+        list: "a list",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+    }.get(type(value), type(value).__name__)
+
+
+def apply_front_matter(sop: Sop, yaml_text: str, first_line: int) -> list[Diagnostic]:
+    """Fill ``sop``'s identity and lifecycle fields from its front matter."""
+    try:
+        loc = load(yaml_text, line_offset=first_line - 1)
+    except YamlError as exc:
+        return [codes.YAML_SYNTAX.at(sop.path, exc.line, f"front matter is not valid YAML: {exc.message}",
+                                     column=exc.column)]
+    if loc.value is None:
+        return [codes.NO_FRONT_MATTER.at(sop.path, first_line, "front matter is empty")]
+    r = _Reader(sop, loc)
+    fm = r.mapping(loc.value, "", "front_matter")
+    sop.front_matter = {k: v for k, (v, _) in fm.items()}
+    for canon, (_, src) in fm.items():
+        sop.field_lines[canon] = r.line(src)
+
+    def get(key: str) -> tuple[Any, str]:
+        return fm.get(key, (None, key))
+
+    sop.id = r.text(*get("id"), "id")
+    sop.title = r.text(*get("title"), "title")
+    sop.unit = r.text(*get("unit"), "unit")
+    sop.version = r.integer(*get("version"), "version", minimum=0)
+    status = r.enum(*get("status"), "status", "status", tuple(s.value for s in Status))
+    sop.status = Status(status) if status else None
+    if "status" in fm and status is None and r.diags and r.diags[-1].code == codes.BAD_ENUM.code:
+        bad = r.diags.pop()
+        r.diags.append(codes.BAD_STATUS.at(sop.path, bad.line, bad.message.replace("'status' is", "status is")))
+    sop.created = r.date(*get("created"), "created")
+    sop.revised = r.date(*get("revised"), "revised")
+    sop.effective = r.date(*get("effective"), "effective")
+    for key in ("legal_basis", "qualifications", "related", "equipment", "warnings", "records"):
+        setattr(sop, key, r.text_list(*get(key), key))
+    sop.superseded_by = r.text(*get("superseded_by"), "superseded_by")
+    sop.confidential = r.boolean(*get("confidential"), "confidential")
+
+    team_val, team_path = get("team")
+    if team_val is not None:
+        t = r.mapping(team_val, team_path, "team")
+        sop.team = Team(**{k: r.text(v, p, k) for k, (v, p) in t.items()})
+
+    def approval(f: dict[str, tuple[Any, str]], line: int) -> Approval:
+        role_text = r.text(*f.get("role", (None, "")), "role") or ""
+        role = None
+        if "role" in f:
+            rv = r.enum(*f["role"], "role", "role", tuple(x.value for x in Role))
+            role = Role(rv) if rv else None
+        nip = f.get("nip", (None, ""))
+        return Approval(
+            role=role,
+            role_text=role_text,
+            name=r.text(*f.get("name", (None, "")), "name") or "",
+            position=r.text(*f.get("position", (None, "")), "position") or "",
+            line=line,
+            date=r.date(*f.get("date", (None, "")), "date"),
+            nip=r.text(*nip, "nip"),
+            digest=r.text(*f.get("digest", (None, "")), "digest"),
+        )
+
+    sop.approvals = r.records(*get("approvals"), "approvals", "approval", approval)
+
+    def simulation(f: dict[str, tuple[Any, str]], line: int) -> Simulation:
+        return Simulation(
+            line=line,
+            date=r.date(*f.get("date", (None, "")), "date"),
+            participants=r.text_list(*f.get("participants", (None, "")), "participants"),
+            result=r.enum(*f["result"], "result", "result", ("pass", "fail")) if "result" in f else None,
+            findings=r.text(*f.get("findings", (None, "")), "findings"),
+        )
+
+    sop.simulations = r.records(*get("simulations"), "simulations", "simulation", simulation)
+
+    def socialization(f: dict[str, tuple[Any, str]], line: int) -> Socialization:
+        return Socialization(
+            line=line,
+            date=r.date(*f.get("date", (None, "")), "date"),
+            audience=r.text_list(*f.get("audience", (None, "")), "audience"),
+            notes=r.text(*f.get("notes", (None, "")), "notes"),
+        )
+
+    sop.socialization = r.records(*get("socialization"), "socialization", "socialization", socialization)
+
+    review_val, review_path = get("review")
+    if review_val is not None:
+        rv = r.mapping(review_val, review_path, "review")
+        if "interval_months" in rv:
+            sop.review_interval_months = r.integer(*rv["interval_months"], "interval_months", minimum=1)
+
+    def monitoring(f: dict[str, tuple[Any, str]], line: int) -> Monitoring:
+        rec = f.get("recommendation")
+        return Monitoring(
+            line=line,
+            date=r.date(*f.get("date", (None, "")), "date"),
+            by=r.text(*f.get("by", (None, "")), "by"),
+            finding=r.text(*f.get("finding", (None, "")), "finding"),
+            recommendation=r.enum(*rec, "recommendation", "recommendation", ("keep", "revise")) if rec else None,
+        )
+
+    sop.monitoring = r.records(*get("monitoring"), "monitoring", "monitoring", monitoring)
+
+    def revision(f: dict[str, tuple[Any, str]], line: int) -> Revision:
+        return Revision(
+            line=line,
+            version=r.integer(*f.get("version", (None, "")), "version"),
+            date=r.date(*f.get("date", (None, "")), "date"),
+            summary=r.text(*f.get("summary", (None, "")), "summary"),
+        )
+
+    sop.revisions = r.records(*get("revisions"), "revisions", "revision", revision)
+    return r.diags
+

@@ -1,0 +1,293 @@
+"""Read the procedure section of an SOP body into :class:`Step` objects.
+
+markdown-it-py (CommonMark) keeps the source lines of every block, so each
+step, field and branch knows its line.  The page renders steps from the
+same objects, so the linter and the page always agree on what a step is.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from .. import aliases, codes
+from ..model import (
+    Branch,
+    Calendar,
+    Decision,
+    Diagnostic,
+    Procedure,
+    Section,
+    Step,
+    Target,
+)
+from ..settings import DEFAULT_HEADINGS
+from .duration import parse_duration
+
+
+_ANCHOR = re.compile(r"\s*\{\s*#([A-Za-z0-9_.:-]+)\s*\}\s*$")
+_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*:\s*(.*)$", re.DOTALL)
+_BRANCH = re.compile(
+    r"^(?P<label>.*?)\s*(?:\(\s*(?P<p>\d+(?:[.,]\d+)?)\s*%\s*\))?\s*(?:->|→|=>)\s*(?P<target>.*?)\s*$",
+    re.DOTALL,
+)
+_STEP_WORD = re.compile(r"^(?:langkah|step|no\.?)\s*(\d+)$", re.IGNORECASE)
+
+_md = MarkdownIt("commonmark")
+
+
+@dataclass
+class ParsedBody:
+    procedure: Procedure | None
+    sections: list[Section] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _norm_heading(text: str) -> str:
+    return re.sub(r"[\s:]+$", "", text.strip()).casefold()
+
+
+def parse_body(
+    body: str,
+    body_line: int,
+    path: str,
+    *,
+    headings: tuple[str, ...] = DEFAULT_HEADINGS,
+    calendar: Calendar | None = None,
+) -> ParsedBody:
+    """Find the procedure section of ``body`` and read its steps."""
+    cal = calendar or Calendar()
+    lines = body.splitlines()
+    root = SyntaxTreeNode(_md.parse(body))
+    wanted = {_norm_heading(h) for h in headings}
+    out = ParsedBody(procedure=None)
+    blocks = list(root.children)
+
+    proc_starts: list[int] = []
+    for i, node in enumerate(blocks):
+        if node.type == "heading" and node.map:
+            text = node.children[0].content if node.children else ""
+            text = _ANCHOR.sub("", text)
+            level = int(node.tag[1])
+            out.sections.append(Section(heading=text.strip(), level=level, line=node.map[0] + body_line))
+            if _norm_heading(text) in wanted:
+                proc_starts.append(i)
+
+    if not proc_starts:
+        return out
+    for extra in proc_starts[1:]:
+        node = blocks[extra]
+        out.diagnostics.append(codes.MANY_PROCEDURES.at(
+            path, node.map[0] + body_line,
+            f"second procedure section '{node.children[0].content}' "
+            f"(the first is at line {blocks[proc_starts[0]].map[0] + body_line})"))
+
+    start = proc_starts[0]
+    head = blocks[start]
+    level = int(head.tag[1])
+    end = len(blocks)
+    for j in range(start + 1, len(blocks)):
+        if blocks[j].type == "heading" and int(blocks[j].tag[1]) <= level:
+            end = j
+            break
+    end_line = (blocks[end].map[0] if end < len(blocks) else len(lines)) + body_line
+    proc = Procedure(heading=head.children[0].content.strip(), line=head.map[0] + body_line, end_line=end_line)
+    out.procedure = proc
+
+    olist = next((b for b in blocks[start + 1:end] if b.type == "ordered_list"), None)
+    if olist is None:
+        out.diagnostics.append(codes.EMPTY_PROCEDURE.at(
+            path, proc.line, f"the '{proc.heading}' section has no numbered list of steps"))
+        return out
+
+    reader = _StepReader(path, body_line, lines, cal, out.diagnostics)
+    written: list[int] = []
+    for number, item in enumerate(olist.children, start=1):
+        proc.steps.append(reader.step(number, item))
+        try:
+            written.append(int(item.info))
+        except (TypeError, ValueError):
+            written.append(number)
+    if len(set(written)) > 1 and written != list(range(written[0], written[0] + len(written))):
+        bad = next(i for i, w in enumerate(written) if w != written[0] + i)
+        out.diagnostics.append(codes.NUMBERING.at(
+            path, proc.steps[bad].line,
+            f"step {bad + 1} is written as '{written[bad]}.'; targets count steps in written order"))
+    elif written and written[0] != 1 and len(set(written)) > 1:
+        out.diagnostics.append(codes.NUMBERING.at(
+            path, proc.steps[0].line, f"the list starts at {written[0]}, but step numbers start at 1"))
+    _resolve(proc, path, out.diagnostics)
+    return out
+
+
+class _StepReader:
+    def __init__(self, path: str, body_line: int, lines: list[str], cal: Calendar, diags: list[Diagnostic]):
+        self.path = path
+        self.body_line = body_line
+        self.lines = lines
+        self.cal = cal
+        self.diags = diags
+
+    def at(self, node: SyntaxTreeNode) -> int:
+        return (node.map[0] if node.map else 0) + self.body_line
+
+    def source(self, node: SyntaxTreeNode) -> str:
+        a, b = node.map if node.map else (0, 0)
+        return textwrap.dedent("\n".join(self.lines[a:b])).strip()
+
+    def step(self, number: int, item: SyntaxTreeNode) -> Step:
+        line = self.at(item)
+        children = list(item.children)
+        activity = ""
+        anchor = None
+        if children and children[0].type == "paragraph":
+            activity = " ".join(children[0].children[0].content.split()) if children[0].children else ""
+            children = children[1:]
+        m = _ANCHOR.search(activity)
+        if m:
+            anchor = m.group(1).lstrip("#")
+            activity = activity[: m.start()].rstrip()
+        step = Step(number=number, activity=activity, line=line, anchor=anchor)
+        fields_done = False
+        for child in children:
+            if child.type == "bullet_list" and not fields_done:
+                fields_done = True
+                for field_item in child.children:
+                    self.field(step, field_item)
+            else:
+                text = self.source(child)
+                if text:
+                    step.details.append(text)
+        if not activity:
+            self.diags.append(codes.MISSING_FIELD.at(
+                self.path, line, f"step {number} has no activity text",
+                "write what is done as the first line of the step, e.g. '1. Memeriksa berkas.'"))
+        return step
+
+    def field(self, step: Step, item: SyntaxTreeNode) -> None:
+        line = self.at(item)
+        kids = list(item.children)
+        first = kids[0] if kids else None
+        raw = first.children[0].content if first is not None and first.type == "paragraph" and first.children else ""
+        m = _FIELD.match(raw)
+        if not m:
+            self.diags.append(codes.BAD_STEP_ITEM.at(
+                self.path, line, f"step {step.number}: '{_short(raw)}' is not a 'key: value' field"))
+            return
+        key, value = m.group(1).strip(), " ".join(m.group(2).split())
+        canon = aliases.canonical("step", key)
+        if canon is None:
+            near = aliases.suggest("step", key)
+            hint = f"did you mean '{near}'?" if near else "step fields: " + ", ".join(aliases.known_keys("step"))
+            self.diags.append(codes.UNKNOWN_STEP_FIELD.at(
+                self.path, line, f"step {step.number}: unknown field '{key}'", hint))
+            return
+        if canon in step.field_lines:
+            self.diags.append(codes.DUPLICATE_STEP_FIELD.at(
+                self.path, line,
+                f"step {step.number}: '{key}' repeats '{aliases.display_key('step', canon)}' "
+                f"from line {step.field_lines[canon]}", "keep one of them"))
+            return
+        step.field_lines[canon] = line
+        nested = next((k for k in kids[1:] if k.type == "bullet_list"), None)
+        if canon == "decision":
+            step.decision = self.decision(step, value, line, nested)
+            return
+        if nested is not None:
+            self.diags.append(codes.BAD_STEP_ITEM.at(
+                self.path, self.at(nested),
+                f"step {step.number}: only 'keputusan' takes a nested list",
+                "write the value on the same line, separated by ';' for lists"))
+        if not value:
+            self.diags.append(codes.EMPTY_FIELD.at(
+                self.path, line, f"step {step.number}: '{key}' has no value",
+                f"write the value after '{key}:' or remove the line"))
+            return
+        if canon == "actor":
+            step.actor = value
+        elif canon == "inputs":
+            step.inputs = [p.strip() for p in value.split(";") if p.strip()]
+        elif canon == "duration":
+            step.duration_text = value
+            step.duration = parse_duration(value, self.cal)
+            if step.duration is None:
+                self.diags.append(codes.BAD_DURATION.at(
+                    self.path, line, f"step {step.number}: cannot read the duration '{value}'"))
+        elif canon == "output":
+            step.output = value
+        elif canon == "notes":
+            step.notes = value
+        elif canon == "next":
+            step.next = Target(raw=value, line=line)
+        elif canon == "sop":
+            step.sop = value
+
+    def decision(self, step: Step, question: str, line: int, nested: SyntaxTreeNode | None) -> Decision:
+        dec = Decision(question=question, line=line)
+        if nested is None:
+            return dec
+        for b in nested.children:
+            bline = self.at(b)
+            para = b.children[0] if b.children and b.children[0].type == "paragraph" else None
+            raw = " ".join(para.children[0].content.split()) if para and para.children else ""
+            m = _BRANCH.match(raw)
+            if not m or not m.group("target"):
+                self.diags.append(codes.BAD_BRANCH.at(
+                    self.path, bline, f"step {step.number}: cannot read the branch '{_short(raw)}'"))
+                continue
+            p = m.group("p")
+            dec.branches.append(Branch(
+                label=m.group("label").strip(),
+                target=Target(raw=m.group("target").strip(), line=bline),
+                line=bline,
+                probability=float(p.replace(",", ".")) if p else None,
+            ))
+        return dec
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _resolve(proc: Procedure, path: str, diags: list[Diagnostic]) -> None:
+    """Point every target at its step; report duplicate anchors."""
+    anchors: dict[str, int] = {}
+    for s in proc.steps:
+        if not s.anchor:
+            continue
+        key = s.anchor.casefold()
+        if key in anchors:
+            diags.append(codes.DUPLICATE_ANCHOR.at(
+                path, s.line, f"step {s.number} uses the anchor '#{s.anchor}' of step {anchors[key]}",
+                "give every step its own anchor name"))
+        else:
+            anchors[key] = s.number
+    count = len(proc.steps)
+    for s in proc.steps:
+        targets = [s.next] if s.next else []
+        if s.decision:
+            targets += [b.target for b in s.decision.branches]
+        for t in targets:
+            resolve_target(t, anchors, count)
+
+
+def resolve_target(t: Target, anchors: dict[str, int], count: int) -> None:
+    raw = t.raw.strip().strip("`").strip()
+    word = raw.casefold()
+    if word in aliases.END_WORDS:
+        t.is_end = True
+        return
+    m = _STEP_WORD.match(raw)
+    digits = m.group(1) if m else raw
+    if digits.isdigit():
+        n = int(digits)
+        t.step = n if 1 <= n <= count else None
+        return
+    name = word.lstrip("#")
+    if name in anchors:
+        t.step = anchors[name]

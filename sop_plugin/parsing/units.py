@@ -1,0 +1,87 @@
+"""Read ``units.yml``: the work units (unit kerja) of the organisation."""
+
+from __future__ import annotations
+
+from .. import aliases, codes
+from ..model import Diagnostic, Unit
+from .yamlloc import YamlError, load
+
+
+def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    try:
+        loc = load(text)
+    except YamlError as exc:
+        return {}, [codes.UNITS_FILE.at(path, exc.line, f"units file is not valid YAML: {exc.message}",
+                                        "fix the YAML syntax at the line shown", column=exc.column)]
+    data = loc.value
+    if data is None:
+        return {}, []
+    if isinstance(data, dict) and set(data) == {"units"}:  # tolerate a top-level "units:" wrapper
+        data = data["units"]
+        loc.lines = {k[len("units."):]: v for k, v in loc.lines.items() if k.startswith("units.")}
+    if not isinstance(data, dict):
+        return {}, [codes.UNITS_FILE.at(path, 1, "units file must map each unit key to its description",
+                                        "write 'biro-umum:' followed by indented 'name: ...' lines")]
+    for dup_path, dup_line in loc.duplicates:
+        diags.append(codes.UNITS_FILE.at(path, dup_line, f"key '{dup_path}' given twice", "keep one of them"))
+    units: dict[str, Unit] = {}
+    for key, spec in data.items():
+        key = str(key)
+        line = loc.lines.get(key, 1)
+        if spec is None:
+            spec = {}
+        if not isinstance(spec, dict):
+            diags.append(codes.UNITS_FILE.at(path, line, f"unit '{key}' must be a mapping",
+                                             "give the unit at least 'name: ...'"))
+            continue
+        fields: dict[str, object] = {}
+        for k, v in spec.items():
+            canon = aliases.canonical("unit", str(k))
+            kline = loc.lines.get(f"{key}.{k}", line)
+            if canon is None:
+                near = aliases.suggest("unit", str(k))
+                diags.append(codes.UNITS_FILE.at(path, kline, f"unit '{key}': unknown key '{k}'",
+                                                 f"did you mean '{near}'?" if near else
+                                                 "known keys: " + ", ".join(aliases.known_keys("unit"))))
+                continue
+            fields[canon] = v
+        unit = Unit(key=key, name=str(fields.get("name") or key), line=line)
+        for lk in ("duties", "authority", "roles", "demand", "enablers"):
+            v = fields.get(lk)
+            if v is None:
+                continue
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, list):
+                diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.{lk}", line),
+                                                 f"unit '{key}': '{lk}' must be a list", "write one '- item' per line"))
+                continue
+            setattr(unit, lk, [str(x).strip() for x in v if x is not None and str(x).strip()])
+        parent = fields.get("parent")
+        unit.parent = str(parent) if parent else None
+        cap = fields.get("capacity") or {}
+        if isinstance(cap, dict):
+            for actor, n in cap.items():
+                if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
+                    unit.capacity[str(actor)] = n
+                else:
+                    diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.capacity", line),
+                                                     f"unit '{key}': capacity of '{actor}' must be a whole number ≥ 1"))
+        else:
+            diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.capacity", line),
+                                             f"unit '{key}': 'capacity' must map actor names to numbers"))
+        units[key] = unit
+    for unit in units.values():
+        if unit.parent and unit.parent not in units:
+            diags.append(codes.UNITS_FILE.at(path, unit.line, f"unit '{unit.key}': parent '{unit.parent}' is not a unit",
+                                             "use the key of another unit in this file"))
+    seen: dict[str, str] = {}
+    for unit in units.values():
+        for role in unit.roles:
+            if role in seen and seen[role] != unit.key:
+                diags.append(codes.UNITS_FILE.at(path, unit.line,
+                                                 f"role '{role}' belongs to both '{seen[role]}' and '{unit.key}'",
+                                                 "an actor name belongs to one unit; make the names distinct"))
+            seen.setdefault(role, unit.key)
+    return units, diags
