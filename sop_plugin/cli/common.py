@@ -1,0 +1,139 @@
+"""What every sub-command needs: finding the SOP tree and the site's settings."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..corpus import UNITS_FILE, load_corpus
+from ..model import Calendar, Corpus
+from ..settings import Settings
+from . import UsageError
+
+DEFAULT_DIR = "sops"
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without MkDocs: unknown tags (!!python/name, !ENV) become plain values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+_LenientLoader.add_multi_constructor("", _any_tag)
+
+
+def plugin_options(config_file: Path) -> dict[str, Any]:
+    """The ``sop`` plugin's options from an mkdocs.yml, or ``{}``."""
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    for entry in data.get("plugins") or []:
+        if isinstance(entry, dict) and "sop" in entry:
+            return dict(entry["sop"] or {})
+    return {}
+
+
+def settings_from_options(options: dict[str, Any], today: dt.date | None = None) -> Settings:
+    """The one mapping from plugin options to :class:`Settings` (used by the plugin too)."""
+    kwargs: dict[str, Any] = {}
+    if options.get("id_pattern"):
+        kwargs["id_pattern"] = str(options["id_pattern"])
+    if options.get("procedure_headings"):
+        kwargs["procedure_headings"] = tuple(options["procedure_headings"])
+    if options.get("require_signed") is not None:
+        kwargs["require_signed"] = bool(options["require_signed"])
+    if options.get("review_due_days") is not None:
+        kwargs["review_due_days"] = int(options["review_due_days"])
+    hours = options.get("hours_per_day")
+    days = options.get("days_per_week")
+    if hours or days:
+        kwargs["calendar"] = Calendar(hours_per_day=float(hours or 8), days_per_week=float(days or 5))
+    if today is None and options.get("today"):
+        today = dt.date.fromisoformat(str(options["today"]))
+    if today is not None:
+        kwargs["today"] = today
+    return Settings(**kwargs)
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config-file", "-f", metavar="FILE", default=None,
+                        help="mkdocs.yml whose 'sop' plugin options apply (default: ./mkdocs.yml if present)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD", type=_date, default=None,
+                        help="judge review dates as if today were this day (default: the real date)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def load_options(args: argparse.Namespace) -> dict[str, Any]:
+    cfg = Path(args.config_file) if args.config_file else Path("mkdocs.yml")
+    if args.config_file and not cfg.is_file():
+        raise UsageError(f"config file '{cfg}' does not exist")
+    return plugin_options(cfg) if cfg.is_file() else {}
+
+
+def load_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    options = load_options(args)
+    options.update({k: v for k, v in overrides.items() if v is not None})
+    return settings_from_options(options, today=getattr(args, "today", None))
+
+
+def default_root(args: argparse.Namespace) -> Path:
+    options = load_options(args)
+    return Path(options.get("sops_dir") or DEFAULT_DIR)
+
+
+def find_root(path: Path) -> Path:
+    """The SOP tree a single file belongs to: the nearest folder up with units.yml, else its folder."""
+    for parent in [path.parent, *path.parent.parents]:
+        if (parent / UNITS_FILE).is_file():
+            return parent
+    return path.parent
+
+
+def load_for_paths(paths: list[str], args: argparse.Namespace, settings: Settings) -> tuple[list[Corpus], set[str] | None]:
+    """Corpora to judge, and (when files were named) the files whose diagnostics to report."""
+    if not paths:
+        root = default_root(args)
+        if not root.is_dir():
+            raise UsageError(f"no SOP folder '{root}' here; name the files or folders to check")
+        return [load_corpus(root, settings)], None
+    corpora: list[Corpus] = []
+    only: set[str] = set()
+    roots: dict[Path, None] = {}
+    for p in map(Path, paths):
+        if not p.exists():
+            raise UsageError(f"'{p}' does not exist")
+        if p.is_dir():
+            roots[p] = None
+        else:
+            root = find_root(p)
+            roots.setdefault(root, None)
+            only.add(p.resolve().as_posix())
+    named_dirs = [p for p in map(Path, paths) if p.is_dir()]
+    for root in roots:
+        corpora.append(load_corpus(root, settings))
+    if not only:
+        return corpora, None
+    # files named: report those, plus everything in directories named too
+    for c in corpora:
+        if Path(c.root) in named_dirs:
+            only.update(Path(s.path).resolve().as_posix() for s in c.sops)
+            if c.units_path:
+                only.add(Path(c.units_path).resolve().as_posix())
+    return corpora, only

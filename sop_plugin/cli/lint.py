@@ -1,0 +1,61 @@
+"""``sop lint``: check SOP files, file by file and line by line, without building the site."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..checks import validate
+from ..model import Diagnostic, Severity
+from .common import add_common, load_for_paths, load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("lint", help="check SOP files and print every problem with its line",
+                       description="Check SOP files. Exit status: 0 no errors, 1 errors found, 2 usage error.")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="SOP files or folders (default: the plugin's sops_dir, else ./sops)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--require-signed", action="store_true", default=None,
+                   help="an approval without a digest is an error, not a warning")
+    p.add_argument("--show-info", action="store_true", help="also print informational notes")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args, require_signed=args.require_signed)
+    corpora, only = load_for_paths(args.paths, args, settings)
+    found: list[Diagnostic] = []
+    files = 0
+    for corpus in corpora:
+        diags = validate(corpus, settings)
+        if only is not None:
+            diags = [d for d in diags if Path(d.file).resolve().as_posix() in only]
+            files += sum(1 for s in corpus.sops if Path(s.path).resolve().as_posix() in only)
+        else:
+            files += len(corpus.sops)
+        found.extend(diags)
+    if args.strict:
+        found = [_strict(d) for d in found]
+    shown = [d for d in found if args.show_info or d.severity is not Severity.INFO]
+    errors = sum(d.severity is Severity.ERROR for d in found)
+    warnings = sum(d.severity is Severity.WARNING for d in found)
+    if args.format == "json":
+        json.dump([d.as_dict() for d in shown], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for d in shown:
+            print(d.format())
+        print(f"{files} file{'s' if files != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
+              f"{warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _strict(d: Diagnostic) -> Diagnostic:
+    if d.severity is Severity.WARNING:
+        return Diagnostic(d.file, d.line, d.code, Severity.ERROR, d.message, d.hint, d.column)
+    return d

@@ -1,0 +1,62 @@
+"""The registry of page blocks.
+
+An SOP page is assembled from blocks contributed by independent modules
+(identity, approvals, the step table, the Mermaid and SOP-AP flowcharts,
+analysis, audit trail, ...).  A block is a function ``(sop, ctx) -> html``
+(or ``None`` to contribute nothing), registered with :func:`block`:
+
+    @block("analysis", slot="footer", order=10)
+    def analysis(sop, ctx): ...
+
+Slots, in page order:
+
+``header``      above the free sections (title badge, banners, identity, approvals)
+``flowchart``   one tab each in the flowchart switcher under the procedure;
+                ``tab`` is the i18n key of the tab label
+``procedure``   after the flowchart tabs, still inside the procedure section
+``footer``      after the last free section (analysis, audit trail, forms)
+
+Blocks return HTML; every text that comes from an SOP must be escaped
+(use the Jinja2 environment in :mod:`sop_plugin.render.templating`, which
+autoescapes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..model import Sop
+from .context import RenderContext
+
+SLOTS = ("header", "flowchart", "procedure", "footer")
+
+Render = Callable[[Sop, RenderContext], "str | None"]
+
+
+@dataclass(frozen=True)
+class Block:
+    name: str
+    slot: str
+    order: int
+    render: Render
+    tab: str | None = None  # i18n key of the tab label (flowchart slot)
+
+
+BLOCKS: dict[str, Block] = {}
+
+
+def block(name: str, *, slot: str, order: int, tab: str | None = None) -> Callable[[Render], Render]:
+    if slot not in SLOTS:
+        raise ValueError(f"unknown slot {slot!r}")
+
+    def deco(fn: Render) -> Render:
+        BLOCKS[name] = Block(name, slot, order, fn, tab)
+        return fn
+
+    return deco
+
+
+def blocks_in(slot: str, disabled: frozenset[str] = frozenset()) -> list[Block]:
+    return sorted((b for b in BLOCKS.values() if b.slot == slot and b.name not in disabled),
+                  key=lambda b: (b.order, b.name))
