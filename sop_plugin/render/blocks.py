@@ -60,3 +60,54 @@ def block(name: str, *, slot: str, order: int, tab: str | None = None) -> Callab
 def blocks_in(slot: str, disabled: frozenset[str] = frozenset()) -> list[Block]:
     return sorted((b for b in BLOCKS.values() if b.slot == slot and b.name not in disabled),
                   key=lambda b: (b.order, b.name))
+
+
+# -- directives and generated pages ---------------------------------------
+#
+# Site-level views (catalogue, unit pages, dashboard, printable forms, ...)
+# are Markdown pages whose content is a directive line such as
+#
+#     ::: sop-catalogue
+#     ::: sop-unit biro-umum
+#
+# The Markdown extension replaces the line with the directive's HTML, so the
+# same pages work in any Python-Markdown host.  The MkDocs plugin creates the
+# pages from the page generators below.
+
+Directive = Callable[[str, RenderContext], str]
+
+DIRECTIVES: dict[str, Directive] = {}
+
+
+def directive(name: str) -> Callable[[Directive], Directive]:
+    """Register ``::: <name> [argument]``; the function gets the argument text and the context."""
+
+    def deco(fn: Directive) -> Directive:
+        DIRECTIVES[name] = fn
+        return fn
+
+    return deco
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A page the site should contain: ``src_path`` is a docs-relative Markdown path."""
+
+    src_path: str
+    content: str  # Markdown, usually a title line and a directive
+    title: str
+    nav: str | None = None  # nav group key ("units", "views", ...), None: not in the nav
+    order: int = 0
+
+
+PageGenerator = Callable[[RenderContext], "list[GeneratedPage]"]
+
+PAGE_GENERATORS: dict[str, PageGenerator] = {}
+
+
+def pages(name: str) -> Callable[[PageGenerator], PageGenerator]:
+    def deco(fn: PageGenerator) -> PageGenerator:
+        PAGE_GENERATORS[name] = fn
+        return fn
+
+    return deco
