@@ -143,3 +143,19 @@ NOT_SOCIALISED = _code("SOP504", I, "effective SOP has never been socialised",
 REVISION_ANSWER = _code("SOP505", I, "a monitoring record asks for revision")
 DRAFT_INCOMPLETE = _code("SOP506", I, "draft is incomplete")
 FUTURE_DATE = _code("SOP507", W, "date lies in the future")
+
+# -- SOP6xx: simulation -----------------------------------------------------
+SIM_EQUAL_SPLIT = _code("SOP600", W, "decision has no branch probabilities; the simulation splits cases equally",
+                        "write the share you expect on each branch, e.g. 'Ya (80%) -> 3'")
+SIM_ENDLESS_LOOP = _code("SOP601", W, "a loop is never left; the expected cycle time is infinite",
+                         "give the loop a branch with a probability above 0 % that leads on")
+SIM_NO_DURATION = _code("SOP602", I, "step has no duration; it counts as 0 minutes in the analysis",
+                        "add '- waktu: ...' to the step, e.g. '30 menit' or '1-2 jam'")
+SIM_STEP_LIMIT = _code("SOP603", W, "simulated cases were stopped by the step limit",
+                       "a loop is taken very often; check the loop's probabilities or raise --max-steps")
+SIM_PATHS_TRUNCATED = _code("SOP604", I, "too many paths to list; only the first ones are shown")
+SIM_UNKNOWN_ACTOR = _code("SOP605", W, "capacity given for an actor the SOP does not use",
+                          "use an actor name exactly as written after 'pelaksana:'")
+SIM_RESCALED = _code("SOP606", W, "branch probabilities do not add up to 100 %; the analysis rescales them",
+                     "make the branch percentages of the decision add up to 100")
+SIM_NOTHING = _code("SOP607", I, "the SOP has no steps to analyse")
