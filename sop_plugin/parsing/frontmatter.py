@@ -56,7 +56,7 @@ class _Reader:
             if path in self.loc.lines:
                 return self.loc.lines[path]
             path = path.rpartition(".")[0]
-        return 1
+        return self.loc.lines.get("", 1)
 
     def err(self, code: codes.Code, path: str, message: str, hint: str | None = None) -> None:
         self.diags.append(code.at(self.sop.path, self.line(path), message, hint))

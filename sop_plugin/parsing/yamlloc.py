@@ -31,9 +31,26 @@ class Located:
     duplicates: list[tuple[str, int]] = field(default_factory=list)  # (path, line)
 
 
+# Aliases may expand a small file into a huge value ("billion laughs"); a
+# real front matter has a few hundred values at most.
+MAX_VALUES = 100_000
+
+
 def load(text: str, line_offset: int = 0) -> Located:
-    """Parse ``text``; lines are shifted by ``line_offset`` (0 = text starts at line 1)."""
-    loader = yaml.SafeLoader(text)
+    """Parse ``text``; lines are shifted by ``line_offset`` (0 = text starts at line 1).
+
+    Raises :class:`YamlError` (never anything else) for text that is not
+    YAML, contains control characters, nests too deeply, or whose aliases
+    refer to themselves or expand to more than ``MAX_VALUES`` values.
+    """
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # control characters such as NUL
+        before = text[: exc.position] if isinstance(exc.position, int) else ""
+        line = before.count("\n") + 1 + line_offset
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise YamlError(f"the character #x{code:04x} is not allowed in YAML", line, column) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -46,39 +63,47 @@ def load(text: str, line_offset: int = 0) -> Located:
         raise YamlError(problem, line, col) from None
     except yaml.YAMLError as exc:  # pragma: no cover - defensive
         raise YamlError(str(exc), 1 + line_offset) from None
+    except RecursionError:
+        raise YamlError("the YAML is nested too deeply", 1 + line_offset) from None
     finally:
         loader.dispose()
     out = Located(value=None)
     if node is None:
         return out
-    out.value = _build(loader, node, "", out, line_offset)
+    out.lines[""] = _line(node, line_offset)  # the document itself
+    try:
+        out.value = _build(loader, node, "", out, line_offset, _Budget())
+    except RecursionError:
+        raise YamlError("the YAML is nested too deeply", _line(node, line_offset)) from None
     return out
+
+
+class _Budget:
+    """Guards :func:`_build` against self-referencing and exploding aliases."""
+
+    def __init__(self) -> None:
+        self.left = MAX_VALUES
+        self.open: set[int] = set()  # collections being built (ids of their nodes)
 
 
 def _line(node: yaml.Node, offset: int) -> int:
     return node.start_mark.line + 1 + offset
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, out: Located, offset: int) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _build(loader, key_node, path, out, offset)
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                key = str(key)
-            sub = f"{path}.{key}" if path else str(key)
-            if key in result:
-                out.duplicates.append((sub, _line(key_node, offset)))
-            out.lines[sub] = _line(key_node, offset)
-            result[key] = _build(loader, value_node, sub, out, offset)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for i, item in enumerate(node.value):
-            sub = f"{path}.{i}" if path else str(i)
-            out.lines[sub] = _line(item, offset)
-            items.append(_build(loader, item, sub, out, offset))
-        return items
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, out: Located, offset: int,
+           budget: _Budget) -> Any:
+    budget.left -= 1
+    if budget.left < 0:
+        raise YamlError(f"the YAML expands to more than {MAX_VALUES} values (aliases '*' repeat too much)",
+                        _line(node, offset))
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in budget.open:
+            raise YamlError("an alias '*' refers to the value that contains it", _line(node, offset))
+        budget.open.add(id(node))
+        try:
+            return _collection(loader, node, path, out, offset, budget)
+        finally:
+            budget.open.discard(id(node))
     try:
         return loader.construct_object(node, deep=True)
     except (yaml.constructor.ConstructorError, ValueError) as exc:
@@ -86,3 +111,25 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, out: Located, of
         # so that the schema check reports it with its line.
         del exc
         return node.value
+
+
+def _collection(loader: yaml.SafeLoader, node: yaml.Node, path: str, out: Located, offset: int,
+                budget: _Budget) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _build(loader, key_node, path, out, offset, budget)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                key = str(key)
+            sub = f"{path}.{key}" if path else str(key)
+            if key in result:
+                out.duplicates.append((sub, _line(key_node, offset)))
+            out.lines[sub] = _line(key_node, offset)
+            result[key] = _build(loader, value_node, sub, out, offset, budget)
+        return result
+    items = []
+    for i, item in enumerate(node.value):
+        sub = f"{path}.{i}" if path else str(i)
+        out.lines[sub] = _line(item, offset)
+        items.append(_build(loader, item, sub, out, offset, budget))
+    return items
