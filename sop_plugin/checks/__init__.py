@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from ..model import Corpus, Diagnostic, Severity
 from ..settings import Settings
-from . import approvals, flow, lifecycle, references, schema
+from . import approvals, flow, lifecycle, references, schema, signatures
 
-CHECKS = (schema.check, references.check, flow.check, approvals.check, lifecycle.check)
+CHECKS = (schema.check, references.check, flow.check, approvals.check, signatures.check, lifecycle.check)
 
 
 def validate(corpus: Corpus, settings: Settings | None = None) -> list[Diagnostic]:

@@ -1,0 +1,501 @@
+"""Content digests that bind an approval to exactly the content it approved.
+
+What the digest covers (and why)
+--------------------------------
+
+A signature vouches for *what the SOP says*, so the digest is built from the
+parsed model, never from the file's bytes.  Alias spelling (``judul`` /
+``title``), YAML quoting and key order, list indentation, blank lines and
+line wrapping therefore do not change it.
+
+Covered:
+
+* identity: ``id``, ``title``, ``unit``, ``version``, ``legal_basis``,
+  ``qualifications``, ``related``, ``equipment``, ``warnings``, ``records``,
+  ``team`` and ``confidential`` (who may read it is part of what is approved);
+* every step, in written order: activity, detail paragraphs, actor, inputs,
+  duration (as working minutes low/high on the reference calendar of 8 h a day
+  and 5 days a week, so ``1 hari`` = ``8 jam`` and a site calendar change does
+  not break signatures; unreadable durations as their text), output, notes,
+  the flow (where control goes: the effective next step or the decision's
+  question and branches with label, effective probability and *resolved*
+  target) and the SOP handed over to.  Targets are stored relative to the
+  step (``+1`` is "the following step"), so an anchor renamed consistently or
+  ``lanjut: 4`` written on step 3 changes nothing, and inserting a step shows
+  up as "step N added" instead of every later step;
+* the free sections: heading, level and Markdown block structure with
+  whitespace-normalised text (the step list itself is covered by the steps).
+
+Deliberately not covered: ``status`` (approved -> effective -> retired must
+not break signatures), the dates ``created`` / ``revised`` / ``effective``,
+the records *about* the document (``approvals``, ``simulations``,
+``socialization``, ``review``, ``monitoring``, ``revisions``) and
+``superseded_by``.  Changing those never invalidates a signature.
+
+Digest format, version 1
+------------------------
+
+``sha256:<64 hex>;v1;version=<N or ->;steps=<S>;parts=<base64url>``
+
+* the hex is SHA-256 of the canonical JSON (sorted keys, no ASCII escaping,
+  compact separators) of the whole covered content;
+* ``version`` is the SOP version at signing (to tell "changed without a new
+  version", SOP408);
+* ``parts`` is a fingerprint of each part, in a fixed order: 2 bytes for each
+  identity field (in the order above), then per step 2 bytes for the whole
+  step followed by 1 byte for each of its fields (activity, details, actor,
+  inputs, duration, output, notes, flow, handover), then per section 2 bytes of
+  its name and 2 bytes of its content.  Each is a prefix of the SHA-256 of the
+  part's canonical JSON.  It only serves to *name* what changed; whether
+  anything changed is decided by the full hash.
+
+A bare ``sha256:<64 hex>`` is accepted too; a mismatch then cannot say which
+parts changed.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import enum
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from . import i18n
+from .model import ROLE_ORDER, Calendar, Role, Sop, Step, Target
+from .parsing.duration import parse_duration
+
+FORMAT = "v1"
+_REF_CALENDAR = Calendar()
+
+IDENTITY_FIELDS = ("id", "title", "unit", "version", "legal_basis", "qualifications", "related",
+                   "equipment", "warnings", "records", "team", "confidential")
+STEP_FIELDS = ("activity", "details", "actor", "inputs", "duration", "output", "notes", "flow", "sop")
+
+_FIELD_WORDS = {
+    "id": "id", "title": "title", "unit": "unit", "version": "version", "legal_basis": "legal basis",
+    "qualifications": "qualifications", "related": "related SOPs", "equipment": "equipment",
+    "warnings": "warnings", "records": "records", "team": "team", "confidential": "confidentiality",
+    "activity": "activity", "details": "details", "actor": "actor", "inputs": "inputs",
+    "duration": "duration", "output": "output", "notes": "notes", "flow": "flow", "sop": "handover SOP",
+}
+
+_ID_BYTES, _STEP_BYTES, _FIELD_BYTES, _SEC_BYTES = 2, 2, 1, 2
+
+_DIGEST_RE = re.compile(
+    r"^sha256:(?P<hex>[0-9a-f]{64})"
+    r"(?:;(?P<fmt>v\d+)(?:;version=(?P<version>\d+|-);steps=(?P<steps>\d+);parts=(?P<parts>[A-Za-z0-9_-]*))?)?$"
+)
+
+_md = MarkdownIt("commonmark")
+
+
+# -- canonical content ------------------------------------------------------
+
+def _norm(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return " ".join(str(text).split())
+
+
+def _number(x: float) -> float | int:
+    x = round(float(x), 6)
+    return int(x) if x == int(x) else x
+
+
+def _target(t: Target | None, here: int) -> str | None:
+    if t is None:
+        return None
+    if t.is_end:
+        return "end"
+    if t.step is not None:
+        return f"{t.step - here:+d}"
+    return "?" + (_norm(t.raw) or "")
+
+
+def _duration(step: Step) -> Any:
+    if step.duration_text is None:
+        return None
+    d = parse_duration(step.duration_text, _REF_CALENDAR)
+    if d is None:
+        return {"text": _norm(step.duration_text)}
+    return [_number(d.low), _number(d.high)]
+
+
+def _flow(step: Step, count: int) -> Any:
+    if step.decision is not None:
+        probs = step.decision.probabilities() if step.decision.branches else []
+        return {
+            "question": _norm(step.decision.question),
+            "branches": [[_norm(b.label), _number(p * 100), _target(b.target, step.number)]
+                         for b, p in zip(step.decision.branches, probs)],
+            "next": _target(step.next, step.number),  # both given is an error elsewhere, but still content
+        }
+    succ = step.successors(count)
+    return {"next": _target(succ[0], step.number) if succ else None}
+
+
+def _step(step: Step, count: int) -> dict[str, Any]:
+    return {
+        "activity": _norm(step.activity),
+        "details": [_norm(d) for d in step.details],
+        "actor": _norm(step.actor),
+        "inputs": [_norm(i) for i in step.inputs],
+        "duration": _duration(step),
+        "output": _norm(step.output),
+        "notes": _norm(step.notes),
+        "flow": _flow(step, count),
+        "sop": _norm(step.sop),
+    }
+
+
+def _identity(sop: Sop) -> dict[str, Any]:
+    t = sop.team
+    return {
+        "id": _norm(sop.id),
+        "title": _norm(sop.title),
+        "unit": _norm(sop.unit),
+        "version": sop.version,
+        "legal_basis": [_norm(x) for x in sop.legal_basis],
+        "qualifications": [_norm(x) for x in sop.qualifications],
+        "related": [_norm(x) for x in sop.related],
+        "equipment": [_norm(x) for x in sop.equipment],
+        "warnings": [_norm(x) for x in sop.warnings],
+        "records": [_norm(x) for x in sop.records],
+        "team": [_norm(t.writer), _norm(t.field_executor), _norm(t.supervisor), _norm(t.supervisor_superior)],
+        "confidential": bool(sop.confidential),
+    }
+
+
+def _sections(sop: Sop) -> list[tuple[str, list[Any]]]:
+    """``(heading, content)`` per free section; the procedure's step list is left out."""
+    tokens = _md.parse(sop.body or "")
+    proc_line = sop.procedure.line if sop.procedure else None
+    out: list[tuple[str, list[Any]]] = []
+    current: list[Any] = []
+    name = ""
+    in_proc_level: int | None = None
+    list_skipped = False
+    skip_depth = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if skip_depth:
+            if tok.type == "ordered_list_open":
+                skip_depth += 1
+            elif tok.type == "ordered_list_close":
+                skip_depth -= 1
+            i += 1
+            continue
+        if tok.type == "heading_open" and tok.level == 0:
+            level = int(tok.tag[1])
+            text = tokens[i + 1].content if i + 1 < len(tokens) else ""
+            text = re.sub(r"\s*\{\s*#[^}]*\}\s*$", "", text)
+            if current or name or out:
+                out.append((name, current))
+            name, current = _norm(text) or "", [level]
+            line = (tok.map[0] if tok.map else 0) + sop.body_line
+            if in_proc_level is not None and level <= in_proc_level:
+                in_proc_level = None
+            if proc_line is not None and line == proc_line:
+                in_proc_level = level
+            i += 3  # heading_open, inline, heading_close
+            continue
+        if (tok.type == "ordered_list_open" and tok.level == 0 and in_proc_level is not None
+                and not list_skipped):
+            list_skipped = True
+            skip_depth = 1
+            i += 1
+            continue
+        if tok.type == "inline":
+            current.append(["inline", _norm(tok.content)])
+        elif tok.type in ("fence", "code_block"):
+            current.append([tok.type, tok.info.strip(), "\n".join(l.rstrip() for l in tok.content.splitlines())])
+        elif tok.type == "html_block":
+            current.append(["html", _norm(tok.content)])
+        else:
+            current.append(tok.type)
+        i += 1
+    if current or name:
+        out.append((name, current))
+    # a file without any body text has no sections at all
+    return [(n, c) for n, c in out if n or any(x for x in c if not isinstance(x, int))]
+
+
+@dataclass
+class Parts:
+    """The covered content split into named parts, plus the full digest."""
+
+    identity: dict[str, Any]
+    steps: list[dict[str, Any]]
+    sections: list[tuple[str, list[Any]]]
+    version: int | None
+
+    def canonical(self) -> dict[str, Any]:
+        return {"format": "sop-content/1", "identity": self.identity, "steps": self.steps,
+                "sections": [[n, c] for n, c in self.sections]}
+
+    def full_hex(self) -> str:
+        return hashlib.sha256(_dumps(self.canonical()).encode("utf-8")).hexdigest()
+
+    def section_keys(self) -> list[str]:
+        """Section names made unique in order: ``Definisi``, ``Definisi (2)``."""
+        seen: dict[str, int] = {}
+        keys = []
+        for name, _ in self.sections:
+            seen[name] = seen.get(name, 0) + 1
+            keys.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+        return keys
+
+    def fingerprint(self) -> bytes:
+        out = bytearray()
+        for f in IDENTITY_FIELDS:
+            out += _short(self.identity[f], _ID_BYTES)
+        for s in self.steps:
+            out += _short(s, _STEP_BYTES)
+            for f in STEP_FIELDS:
+                out += _short(s[f], _FIELD_BYTES)
+        for key, (_, content) in zip(self.section_keys(), self.sections):
+            out += _short(key, _SEC_BYTES) + _short(content, _SEC_BYTES)
+        return bytes(out)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _short(value: Any, n: int) -> bytes:
+    return hashlib.sha256(_dumps(value).encode("utf-8")).digest()[:n]
+
+
+def content_parts(sop: Sop) -> Parts:
+    steps = sop.steps
+    return Parts(identity=_identity(sop), steps=[_step(s, len(steps)) for s in steps],
+                 sections=_sections(sop), version=sop.version)
+
+
+def content_digest(sop: Sop) -> str:
+    """The digest string ``sop sign`` writes for the current content (format v1)."""
+    parts = content_parts(sop)
+    b64 = base64.urlsafe_b64encode(parts.fingerprint()).decode("ascii").rstrip("=")
+    version = "-" if sop.version is None else str(sop.version)
+    return f"sha256:{parts.full_hex()};{FORMAT};version={version};steps={len(parts.steps)};parts={b64}"
+
+
+# -- reading a stored digest -------------------------------------------------
+
+class DigestError(ValueError):
+    """A digest value that cannot be read (SOP409)."""
+
+
+@dataclass(frozen=True)
+class StoredDigest:
+    hex: str
+    version: int | None = None  # version at signing, when recorded
+    steps: int | None = None
+    parts: bytes | None = None
+    has_version: bool = False
+
+    @property
+    def detailed(self) -> bool:
+        return self.parts is not None
+
+
+def parse_digest(value: str) -> StoredDigest:
+    text = value.strip()
+    m = _DIGEST_RE.match(text)
+    if not m:
+        if text.startswith("sha256:"):
+            raise DigestError("the digest is not 'sha256:' followed by 64 hexadecimal digits "
+                              "and the v1 fingerprint")
+        raise DigestError("the digest does not start with 'sha256:'")
+    if m.group("fmt") and m.group("fmt") != FORMAT:
+        raise DigestError(f"digest format '{m.group('fmt')}' is not known to this version of the tool")
+    if m.group("fmt") and m.group("parts") is None:
+        raise DigestError("the v1 digest lacks its 'version=…;steps=…;parts=…' fingerprint")
+    if m.group("parts") is None:
+        return StoredDigest(hex=m.group("hex"))
+    b64 = m.group("parts")
+    try:
+        raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+    except (ValueError, TypeError):
+        raise DigestError("the digest's parts fingerprint is not valid base64url") from None
+    steps = int(m.group("steps"))
+    fixed = len(IDENTITY_FIELDS) * _ID_BYTES + steps * (_STEP_BYTES + len(STEP_FIELDS) * _FIELD_BYTES)
+    if len(raw) < fixed or (len(raw) - fixed) % (2 * _SEC_BYTES):
+        raise DigestError("the digest's parts fingerprint has the wrong length")
+    v = m.group("version")
+    return StoredDigest(hex=m.group("hex"), version=None if v == "-" else int(v), steps=steps, parts=raw,
+                        has_version=True)
+
+
+# -- comparing ----------------------------------------------------------------
+
+@dataclass
+class Comparison:
+    matches: bool
+    changed: list[str] = field(default_factory=list)  # plain words: "step 3 duration", "title"
+    signed_version: int | None = None
+    version_known: bool = False
+
+    def describe(self, limit: int = 10) -> str:
+        if self.matches:
+            return "nothing changed"
+        if not self.changed:
+            return "the content changed (this digest cannot tell which part)"
+        items = self.changed[:limit]
+        more = len(self.changed) - len(items)
+        return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+
+
+def _split_fp(stored: StoredDigest) -> tuple[list[bytes], list[tuple[bytes, list[bytes]]], list[tuple[bytes, bytes]]]:
+    raw = stored.parts or b""
+    pos = 0
+    ident = []
+    for _ in IDENTITY_FIELDS:
+        ident.append(raw[pos:pos + _ID_BYTES])
+        pos += _ID_BYTES
+    steps = []
+    for _ in range(stored.steps or 0):
+        whole = raw[pos:pos + _STEP_BYTES]
+        pos += _STEP_BYTES
+        fields = [raw[pos + k:pos + k + 1] for k in range(len(STEP_FIELDS))]
+        pos += len(STEP_FIELDS) * _FIELD_BYTES
+        steps.append((whole, fields))
+    secs = []
+    while pos + 2 * _SEC_BYTES <= len(raw):
+        secs.append((raw[pos:pos + _SEC_BYTES], raw[pos + _SEC_BYTES:pos + 2 * _SEC_BYTES]))
+        pos += 2 * _SEC_BYTES
+    return ident, steps, secs
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _step_fields_changed(old: list[bytes], new: dict[str, Any]) -> list[str]:
+    return [f for f, b in zip(STEP_FIELDS, old) if _short(new[f], _FIELD_BYTES) != b]
+
+
+def compare(sop: Sop, digest: str | StoredDigest) -> Comparison:
+    """Does ``digest`` match the current content?  If not, name what changed.
+
+    Raises :class:`DigestError` for a digest that cannot be read.
+    """
+    stored = parse_digest(digest) if isinstance(digest, str) else digest
+    parts = content_parts(sop)
+    if parts.full_hex() == stored.hex:
+        return Comparison(True, signed_version=stored.version if stored.has_version else sop.version,
+                          version_known=True)
+    out = Comparison(False, signed_version=stored.version, version_known=stored.has_version)
+    if not stored.detailed:
+        return out
+    ident, old_steps, old_secs = _split_fp(stored)
+    for f, b in zip(IDENTITY_FIELDS, ident):
+        if _short(parts.identity[f], _ID_BYTES) != b:
+            if f == "version" and stored.has_version:
+                was = "none" if stored.version is None else stored.version
+                now = "none" if sop.version is None else sop.version
+                out.changed.append(f"version ({was} -> {now})")
+            else:
+                out.changed.append(_FIELD_WORDS[f])
+    # steps: align by whole-step fingerprints, so an inserted step is "added", not "everything changed"
+    old_keys = [w for w, _ in old_steps]
+    new_keys = [_short(s, _STEP_BYTES) for s in parts.steps]
+    step_changes: list[tuple[int, str]] = []
+    matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        paired = min(a2 - a1, b2 - b1)
+        for k in range(paired):
+            fields = _step_fields_changed(old_steps[a1 + k][1], parts.steps[b1 + k])
+            n = b1 + k + 1
+            if not fields:
+                step_changes.append((n, f"step {n}"))
+            elif len(fields) == len(STEP_FIELDS):
+                step_changes.append((n, f"step {n} (rewritten)"))
+            else:
+                step_changes.append((n, f"step {n} " + _join([_FIELD_WORDS[f] for f in fields])))
+        for k in range(paired, b2 - b1):
+            n = b1 + k + 1
+            step_changes.append((n, f"step {n} added"))
+        for k in range(paired, a2 - a1):
+            n = a1 + k + 1
+            step_changes.append((b1 + paired + 1, f"step {n} removed"))
+    out.changed.extend(text for _, text in sorted(step_changes, key=lambda x: x[0]))
+    # sections: matched by name
+    old_by_name = {n: c for n, c in old_secs}
+    seen_old: set[bytes] = set()
+    for key, (_, content) in zip(parts.section_keys(), parts.sections):
+        nk = _short(key, _SEC_BYTES)
+        label = f"section {key}" if key else "text before the first heading"
+        if nk not in old_by_name:
+            out.changed.append(f"{label} added")
+            continue
+        seen_old.add(nk)
+        if old_by_name[nk] != _short(content, _SEC_BYTES):
+            out.changed.append(label)
+    gone = [n for n, _ in old_secs if n not in seen_old]
+    if gone:
+        out.changed.append(f"{len(gone)} section{'s' if len(gone) != 1 else ''} removed or renamed")
+    if not out.changed:
+        # every fingerprint agrees but the full hash does not: order of sections, or a fingerprint collision
+        out.changed.append("the order or structure of the text")
+    return out
+
+
+# -- binding state per role -------------------------------------------------
+
+class BindingState(str, enum.Enum):
+    """Whether an approval's signature is bound to the current content."""
+
+    BOUND = "bound"          # digest matches the current content
+    CHANGED = "changed"      # digest present, content changed since signing
+    UNSIGNED = "unsigned"    # approval has no digest
+    MALFORMED = "malformed"  # digest cannot be read
+    MISSING = "missing"      # no approval for the role
+
+    @property
+    def is_bound(self) -> bool:
+        return self is BindingState.BOUND
+
+    @property
+    def i18n_key(self) -> str:
+        return f"signature.{self.value}"
+
+
+i18n.register({
+    "signature.bound": {"id": "Terikat pada isi", "en": "Bound to the content"},
+    "signature.changed": {"id": "Isi berubah sejak ditandatangani", "en": "Content changed since signing"},
+    "signature.unsigned": {"id": "Belum terikat pada isi", "en": "Not bound to the content"},
+    "signature.malformed": {"id": "Digest tidak terbaca", "en": "Digest cannot be read"},
+    "signature.missing": {"id": "Belum ada", "en": "Missing"},
+})
+
+
+def binding_state(sop: Sop, digest: str | None) -> BindingState:
+    if not digest:
+        return BindingState.UNSIGNED
+    try:
+        return BindingState.BOUND if compare(sop, digest).matches else BindingState.CHANGED
+    except DigestError:
+        return BindingState.MALFORMED
+
+
+def signature_status(sop: Sop) -> dict[Role, BindingState]:
+    """Binding state of the (first) approval of each role; every role is a key.
+
+    ``BindingState.MISSING`` for a role without an approval.  Use
+    ``ctx.t(state.i18n_key)`` for a label and ``state.is_bound`` for a badge.
+    """
+    out: dict[Role, BindingState] = {}
+    for role in ROLE_ORDER:
+        a = sop.approval(role)
+        out[role] = BindingState.MISSING if a is None else binding_state(sop, a.digest)
+    return out
