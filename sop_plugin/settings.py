@@ -22,6 +22,8 @@ class Settings:
     require_signed: bool = False
     review_due_days: int = 30  # "due soon" window of the dashboard and `sop due`
     today: dt.date | None = None  # None: the real date; tests and CI can pin it
+    include_drafts: bool = False  # publish draft and review SOPs (a preview build)
+    public: bool = False  # a public build leaves confidential SOPs out entirely
 
     def now(self) -> dt.date:
         return self.today or dt.date.today()

@@ -67,5 +67,22 @@ class RenderContext:
     def t(self, key: str, **fields: object) -> str:
         return i18n.t(self.lang, key, **fields)
 
+    _published: dict[str, Sop] | None = field(default=None, repr=False)
+
     def diagnostics_for(self, sop: Sop) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.file == sop.path]
+
+    @property
+    def published(self) -> dict[str, Sop]:
+        """Published SOPs by id (computed once per context)."""
+        if self._published is None:
+            from ..publish import published
+
+            self._published = {s.id: s for s in published(self.corpus, self.settings) if s.id}
+        return self._published
+
+    def sop_href(self, sop_id: str, anchor: str = "") -> str | None:
+        """Link to a published SOP's page, ``None`` when it has none in this build."""
+        if sop_id not in self.published:
+            return None
+        return self.links.sop_href(sop_id, anchor)

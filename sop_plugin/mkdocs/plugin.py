@@ -1,0 +1,166 @@
+"""The ``sop`` MkDocs plugin: a thin wrapper around the pipeline.
+
+It loads and validates the SOP folder once per build, logs every finding
+through the plugin logger (so ``mkdocs build --strict`` fails on any
+warning), registers the Markdown extension that renders the pages, and adds
+the generated pages and the packaged assets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from .. import i18n
+from ..checks import validate
+from ..cli.common import settings_from_options
+from ..corpus import load_corpus
+from ..markdown import SopExtension
+from ..model import Severity
+from ..render import blocks as registry
+from ..render.context import Links, RenderContext
+from .config import SopPluginConfig
+
+log = get_plugin_logger(__name__)
+
+ASSET_DIR = "assets/sop"
+MERMAID = "vendor/mermaid/mermaid.min.js"
+
+
+class SopPlugin(BasePlugin[SopPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.ctx: RenderContext | None = None
+        self.root: Path | None = None
+        self.hidden: set[str] = set()
+        self.nav_groups: dict[str, list[registry.GeneratedPage]] = {}
+
+    # -- configuration -----------------------------------------------------
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        options = dict(self.config)
+        try:
+            today = dt.date.fromisoformat(options["today"]) if options.get("today") else None
+        except ValueError:
+            raise PluginError(f"sop: 'today' must be a date (YYYY-MM-DD), not {options['today']!r}") from None
+        settings = settings_from_options(options, today=today)
+        settings = type(settings)(**{**settings.__dict__, "include_drafts": self.config.include_drafts,
+                                     "public": self.config.public})
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.root = (base / self.config.sops_dir).resolve()
+        if not self.root.is_dir():
+            raise PluginError(f"sop: the SOP folder '{self.config.sops_dir}' does not exist "
+                              f"(looked in {self.root}); set 'sops_dir' in the plugin options")
+        corpus = load_corpus(self.root, settings, display_base=base)
+        diagnostics = validate(corpus, settings)
+        theme_lang = config.theme.get("language") if config.theme else None
+        lang = i18n.normalize(self.config.lang or theme_lang)
+        self.ctx = RenderContext(
+            corpus=corpus,
+            settings=settings,
+            diagnostics=diagnostics,
+            lang=lang,
+            links=Links(sop_prefix=self.config.url_prefix.strip("/"), use_directory_urls=config.use_directory_urls),
+            options={
+                "institution": dict(self.config.institution),
+                "simulate": dict(self.config.simulate),
+                "disabled_blocks": tuple(self.config.disabled_blocks),
+                "site_name": config.site_name,
+            },
+        )
+        for d in diagnostics:
+            if d.severity is Severity.ERROR:
+                log.error(d.format())
+            elif d.severity is Severity.WARNING:
+                log.warning(d.format())
+            else:
+                log.debug(d.format())
+        config.markdown_extensions.append(SopExtension(context=self.context))
+        config.extra_css[:0] = [f"{ASSET_DIR}/{name}" for name in _asset_names(".css")]
+        scripts = [f"{ASSET_DIR}/{MERMAID}"] + [f"{ASSET_DIR}/{n}" for n in _asset_names(".js")]
+        config.extra_javascript[:0] = [s for s in scripts if s not in config.extra_javascript]
+        return config
+
+    def context(self) -> RenderContext:
+        assert self.ctx is not None, "on_config has not run"
+        return self.ctx
+
+    # -- files ----------------------------------------------------------------
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        ctx = self.context()
+        for rel, path in _assets():
+            files.append(File.generated(config, f"{ASSET_DIR}/{rel}", abs_src_path=str(path)))
+        self.hidden = set()
+        self.nav_groups = {}
+        for sop in ctx.published.values():
+            src = ctx.links.sop_page(sop.id)
+            files.append(File.generated(config, src, content=_page(sop.title or sop.id, f"::: sop {sop.id}")))
+            self.hidden.add(src)
+        for name, generate in registry.PAGE_GENERATORS.items():
+            for page in generate(ctx):
+                if files.get_file_from_path(page.src_path) is not None:
+                    log.info(f"{page.src_path} exists in docs/; the generated page '{name}' is not added")
+                    continue
+                files.append(File.generated(config, page.src_path, content=page.content))
+                if page.nav is None:
+                    self.hidden.add(page.src_path)
+                else:
+                    self.nav_groups.setdefault(page.nav, []).append(page)
+        return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        """Keep generated SOP pages out of the navigation: thousands of entries on every page is O(N²)."""
+        nav.items = _prune(nav.items, self.hidden)
+        return nav
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self.context().links.current = page.url
+        return markdown
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        if self.root is not None:
+            server.watch(str(self.root))
+        return server
+
+
+def _page(title: str, body: str) -> str:
+    front = yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False).strip()
+    return f"---\n{front}\n---\n\n{body}\n"
+
+
+def _prune(items: list, hidden: set[str]) -> list:
+    out = []
+    for item in items:
+        if isinstance(item, Page) and item.file.src_uri in hidden:
+            continue
+        if isinstance(item, Section):
+            item.children = _prune(item.children, hidden)
+            if not item.children:
+                continue
+        out.append(item)
+    return out
+
+
+def _asset_root() -> Path:
+    return Path(str(resources.files("sop_plugin") / "assets"))
+
+
+def _assets() -> list[tuple[str, Path]]:
+    root = _asset_root()
+    return [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*")) if p.is_file()]
+
+
+def _asset_names(suffix: str) -> list[str]:
+    names = sorted(p.name for p in _asset_root().glob(f"*{suffix}"))
+    # sop.css / sop.js first: the others build on them
+    return sorted(names, key=lambda n: (n != f"sop{suffix}", n))

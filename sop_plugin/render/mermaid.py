@@ -1,0 +1,113 @@
+"""The procedure as Mermaid flowchart text.
+
+One lane (subgraph) per actor in order of first appearance, process boxes
+with step number, activity and duration, a diamond for each decision with
+labelled edges, start/end terminators, and an off-page connector (linked to
+the other SOP's page) for every ``sop:`` handover.
+
+Every label is written with Mermaid entity codes (``#60;`` for ``<``...),
+so no SOP text can change the diagram's structure or inject markup: node
+ids are generated (``s3``, ``d3``), never taken from the text.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..model import Sop, Step
+from .. import i18n
+
+_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:?!/-+")
+
+i18n.register({
+    "mermaid.start": {"id": "Mulai", "en": "Start"},
+    "mermaid.end": {"id": "Selesai", "en": "End"},
+    "mermaid.no_actor": {"id": "(pelaksana belum diisi)", "en": "(no actor)"},
+})
+
+
+def label(text: str, limit: int = 120) -> str:
+    """Text as a Mermaid string body: every character outside a small safe set becomes ``#NNN;``."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "".join(c if c in _SAFE else f"#{ord(c)};" for c in text)
+
+
+def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
+              sop_href: Callable[[str], str | None] | None = None) -> str:
+    """Mermaid source for ``sop``'s procedure ("" when it has no steps)."""
+    steps = sop.steps
+    if not steps:
+        return ""
+    n = len(steps)
+    lines = ["flowchart TD"]
+    lines.append(f'    start(["{label(i18n.t(lang, "mermaid.start"))}"])')
+    lines.append(f'    stop(["{label(i18n.t(lang, "mermaid.end"))}"])')
+    lanes: dict[str, list[Step]] = {}
+    for s in steps:
+        lanes.setdefault(s.actor or "", []).append(s)
+    for index, (actor, members) in enumerate(lanes.items(), start=1):
+        title = actor or i18n.t(lang, "mermaid.no_actor")
+        lines.append(f'    subgraph lane{index}["{label(title)}"]')
+        for s in members:
+            lines.extend("        " + x for x in _nodes(s))
+        lines.append("    end")
+    lines.append("    start --> s1")
+    clicks: list[str] = []
+    for s in steps:
+        src = f"s{s.number}"
+        if s.sop:
+            lines.append(f"    {src} -.-> c{s.number}")
+            href = sop_href(s.sop) if sop_href else None
+            if href:
+                clicks.append(f'    click c{s.number} href "{label(href, 500)}" "{label(s.sop)}"')
+        if s.decision is not None:
+            lines.append(f"    {src} --> d{s.number}")
+            probs = s.decision.probabilities()
+            for b, p in zip(s.decision.branches, probs):
+                dest = _dest(b.target)
+                if dest is None:
+                    continue
+                text = b.label or ""
+                if b.probability is not None or any(x.probability is not None for x in s.decision.branches):
+                    text = f"{text} ({p * 100:g}%)".strip()
+                edge = f'-->|"{label(text)}"|' if text else "-->"
+                lines.append(f"    d{s.number} {edge} {dest}")
+            continue
+        for t in s.successors(n):
+            dest = _dest(t)
+            if dest is not None:
+                lines.append(f"    {src} --> {dest}")
+    lines.extend(clicks)
+    lines.append("    classDef terminator fill:#e8f5e9,stroke:#2e7d32,color:#1b5e20")
+    lines.append("    classDef decision fill:#fff8e1,stroke:#f9a825,color:#4e342e")
+    lines.append("    classDef connector fill:#e3f2fd,stroke:#1565c0,color:#0d47a1")
+    lines.append("    class start,stop terminator")
+    decisions = [f"d{s.number}" for s in steps if s.decision is not None]
+    if decisions:
+        lines.append(f"    class {','.join(decisions)} decision")
+    connectors = [f"c{s.number}" for s in steps if s.sop]
+    if connectors:
+        lines.append(f"    class {','.join(connectors)} connector")
+    return "\n".join(lines) + "\n"
+
+
+def _nodes(s: Step) -> list[str]:
+    text = f"{s.number}. {s.activity}"
+    if s.duration_text:
+        text += f" — {s.duration_text}"
+    out = [f's{s.number}["{label(text)}"]']
+    if s.decision is not None:
+        out.append(f'd{s.number}{{"{label(s.decision.question or "?")}"}}')
+    if s.sop:
+        out.append(f'c{s.number}>"{label(s.sop)}"]')
+    return out
+
+
+def _dest(t) -> str | None:
+    if t.is_end:
+        return "stop"
+    if t.step is not None:
+        return f"s{t.step}"
+    return None

@@ -1,0 +1,257 @@
+"""Assemble an SOP page from its blocks and the author's free sections.
+
+The result is a list of parts: HTML fragments (from blocks, already
+escaped) and Markdown (the author's free sections, rendered by the host so
+that its extensions and table of contents apply).  The Markdown extension
+turns the parts into the page; the parts never contain unescaped SOP text
+outside the Markdown ones, and those are defused first (raw HTML escaped,
+script URLs removed).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from .. import i18n
+from ..model import Severity, Sop, Status
+from .blocks import blocks_in, block
+from .context import RenderContext
+from .mermaid import flowchart
+from .templating import render
+
+i18n.register({
+    "page.steps": {"id": "Uraian prosedur", "en": "Procedure steps"},
+    "col.no": {"id": "No", "en": "No"},
+    "col.activity": {"id": "Kegiatan", "en": "Activity"},
+    "col.actor": {"id": "Pelaksana", "en": "Actor"},
+    "col.inputs": {"id": "Kelengkapan", "en": "Inputs"},
+    "col.duration": {"id": "Waktu", "en": "Duration"},
+    "col.output": {"id": "Output", "en": "Output"},
+    "col.notes": {"id": "Keterangan", "en": "Notes"},
+    "flow.next": {"id": "Lanjut ke {target}", "en": "Continue at {target}"},
+    "flow.end": {"id": "selesai", "en": "end"},
+    "flow.step": {"id": "langkah {n}", "en": "step {n}"},
+    "flow.handover": {"id": "Dilanjutkan dengan SOP {id}", "en": "Continues with SOP {id}"},
+    "tab.mermaid": {"id": "Diagram alir", "en": "Flowchart"},
+    "flowchart.title": {"id": "Diagram alir", "en": "Flowchart"},
+    "flowchart.nojs": {"id": "Diagram interaktif memerlukan JavaScript; lihat tab Bagan Alir SOP-AP.",
+                       "en": "The interactive diagram needs JavaScript; see the SOP-AP flowchart tab."},
+    "flowchart.loading": {"id": "Memuat diagram…", "en": "Loading diagram…"},
+    "banner.draft": {"id": "Draf — SOP ini belum disahkan dan belum berlaku.",
+                     "en": "Draft — this SOP has not been approved and is not in force."},
+    "banner.review": {"id": "Dalam reviu — SOP ini belum disahkan dan belum berlaku.",
+                      "en": "In review — this SOP has not been approved and is not in force."},
+    "banner.approved": {"id": "Disetujui — SOP ini berlaku mulai {date}.",
+                        "en": "Approved — this SOP takes effect on {date}."},
+    "banner.approved_nodate": {"id": "Disetujui — tanggal efektif belum ditetapkan.",
+                               "en": "Approved — no effective date set yet."},
+    "banner.retired": {"id": "SOP ini sudah tidak berlaku.", "en": "This SOP is no longer in force."},
+    "banner.successor": {"id": "Gunakan penggantinya:", "en": "Use its successor:"},
+    "banner.problems": {"id": "Berkas SOP ini mengandung {n} masalah:", "en": "This SOP file has {n} problems:"},
+    "banner.confidential": {"id": "Rahasia — hanya untuk internal.", "en": "Confidential — internal use only."},
+    "page.version": {"id": "Versi {v}", "en": "Version {v}"},
+    "page.no_procedure": {"id": "SOP ini belum memiliki uraian prosedur.", "en": "This SOP has no procedure yet."},
+})
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str  # "html" | "markdown"
+    text: str
+
+
+def status_key(sop: Sop) -> str:
+    return f"status.{sop.status.value}" if sop.status else "status.unknown"
+
+
+def render_sop_page(sop: Sop, ctx: RenderContext, disabled: frozenset[str] = frozenset()) -> list[Part]:
+    parts: list[Part] = []
+    for b in blocks_in("header", disabled):
+        _add(parts, b.render(sop, ctx))
+    lines = sop.body.splitlines()
+    proc = sop.procedure
+    if proc is None:
+        parts.append(Part("markdown", defuse(_strip_title(lines))))
+        _add(parts, f'<div class="sop-note">{html.escape(ctx.t("page.no_procedure"))}</div>')
+    else:
+        start, end = proc.line - sop.body_line, proc.end_line - sop.body_line
+        parts.append(Part("markdown", defuse(_strip_title(lines[:start]))))
+        # the procedure heading and any text the author put before the list stay Markdown
+        parts.append(Part("markdown", defuse("\n".join(lines[start:_list_start(sop, lines, start, end)]))))
+        _add(parts, step_table(sop, ctx))
+        tabs = [(b, b.render(sop, ctx)) for b in blocks_in("flowchart", disabled)]
+        _add(parts, _tabs(sop, ctx, [(b, h) for b, h in tabs if h]))
+        for b in blocks_in("procedure", disabled):
+            _add(parts, b.render(sop, ctx))
+        tail = _list_end(sop, lines, start, end)
+        parts.append(Part("markdown", defuse("\n".join(lines[tail:end]))))
+        parts.append(Part("markdown", defuse("\n".join(lines[end:]))))
+    for b in blocks_in("footer", disabled):
+        _add(parts, b.render(sop, ctx))
+    return [p for p in parts if p.text.strip()]
+
+
+def _add(parts: list[Part], text: str | None) -> None:
+    if text and text.strip():
+        parts.append(Part("html", text.strip()))
+
+
+def _strip_title(lines: list[str]) -> str:
+    """Drop a leading ``# Title`` line: the page renders the SOP's title itself."""
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if re.match(r"^#\s", line):
+            return "\n".join(lines[:i] + lines[i + 1:])
+        break
+    return "\n".join(lines)
+
+
+def _list_start(sop: Sop, lines: list[str], start: int, end: int) -> int:
+    """Index of the first step's line (the list replaces everything from there)."""
+    if sop.steps:
+        return sop.steps[0].line - sop.body_line
+    return end
+
+
+def _list_end(sop: Sop, lines: list[str], start: int, end: int) -> int:
+    """Index after the list: the first non-indented, non-list line after the last step."""
+    if not sop.steps:
+        return end
+    i = sop.steps[-1].line - sop.body_line + 1
+    while i < end:
+        line = lines[i]
+        if line.strip() and not line[:1].isspace() and not re.match(r"^\d+[.)]\s", line):
+            # a lazy continuation of the last paragraph cannot start a block; a blank line must precede
+            if i > 0 and not lines[i - 1].strip():
+                return i
+        i += 1
+    return end
+
+
+# -- defusing author Markdown -----------------------------------------------
+
+_FENCE = re.compile(r"^\s*(```+|~~~+)")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^<>\s]+)>", re.IGNORECASE)
+_BAD_URL = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
+_BAD_REF = re.compile(r"^(\s*\[[^\]]+\]:\s*)(?:javascript|vbscript|data)\s*:", re.IGNORECASE | re.MULTILINE)
+_EVENT_ATTR = re.compile(r"\{[^{}\n]*\bon[a-z]+\s*=[^{}\n]*\}", re.IGNORECASE)
+
+
+def defuse(text: str) -> str:
+    """Author Markdown made safe to hand to the host renderer.
+
+    Raw HTML is escaped (outside code), script-bearing link targets are
+    neutralised and attribute lists that set event handlers are dropped.
+    Formatting, links and code still work.
+    """
+    out = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        if fence:
+            out.append(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            continue
+        out.append(_defuse_line(line))
+    result = "\n".join(out)
+    result = _BAD_URL.sub("](#", result)
+    result = _BAD_REF.sub(r"\1#", result)
+    return _EVENT_ATTR.sub("", result)
+
+
+def _defuse_line(line: str) -> str:
+    pieces = []
+    pos = 0
+    for m in _CODE_SPAN.finditer(line):
+        pieces.append(_escape_html(line[pos:m.start()]))
+        pieces.append(m.group(0))
+        pos = m.end()
+    pieces.append(_escape_html(line[pos:]))
+    return "".join(pieces)
+
+
+def _escape_html(text: str) -> str:
+    links: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        links.append(m.group(0))
+        return f"\x00{len(links) - 1}\x00"
+
+    text = _AUTOLINK.sub(keep, text)
+    text = text.replace("<", "&lt;")
+    return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], text)
+
+
+# -- blocks of the SOP page --------------------------------------------------
+
+@block("title", slot="header", order=10)
+def title_block(sop: Sop, ctx: RenderContext) -> str:
+    problems = [d for d in ctx.diagnostics_for(sop) if d.severity is not Severity.INFO]
+    successor = None
+    if sop.status is Status.RETIRED and sop.superseded_by:
+        successor = {"id": sop.superseded_by, "href": ctx.sop_href(sop.superseded_by),
+                     "title": getattr(ctx.corpus.get(sop.superseded_by), "title", None)}
+    return render(
+        "page_title.html",
+        sop=sop,
+        t=ctx.t,
+        status_key=status_key(sop),
+        status=sop.status.value if sop.status else "unknown",
+        successor=successor,
+        problems=problems,
+    )
+
+
+def step_table(sop: Sop, ctx: RenderContext) -> str:
+    rows = []
+    for s in sop.steps:
+        flow = []
+        if s.decision is not None:
+            for b in s.decision.branches:
+                flow.append({"label": b.label, "target": _target_text(b.target, ctx), "href": _target_href(b.target),
+                             "probability": b.probability})
+        elif s.next is not None:
+            flow.append({"label": None, "target": ctx.t("flow.next", target=_target_text(s.next, ctx)),
+                         "href": _target_href(s.next), "probability": None})
+        handover = None
+        if s.sop:
+            handover = {"id": s.sop, "href": ctx.sop_href(s.sop)}
+        rows.append({"step": s, "flow": flow, "handover": handover})
+    return render("step_table.html", sop=sop, rows=rows, t=ctx.t)
+
+
+def _target_text(t, ctx: RenderContext) -> str:
+    if t.is_end:
+        return ctx.t("flow.end")
+    if t.step is not None:
+        return ctx.t("flow.step", n=t.step)
+    return t.raw
+
+
+def _target_href(t) -> str | None:
+    return f"#step-{t.step}" if t.step is not None else None
+
+
+@block("mermaid", slot="flowchart", order=10, tab="tab.mermaid")
+def mermaid_block(sop: Sop, ctx: RenderContext) -> str | None:
+    source = flowchart(sop, ctx.lang, ctx.sop_href)
+    if not source:
+        return None
+    return render("mermaid.html", source=source, t=ctx.t, sop=sop)
+
+
+def _tabs(sop: Sop, ctx: RenderContext, tabs: list) -> str | None:
+    if not tabs:
+        return None
+    group = f"sop-flow-{re.sub(r'[^a-z0-9]+', '-', (sop.id or sop.path).lower())}"
+    items = [{"key": b.name, "label": ctx.t(b.tab) if b.tab else b.name, "html": h} for b, h in tabs]
+    return render("tabs.html", group=group, items=items, t=ctx.t)
