@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("lint",)
+COMMANDS = ("lint", "simulate", "sign", "due")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,302 @@
+"""``sop sign FILE --role maker|reviewer|leader``: bind an approval to the current content.
+
+Writes the content digest (see :mod:`sop_plugin.signing`) into the role's
+approval entry, and a date when one is needed.  Every other byte of the file
+stays as it was: ruamel.yaml's round-trip loader only *locates* the entry;
+the change itself is a textual edit of the ``digest`` / ``date`` lines of
+that entry, re-parsed before the file is written.
+
+Dates: the entry's recorded date is kept when the entry had no digest yet
+(the date the person signed) or when the content is unchanged; it becomes
+``--date`` (or today) when the entry has no date or when the signature is
+renewed after a content change - a renewed signature approves new content
+on a new day.  ``--date`` always wins.
+
+Refusals (exit 1, file untouched): unreadable file or front matter, content
+errors (file, flow and reference errors), no approval entry for the role,
+signing out of order (the reviewer needs the maker's signature bound to the
+current content, the leader the reviewer's), a date before the previous
+signer's or in the future, and, for the leader, no passing simulation on or
+before the signing date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from .. import aliases
+from ..checks import validate
+from ..corpus import load_corpus
+from ..model import ROLE_ORDER, Approval, Role, Severity, Sop
+from ..parsing import parse_sop
+from ..parsing.frontmatter import split
+from ..settings import Settings
+from ..signing import BindingState, DigestError, binding_state, compare, content_digest
+from . import UsageError
+from .common import _date, add_common, find_root, load_settings
+
+ROLE_WORDS = {Role.MAKER: "maker (pembuat)", Role.REVIEWER: "reviewer (pemeriksa)", Role.LEADER: "leader (pimpinan)"}
+_BLOCKING = ("SOP1", "SOP2", "SOP3")  # content errors; approval/lifecycle findings do not block signing
+
+
+class Refused(Exception):
+    """Signing is not allowed; the message says why and what to do."""
+
+
+@dataclass
+class SignResult:
+    path: Path
+    role: Role
+    name: str
+    date: dt.date
+    digest: str
+    changed: bool  # False: the entry already carried exactly this digest and date
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sign", help="bind an approval (maker, reviewer or leader) to the current content",
+        description="Write the content digest (and the date, when needed) into the approval of ROLE. "
+                    "Only the digest and date lines of that approval change. "
+                    "Exit status: 0 signed, 1 refused (file untouched), 2 usage error.")
+    p.add_argument("file", metavar="FILE", help="the SOP file")
+    p.add_argument("--role", required=True, metavar="ROLE",
+                   help="maker (pembuat), reviewer (pemeriksa) or leader (pimpinan)")
+    p.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="the signing date (default: the entry's date if it has one and the content is "
+                        "unchanged, else today)")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    role_text = aliases.canonical_value("role", args.role)
+    if role_text not in {r.value for r in Role}:
+        raise UsageError(f"unknown role '{args.role}'; use maker, reviewer or leader")
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"'{path}' does not exist")
+    settings = load_settings(args)
+    try:
+        result = sign(path, Role(role_text), settings, date=args.date)
+    except Refused as exc:
+        print(f"sop sign: refused: {exc}", file=sys.stderr)
+        print(f"{path} was not changed.", file=sys.stderr)
+        return 1
+    if result.changed:
+        print(f"signed {path} as {ROLE_WORDS[result.role]} {result.name} on {result.date}: {result.digest[:19]}…")
+    else:
+        print(f"{path}: the {ROLE_WORDS[result.role]} signature is already bound to this content; nothing to do")
+    return 0
+
+
+def _read(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except UnicodeDecodeError:
+        raise Refused("the file is not UTF-8 text") from None
+    except OSError as exc:
+        raise Refused(f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def _load(path: Path, settings: Settings) -> Sop:
+    """The file parsed inside its corpus; refuse when its content has errors."""
+    root = find_root(path)
+    corpus = load_corpus(root, settings, display_base=Path.cwd())
+    me = path.resolve()
+    sop = next((s for s in corpus.sops if Path(s.path).resolve() == me), None)
+    if sop is None:  # a file outside the usual layout (hidden folder, README, ...)
+        corpus = load_corpus(root, settings, files=[path], display_base=Path.cwd())
+        sop = corpus.sops[0]
+    blocking = [d for d in validate(corpus, settings)
+                if d.file == sop.path and d.severity is Severity.ERROR and d.code.startswith(_BLOCKING)]
+    if blocking:
+        first = blocking[0]
+        more = f" (and {len(blocking) - 1} more; run 'sop lint {path}')" if len(blocking) > 1 else ""
+        raise Refused(f"the file has errors; fix them before signing: line {first.line}: "
+                      f"{first.code} {first.message}{more}")
+    return sop
+
+
+def sign(path: Path, role: Role, settings: Settings, *, date: dt.date | None = None) -> SignResult:
+    """Sign ``path`` as ``role``; raises :class:`Refused` (file untouched) when not allowed."""
+    raw = _read(path)
+    sop = _load(path, settings)
+    today = settings.now()
+    index, entry = _entry(sop, role)
+    if not entry.name:
+        raise Refused(f"the {ROLE_WORDS[role]} approval (line {entry.line}) has no name; add 'nama: ...' first")
+    digest = content_digest(sop)
+
+    previous = ROLE_ORDER[ROLE_ORDER.index(role) - 1] if role is not Role.MAKER else None
+    prev_entry = sop.approval(previous) if previous else None
+    if previous is not None:
+        state = binding_state(sop, prev_entry.digest) if prev_entry else BindingState.MISSING
+        if state is not BindingState.BOUND:
+            why = {
+                BindingState.MISSING: "has no approval entry",
+                BindingState.UNSIGNED: "has not signed yet",
+                BindingState.CHANGED: "signed an earlier content, not the current one",
+                BindingState.MALFORMED: "has a digest that cannot be read",
+            }[state]
+            raise Refused(f"signing out of order: the {ROLE_WORDS[previous]} {why}; "
+                          f"run 'sop sign {path} --role {previous.value}' first")
+
+    same_content = False
+    if entry.digest:
+        try:
+            same_content = compare(sop, entry.digest).matches
+        except DigestError:
+            same_content = False
+    if date is not None:
+        new_date = date
+    elif entry.date is not None and (same_content or not entry.digest):
+        new_date = entry.date
+    else:
+        new_date = today
+    if new_date > today:
+        raise Refused(f"the signing date {new_date} lies in the future (today is {today})")
+    if prev_entry is not None and prev_entry.date is not None and new_date < prev_entry.date:
+        raise Refused(f"the {ROLE_WORDS[role]} would sign on {new_date}, before the "
+                      f"{ROLE_WORDS[previous]} signed ({prev_entry.date}); use --date")
+    if role is Role.LEADER:
+        passing = [s for s in sop.simulations if s.passed and s.date and s.date <= new_date]
+        if not passing:
+            raise Refused(f"no simulation with result 'pass' is recorded on or before {new_date}; "
+                          "record the tabletop run under 'simulasi' before the leader signs")
+
+    if entry.digest == digest and entry.date == new_date:
+        return SignResult(path, role, entry.name, new_date, digest, changed=False)
+    new_raw = edit_approval(raw, index, digest=digest, date=new_date if new_date != entry.date else None)
+    _verify(sop, new_raw, index, digest, new_date, settings)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(new_raw)
+    return SignResult(path, role, entry.name, new_date, digest, changed=True)
+
+
+def _entry(sop: Sop, role: Role) -> tuple[int, Approval]:
+    for i, a in enumerate(sop.approvals):
+        if a.role is role:
+            return i, a
+    raise Refused(f"there is no approval entry for the {ROLE_WORDS[role]}; add one under 'pengesahan' "
+                  f"with 'peran: {role.value}', 'nama' and 'jabatan' first (sop sign never creates entries)")
+
+
+def _verify(before: Sop, new_raw: str, index: int, digest: str, date: dt.date, settings: Settings) -> None:
+    """Re-parse the edited text: only this approval's digest and date may differ."""
+    after = parse_sop(before.path, new_raw.replace("\r\n", "\n"), settings)
+    ok = (len(after.approvals) == len(before.approvals)
+          and after.approvals[index].digest == digest
+          and after.approvals[index].date == date
+          and content_digest(after) == digest
+          and [d.code for d in after.diagnostics] == [d.code for d in before.diagnostics])
+    if ok:
+        for i, (a, b) in enumerate(zip(before.approvals, after.approvals)):
+            same = (a.role, a.name, a.position, a.nip) == (b.role, b.name, b.position, b.nip)
+            ok = ok and same and (i == index or (a.date, a.digest) == (b.date, b.digest))
+    if not ok:
+        raise Refused("could not write the digest without disturbing the file "
+                      "(unusual YAML layout around the approval); write the approval as plain "
+                      "indented 'key: value' lines and try again")
+
+
+# -- the textual edit ---------------------------------------------------------
+
+_ID_KEYS = frozenset({"peran", "nama", "jabatan", "tanggal"})
+_EN_KEYS = frozenset({"role", "name", "position", "date"})
+_VALUE_REST = re.compile(r"^(?P<sep>\s*:)(?P<value>[^#]*?)(?P<comment>\s+#.*)?$")
+
+
+def _eol(line: str) -> str:
+    return "\r\n" if line.endswith("\r\n") else "\n"
+
+
+def _extent(lines: list[str], line: int, col: int) -> int:
+    """Index after the last line of the value of the key at ``(line, col)`` (continuation lines)."""
+    j = line + 1
+    while j < len(lines):
+        s = lines[j].rstrip("\r\n")
+        stripped = s.lstrip(" ")
+        if not stripped or stripped.startswith("#") or len(s) - len(stripped) <= col:
+            break
+        j += 1
+    return j
+
+
+def edit_approval(raw: str, index: int, *, digest: str, date: dt.date | None) -> str:
+    """``raw`` with approval ``index`` carrying ``digest`` (and ``date`` when given).
+
+    Replaces the existing ``digest`` / ``date`` lines of that entry or inserts
+    them after its last key, in the entry's key language; nothing else changes.
+    """
+    bom = "\ufeff" if raw.startswith("\ufeff") else ""
+    text = raw[len(bom):]
+    yaml_text, _, _, _ = split(text)
+    if yaml_text is None:
+        raise Refused("the file has no front matter")
+    lines = text.splitlines(keepends=True)
+    offset = 1  # front matter starts on the second line of the file
+    try:
+        data = YAML(typ="rt").load(yaml_text)
+    except YAMLError as exc:
+        raise Refused(f"cannot read the front matter: {exc}") from None
+    key = next((k for k in (data or {}) if aliases.canonical("front_matter", str(k)) == "approvals"), None)
+    seq = data.get(key) if key is not None else None
+    if not isinstance(seq, list) or index >= len(seq) or not isinstance(seq[index], dict):
+        raise Refused("cannot find the approval entry in the front matter")
+    item = seq[index]
+    if getattr(seq, "fa", None) is not None and seq.fa.flow_style() or item.fa.flow_style():
+        raise Refused("the approval is written in flow style ('{...}'); write it as indented "
+                      "'key: value' lines so it can be signed without rewriting it")
+    keys = {aliases.canonical("approval", str(k)): k for k in item}
+    positions = {k: item.lc.key(k) for k in item}
+    col = min(c for _, c in positions.values())
+    eol = _eol(lines[offset + positions[next(iter(item))][0]])
+    edits: dict[int, tuple[int, list[str]]] = {}  # first line -> (end line, replacement lines)
+
+    def replace(k: str, value: str) -> None:
+        ln, c = positions[k]
+        i = offset + ln
+        line = lines[i]
+        body = line.rstrip("\r\n")
+        head = body[: c + len(str(k))]
+        m = _VALUE_REST.match(body[c + len(str(k)):])
+        comment = (m.group("comment") or "") if m else ""
+        edits[i] = (_extent(lines, i, c), [f"{head}: {value}{comment}{_eol(line)}"])
+
+    inserts: list[str] = []
+    if date is not None:
+        if "date" in keys:
+            replace(keys["date"], date.isoformat())
+        else:
+            id_words = sum(str(k) in _ID_KEYS for k in item)
+            en_words = sum(str(k) in _EN_KEYS for k in item)
+            inserts.append(f"{' ' * col}{'tanggal' if id_words > en_words else 'date'}: {date.isoformat()}{eol}")
+    if "digest" in keys:
+        replace(keys["digest"], digest)
+    else:
+        inserts.append(f"{' ' * col}digest: {digest}{eol}")
+    if inserts:
+        last = max(positions.values())
+        at = _extent(lines, offset + last[0], last[1])
+        if at in edits or any(start < at < end for start, (end, _) in edits.items()):
+            raise Refused("unusual layout around the approval entry")
+        edits[at] = (at, inserts)
+    out: list[str] = []
+    i = 0
+    for start in sorted(edits):
+        end, repl = edits[start]
+        out.extend(lines[i:start])
+        out.extend(repl)
+        i = end
+    out.extend(lines[i:])
+    return bom + "".join(out)
