@@ -1,0 +1,180 @@
+"""Page block: the time analysis of the procedure and a histogram of simulated cycle times.
+
+The simulation runs at build time in the isolated mode (cases do not wait
+for each other: no arrival rate is known for a page), bounded by default to
+500 cases with seed 1.  Site options (``ctx.options["simulate"]``)::
+
+    simulate: {enabled: true, cases: 500, seed: 1}
+
+``enabled: false`` (or ``simulate: false``) keeps the analysis table and
+drops the histogram.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .. import i18n
+from ..analysis import Analysis, SimConfig, SimResult, analyse, build_flow, simulate
+from ..model import Calendar, Sop
+from ..parsing.duration import format_minutes
+from .blocks import block
+from .context import RenderContext
+from .templating import render
+
+DEFAULT_CASES = 500
+MAX_CASES = 20000
+DEFAULT_SEED = 1
+BINS = 20
+
+i18n.register({
+    "analysis.title": {"id": "Analisis Waktu Proses", "en": "Process Time Analysis"},
+    "analysis.intro": {"id": "Dihitung dari waktu dan peluang cabang yang tertulis pada prosedur (waktu kerja).",
+                       "en": "Computed from the durations and branch probabilities written in the procedure "
+                             "(working time)."},
+    "analysis.min": {"id": "Waktu siklus minimum", "en": "Minimum cycle time"},
+    "analysis.expected": {"id": "Waktu siklus rata-rata (harapan)", "en": "Expected cycle time"},
+    "analysis.max": {"id": "Waktu siklus maksimum", "en": "Maximum cycle time"},
+    "analysis.max_loops": {"id": "setiap perulangan dihitung satu kali",
+                           "en": "each loop counted once"},
+    "analysis.infinite": {"id": "tak hingga: ada perulangan tanpa jalan keluar",
+                          "en": "infinite: a loop is never left"},
+    "analysis.critical": {"id": "Jalur kritis (langkah)", "en": "Critical path (steps)"},
+    "analysis.decisions": {"id": "Jumlah keputusan", "en": "Decisions"},
+    "analysis.handoffs": {"id": "Serah terima antarpelaksana", "en": "Hand-offs between actors"},
+    "analysis.handoffs_units": {"id": "Serah terima antarunit kerja", "en": "Hand-offs between units"},
+    "analysis.per_case": {"id": "rata-rata {n} per kasus", "en": "{n} per case on average"},
+    "analysis.no_duration": {"id": "Langkah tanpa waktu (dihitung 0)", "en": "Steps without duration (counted as 0)"},
+    "analysis.loops": {"id": "Perulangan", "en": "Loops"},
+    "analysis.loop": {"id": "langkah {source} kembali ke {entry} ({p})", "en": "step {source} back to {entry} ({p})"},
+    "analysis.end": {"id": "selesai", "en": "end"},
+    "analysis.work": {"id": "Beban kerja per pelaksana", "en": "Work per actor"},
+    "analysis.actor": {"id": "Pelaksana", "en": "Actor"},
+    "analysis.work_per_case": {"id": "Waktu per kasus", "en": "Time per case"},
+    "analysis.share": {"id": "Porsi", "en": "Share"},
+    "analysis.histogram": {"id": "Sebaran waktu siklus hasil simulasi",
+                           "en": "Simulated cycle time distribution"},
+    "analysis.histogram_note": {
+        "id": "{cases} kasus Monte Carlo (benih {seed}), tanpa antrean: median {p50}, persentil ke-90 {p90}.",
+        "en": "{cases} Monte Carlo cases (seed {seed}), no queues: median {p50}, 90th percentile {p90}."},
+    "analysis.histogram_label": {
+        "id": "Histogram waktu siklus dari {low} sampai {high}; median {p50}, persentil ke-90 {p90}",
+        "en": "Histogram of cycle time from {low} to {high}; median {p50}, 90th percentile {p90}"},
+    "analysis.stopped": {"id": "{n} kasus dihentikan oleh batas langkah.", "en": "{n} cases stopped by the step limit."},
+})
+
+
+@dataclass
+class Histogram:
+    width: int
+    height: int
+    bars: list[dict[str, float]]
+    p50_x: float
+    p90_x: float
+    low: float
+    high: float
+
+
+def sim_options(ctx: RenderContext) -> tuple[bool, int, int]:
+    """``(enabled, cases, seed)`` from the site options; wrong types fall back to the defaults."""
+    raw: Any = ctx.options.get("simulate", {}) if isinstance(ctx.options, dict) else {}
+    if isinstance(raw, bool):
+        return raw, DEFAULT_CASES, DEFAULT_SEED
+    if not isinstance(raw, dict):
+        return True, DEFAULT_CASES, DEFAULT_SEED
+    enabled = raw.get("enabled", True)
+    enabled = enabled if isinstance(enabled, bool) else True
+    cases, seed = raw.get("cases", DEFAULT_CASES), raw.get("seed", DEFAULT_SEED)
+    cases = cases if isinstance(cases, int) and not isinstance(cases, bool) and cases >= 1 else DEFAULT_CASES
+    seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else DEFAULT_SEED
+    return enabled, min(cases, MAX_CASES), seed
+
+
+def histogram(samples: list[float], bins: int = BINS, width: int = 320, height: int = 110,
+              p50: float = 0.0, p90: float = 0.0) -> Histogram | None:
+    """Bars (x, y, w, h in SVG units) of ``samples`` in ``bins`` equal bins between min and max."""
+    if not samples:
+        return None
+    low, high = min(samples), max(samples)
+    span = high - low
+    if span <= 1e-9:
+        counts = [len(samples)]
+    else:
+        counts = [0] * bins
+        for v in samples:
+            counts[min(bins - 1, int((v - low) / span * bins))] += 1
+    top = max(counts)
+    bar_w = width / len(counts)
+    bars = []
+    for i, c in enumerate(counts):
+        h = (height * c / top) if top else 0.0
+        bars.append({"x": round(i * bar_w, 2), "y": round(height - h, 2), "w": round(max(bar_w - 1, 0.5), 2),
+                     "h": round(h, 2), "count": c})
+
+    def xpos(v: float) -> float:
+        return round(width / 2 if span <= 1e-9 else (v - low) / span * width, 2)
+
+    return Histogram(width, height, bars, xpos(p50), xpos(p90), low, high)
+
+
+def summary(sop: Sop, ctx: RenderContext) -> tuple[Analysis, SimResult | None]:
+    flow = build_flow(sop)
+    a = analyse(sop, ctx.corpus, ctx.settings, flow=flow)
+    enabled, cases, seed = sim_options(ctx)
+    r = None
+    if enabled and a.expected_minutes is not None:
+        r = simulate(sop, SimConfig(cases=cases, seed=seed), ctx.corpus, flow=flow)
+    return a, r
+
+
+@block("analysis", slot="footer", order=20)
+def analysis_block(sop: Sop, ctx: RenderContext) -> str | None:
+    if not sop.steps:
+        return None
+    a, r = summary(sop, ctx)
+    cal: Calendar = ctx.settings.calendar
+    lang = ctx.lang
+
+    def fmt(m: float | None) -> str:
+        return "" if m is None else format_minutes(m, cal, lang)
+
+    end = ctx.t("analysis.end")
+    rows: list[tuple[str, str]] = [
+        (ctx.t("analysis.min"), fmt(a.min_minutes)),
+        (ctx.t("analysis.expected"), fmt(a.expected_minutes) if a.expected_minutes is not None
+         else ctx.t("analysis.infinite")),
+        (ctx.t("analysis.max"), fmt(a.max_minutes) + (f" ({ctx.t('analysis.max_loops')})" if a.max_loops else "")),
+        (ctx.t("analysis.critical"), " → ".join([*map(str, a.critical_path), end]) + f" ({fmt(a.critical_minutes)})"
+         if a.critical_path else ""),
+        (ctx.t("analysis.decisions"), str(a.decisions)),
+        (ctx.t("analysis.handoffs"), _handoffs(ctx, a.handoffs_actor, a.expected_handoffs_actor)),
+    ]
+    if a.handoffs_unit is not None:
+        rows.append((ctx.t("analysis.handoffs_units"), _handoffs(ctx, a.handoffs_unit, a.expected_handoffs_unit)))
+    if a.no_duration:
+        rows.append((ctx.t("analysis.no_duration"), ", ".join(map(str, a.no_duration))))
+    if a.loops:
+        rows.append((ctx.t("analysis.loops"), "; ".join(
+            ctx.t("analysis.loop", source=lp.source, entry=lp.entry, p=f"{lp.probability:.0%}") for lp in a.loops)))
+    total = sum(a.work_per_actor.values())
+    work = [{"actor": actor, "time": fmt(m), "share": f"{(m / total if total else 0):.0%}"}
+            for actor, m in sorted(a.work_per_actor.items(), key=lambda kv: (-kv[1], kv[0]))]
+    hist = note = label = None
+    stopped = ""
+    if r is not None and r.cycle_time is not None:
+        ct = r.cycle_time
+        hist = histogram(r.samples, p50=ct.p50, p90=ct.p90)
+        note = ctx.t("analysis.histogram_note", cases=r.completed, seed=r.config.seed, p50=fmt(ct.p50), p90=fmt(ct.p90))
+        label = ctx.t("analysis.histogram_label", low=fmt(ct.min), high=fmt(ct.max), p50=fmt(ct.p50), p90=fmt(ct.p90))
+        if r.stopped:
+            stopped = ctx.t("analysis.stopped", n=r.stopped)
+    return render("analysis.html", t=ctx.t, rows=rows, work=work, hist=hist, note=note, label=label,
+                  stopped=stopped, low=fmt(hist.low) if hist else "", high=fmt(hist.high) if hist else "")
+
+
+def _handoffs(ctx: RenderContext, count: int, expected: float | None) -> str:
+    if expected is None or math.isnan(expected):
+        return str(count)
+    return f"{count} ({ctx.t('analysis.per_case', n=f'{expected:.1f}')})"
