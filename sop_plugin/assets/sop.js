@@ -60,6 +60,7 @@
       holder.innerHTML = result.svg; /* Mermaid output, sanitised by Mermaid (strict mode) */
       box.appendChild(holder);
       source.hidden = true;
+      source.style.display = "none";
       if (result.bindFunctions) result.bindFunctions(holder);
       box.setAttribute("data-sop-mermaid-state", "done");
     }, function (err) {

@@ -9,6 +9,7 @@ the generated pages and the packaged assets.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
 
 def _page(title: str, body: str) -> str:
-    front = yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False).strip()
+    # themes print page.title without escaping (header, <title>, search): escape it here
+    front = yaml.safe_dump({"title": html.escape(title, quote=False)}, allow_unicode=True, sort_keys=False).strip()
     return f"---\n{front}\n---\n\n{body}\n"
 
 

@@ -1,0 +1,84 @@
+"""Real MkDocs builds: the bundled portal in strict mode, and small temp corpora."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(project: Path, site: Path, strict: bool = True) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"), "-d", str(site)]
+    if strict:
+        cmd.append("--strict")
+    return subprocess.run(cmd, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+                          cwd=project)
+
+
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled portal, copied to a temp dir (as a fresh clone would have it) and built with --strict."""
+    project = tmp_path_factory.mktemp("portal")
+    for name in ("mkdocs.yml", "docs", "sops", "overrides"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, project / name)
+        elif src.exists():
+            shutil.copy(src, project / name)
+    site = project / "site"
+    result = build(project, site)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return site
+
+
+def test_bundled_portal_builds_strict(bundled_site: Path) -> None:
+    assert (bundled_site / "index.html").is_file()
+    pages = sorted((bundled_site / "sop").glob("*/index.html"))
+    assert len(pages) >= 10
+
+
+def test_every_published_sop_has_a_page_with_its_steps(bundled_site: Path) -> None:
+    """The linter and the page agree on what a step is: one table row per parsed step."""
+    from sop_plugin.corpus import load_corpus
+    from sop_plugin.publish import published
+    from sop_plugin.render.context import sop_slug
+    from sop_plugin.settings import Settings
+
+    corpus = load_corpus(ROOT / "sops", Settings())
+    shown = published(corpus, Settings())
+    assert shown, "the bundled corpus publishes SOPs"
+    for sop in shown:
+        html = (bundled_site / "sop" / sop_slug(sop.id) / "index.html").read_text(encoding="utf-8")
+        rows = re.findall(r'<tr id="step-(\d+)" class="sop-step', html)
+        assert [int(r) for r in rows] == list(range(1, len(sop.steps) + 1)), sop.path
+        assert 'data-sop-mermaid' in html
+        assert html.count("<h1") == 1
+
+
+def test_no_cdn_and_no_web_fonts(bundled_site: Path) -> None:
+    offenders = []
+    for f in bundled_site.rglob("*.html"):
+        text = f.read_text(encoding="utf-8")
+        if re.search(r"fonts\.googleapis|fonts\.gstatic|unpkg\.com|cdn\.jsdelivr|cdnjs\.", text):
+            offenders.append(f.relative_to(bundled_site).as_posix())
+    assert offenders == []
+    assert (bundled_site / "assets/sop/vendor/mermaid/mermaid.min.js").stat().st_size > 1_000_000
+
+
+def test_production_build_leaves_drafts_out(bundled_site: Path) -> None:
+    from sop_plugin.corpus import load_corpus
+    from sop_plugin.model import Status
+    from sop_plugin.render.context import sop_slug
+
+    corpus = load_corpus(ROOT / "sops")
+    drafts = [s for s in corpus.sops if s.status in (Status.DRAFT, Status.REVIEW)]
+    assert drafts, "the bundled corpus has a draft and an SOP in review"
+    for s in drafts:
+        assert not (bundled_site / "sop" / sop_slug(s.id)).exists()
