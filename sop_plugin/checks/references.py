@@ -32,11 +32,11 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
         for i, rel in enumerate(sop.related):
             if rel not in by_id:
                 out.append(codes.UNKNOWN_RELATED.at(sop.path, sop.line_of(f"related.{i}", sop.line_of("related")),
-                                                    f"related SOP '{rel}' does not exist", _hint_id(rel, by_id)))
+                                                    f"related SOP '{rel}' does not exist", _hint_id(rel, by_id, sop.id)))
         if sop.superseded_by and sop.superseded_by not in by_id:
             out.append(codes.UNKNOWN_SUCCESSOR.at(sop.path, sop.line_of("superseded_by"),
                                                   f"superseded_by names '{sop.superseded_by}', which does not exist",
-                                                  _hint_id(sop.superseded_by, by_id)))
+                                                  _hint_id(sop.superseded_by, by_id, sop.id)))
         for step in sop.steps:
             if step.sop:
                 target = by_id.get(step.sop)
@@ -44,7 +44,7 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
                 if target is None:
                     out.append(codes.UNKNOWN_HANDOVER.at(sop.path, line,
                                                          f"step {step.number} hands over to '{step.sop}', which does not exist",
-                                                         _hint_id(step.sop, by_id)))
+                                                         _hint_id(step.sop, by_id, sop.id)))
                 elif target.status is Status.RETIRED and sop.status is not Status.RETIRED:
                     succ = f"; it is replaced by {target.superseded_by}" if target.superseded_by else ""
                     out.append(codes.RETIRED_REFERENCE.at(sop.path, line,
@@ -63,6 +63,12 @@ def _closest(word: str, options: list[str]) -> str | None:
     return m[0] if m else None
 
 
-def _hint_id(sop_id: str, by_id: dict) -> str:
-    near = _closest(sop_id, list(by_id))
-    return f"did you mean '{near}'?" if near else "check the SOP number; it must be the id of an SOP in this portal"
+def _hint_id(sop_id: str, by_id: dict, own: str | None = None) -> str:
+    """A "did you mean" for a near id (a typo), never the SOP's own id nor an unrelated one."""
+    import difflib
+
+    options = {k.casefold(): k for k in by_id if k != own}
+    m = difflib.get_close_matches(sop_id.casefold(), list(options), n=1, cutoff=0.85)
+    if m:
+        return f"did you mean '{options[m[0]]}'?"
+    return "check the SOP number; it must be the id of an SOP in this portal"
