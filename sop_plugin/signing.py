@@ -374,6 +374,41 @@ def _split_fp(stored: StoredDigest) -> tuple[list[bytes], list[tuple[bytes, list
     return ident, steps, secs
 
 
+_MIN_SHARED = 4  # fields in common for an old and a new step to count as "the same step, edited"
+
+
+def _pair_steps(old: list[tuple[bytes, list[bytes]]], new: list[dict[str, Any]]) -> list[tuple[int | None, int | None]]:
+    """Align a run of differing steps: edited steps pair up, the rest are added or removed.
+
+    Equal runs pair by position; otherwise an order-preserving alignment that
+    maximises the number of unchanged fields (pairs need ``_MIN_SHARED``).
+    """
+    if len(old) == len(new):
+        return [(k, k) for k in range(len(old))]
+    n, m = len(old), len(new)
+    sim = [[len(STEP_FIELDS) - len(_step_fields_changed(old[i][1], new[j])) for j in range(m)] for i in range(n)]
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            pair = sim[i][j] + best[i + 1][j + 1] if sim[i][j] >= _MIN_SHARED else -1
+            best[i][j] = max(pair, best[i + 1][j], best[i][j + 1])
+    out: list[tuple[int | None, int | None]] = []
+    i = j = 0
+    while i < n and j < m:
+        if sim[i][j] >= _MIN_SHARED and best[i][j] == sim[i][j] + best[i + 1][j + 1]:
+            out.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            out.append((i, None))
+            i += 1
+        else:
+            out.append((None, j))
+            j += 1
+    out.extend((k, None) for k in range(i, n))
+    out.extend((None, k) for k in range(j, m))
+    return out
+
+
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -412,22 +447,20 @@ def compare(sop: Sop, digest: str | StoredDigest) -> Comparison:
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        paired = min(a2 - a1, b2 - b1)
-        for k in range(paired):
-            fields = _step_fields_changed(old_steps[a1 + k][1], parts.steps[b1 + k])
-            n = b1 + k + 1
-            if not fields:
-                step_changes.append((n, f"step {n}"))
-            elif len(fields) == len(STEP_FIELDS):
-                step_changes.append((n, f"step {n} (rewritten)"))
+        for ai, bi in _pair_steps(old_steps[a1:a2], parts.steps[b1:b2]):
+            if ai is not None and bi is not None:
+                fields = _step_fields_changed(old_steps[a1 + ai][1], parts.steps[b1 + bi])
+                n = b1 + bi + 1
+                if not fields:
+                    step_changes.append((n, f"step {n}"))
+                elif len(fields) == len(STEP_FIELDS):
+                    step_changes.append((n, f"step {n} (rewritten)"))
+                else:
+                    step_changes.append((n, f"step {n} " + _join([_FIELD_WORDS[f] for f in fields])))
+            elif bi is not None:
+                step_changes.append((b1 + bi + 1, f"step {b1 + bi + 1} added"))
             else:
-                step_changes.append((n, f"step {n} " + _join([_FIELD_WORDS[f] for f in fields])))
-        for k in range(paired, b2 - b1):
-            n = b1 + k + 1
-            step_changes.append((n, f"step {n} added"))
-        for k in range(paired, a2 - a1):
-            n = a1 + k + 1
-            step_changes.append((b1 + paired + 1, f"step {n} removed"))
+                step_changes.append((b1 + 1, f"step {a1 + ai + 1} removed"))
     out.changed.extend(text for _, text in sorted(step_changes, key=lambda x: x[0]))
     # sections: matched by name
     old_by_name = {n: c for n, c in old_secs}
