@@ -53,8 +53,11 @@ def check_sop(sop: Sop) -> list[Diagnostic]:
                                                  f"step {s.number} ('{_short(s.activity)}') is never reached from step 1"))
     # backward from the ends
     can_end = {num for num, ts in succ.items() if any(t.is_end for t in ts)}
-    # a step whose only successors are dangling is already reported; don't pile on
-    dangling_only = {s.number for s in steps if s.successors(n) and not succ[s.number]}
+    # a step whose flow is already reported (only dangling targets, a decision
+    # without branches) counts as leading on: neither it nor the steps before
+    # it are blamed for a loop that is not there
+    dangling_only = {s.number for s in steps if not succ[s.number]}
+    can_end |= dangling_only
     changed = True
     while changed:
         changed = False
