@@ -288,3 +288,15 @@ def test_settings_today_is_pinned():
 def test_line_helpers_agree_with_the_fixture():
     assert line_of(VALID_SOP, "lanjut: serah") == VALID_LINES["step3.next"]
     assert Severity.ERROR.value == E
+
+
+# -- no pile-on: one broken target is one finding ----------------------------------
+
+def test_dangling_target_does_not_make_earlier_steps_loop_forever(sop_tree):
+    text = mutate(mutate(VALID_SOP, "Tidak -> selesai", "Tidak -> 1"), "lanjut: serah", "lanjut: hilang")
+    assert findings(run(sop_tree, text)) == [(FILE, 77, "SOP306", E), (FILE, 79, "SOP307", E)]
+
+
+def test_decision_without_branches_is_reported_once(sop_tree):
+    text = mutate(VALID_SOP, "        - Ya (80%) -> 3\n        - Tidak -> selesai\n", "")
+    assert findings(run(sop_tree, text)) == [(FILE, 69, "SOP309", E), (FILE, 71, "SOP307", E), (FILE, 77, "SOP307", E)]
