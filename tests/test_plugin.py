@@ -1,0 +1,91 @@
+"""The MkDocs plugin on small temp corpora: diagnostics reach the logger, strict fails, nothing blanks."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from test_site_build import build
+
+GOOD = textwrap.dedent("""\
+    ---
+    id: SOP-UJI-001
+    title: Baik
+    unit: umum
+    status: draft
+    ---
+
+    ## Prosedur
+
+    1. Menerima berkas.
+        - pelaksana: Staf
+        - waktu: 10 menit
+    """)
+
+BROKEN = textwrap.dedent("""\
+    ---
+    id: SOP-UJI-002
+    title: Rusak
+    unit: umum
+    status: draft
+    pelaksanaa: salah
+    ---
+
+    ## Prosedur
+
+    1. Menerima berkas.
+        - pelaksana: Staf
+        - waktu: sebentar
+        - lanjut: 9
+    """)
+
+
+def _project(tmp_path: Path, files: dict[str, str], options: str = "include_drafts: true") -> Path:
+    sops = tmp_path / "sops"
+    sops.mkdir()
+    (sops / "units.yml").write_text("umum:\n  name: Bagian Umum\n  roles: [Staf]\n", encoding="utf-8")
+    for name, text in files.items():
+        (sops / name).write_text(text, encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Beranda\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Uji\ntheme:\n  name: material\n  font: false\nplugins:\n  - search\n  - sop:\n"
+        + textwrap.indent(options, "      ") + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_strict_build_fails_with_file_line_and_code(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"good.md": GOOD, "broken.md": BROKEN})
+    result = build(project, project / "site", strict=True)
+    assert result.returncode != 0
+    err = result.stderr
+    assert "sops/broken.md:6:1: SOP102 error: unknown key 'pelaksanaa'" in err
+    assert "sops/broken.md:13:1: SOP305" in err
+    assert "sops/broken.md:14:1: SOP306" in err
+    assert "Traceback" not in err
+
+
+def test_one_broken_sop_does_not_blank_the_portal(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"good.md": GOOD, "broken.md": BROKEN, "garbage.md": "---\n: [\n---\n\x00"})
+    result = build(project, project / "site", strict=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    site = project / "site"
+    assert "Menerima berkas" in (site / "sop/sop-uji-001/index.html").read_text(encoding="utf-8")
+    broken = (site / "sop/sop-uji-002/index.html").read_text(encoding="utf-8")
+    assert "sop-banner-problems" in broken and "SOP306" in broken
+    assert "SOP101" in result.stderr  # the garbage file is reported, not fatal
+
+
+def test_missing_sops_dir_is_a_clear_error(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"good.md": GOOD}, options="sops_dir: nirgendwo")
+    result = build(project, project / "site", strict=False)
+    assert result.returncode != 0
+    assert "the SOP folder 'nirgendwo' does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_english_ui_option(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"good.md": GOOD}, options="include_drafts: true\nlang: en")
+    assert build(project, project / "site", strict=False).returncode == 0
+    page = (project / "site/sop/sop-uji-001/index.html").read_text(encoding="utf-8")
+    assert "Activity" in page and ">Kegiatan<" not in page
