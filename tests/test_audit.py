@@ -1,0 +1,135 @@
+"""Audit trail: revisions, signatures and git history from a real temporary repository."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import VALID_SOP, mutate
+from sop_plugin import audit
+from sop_plugin.corpus import load_corpus
+from sop_plugin.model import Role
+from sop_plugin.parsing import parse_sop
+from sop_plugin.render.audit import audit_block
+from sop_plugin.render.context import RenderContext
+from sop_plugin.settings import Settings
+from sop_plugin.signing import BindingState
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(repo, *args, when="2026-01-01T10:00:00+07:00", author="Rina Lestari", email="rina@example.ac.id"):
+    env = dict(os.environ, GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL=email, GIT_AUTHOR_DATE=when,
+               GIT_COMMITTER_NAME=author, GIT_COMMITTER_EMAIL=email, GIT_COMMITTER_DATE=when,
+               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    audit.clear_cache()
+    root = tmp_path / "repo"
+    (root / "sops").mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    path = root / "sops" / "old-name.md"
+    path.write_text(VALID_SOP, encoding="utf-8")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Draft the SOP", when="2026-01-10T09:00:00+07:00")
+    path.write_text(mutate(VALID_SOP, "waktu: 1 hari", "waktu: 2 hari"), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "Longer ordering step <b>", when="2026-02-15T14:30:00+07:00",
+        author="Budi Santoso", email="budi@example.ac.id")
+    git(root, "mv", "sops/old-name.md", "sops/a.md")
+    git(root, "commit", "-q", "-m", "Rename the file", when="2026-03-01T08:00:00+07:00")
+    yield root
+    audit.clear_cache()
+
+
+@needs_git
+def test_git_history_newest_first_following_renames(repo):
+    commits = audit.git_history(repo / "sops" / "a.md")
+    assert [c.subject for c in commits] == ["Rename the file", "Longer ordering step <b>", "Draft the SOP"]
+    assert [c.date for c in commits] == [dt.date(2026, 3, 1), dt.date(2026, 2, 15), dt.date(2026, 1, 10)]
+    assert [c.author for c in commits] == ["Rina Lestari", "Budi Santoso", "Rina Lestari"]
+    assert commits[1].email == "budi@example.ac.id"
+    assert commits[1].when == dt.datetime(2026, 2, 15, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    assert all(len(c.sha) == 40 for c in commits)
+
+
+@needs_git
+def test_trail_merges_revisions_signatures_and_commits_newest_first(repo):
+    path = repo / "sops" / "a.md"
+    sop = parse_sop(str(path), path.read_text(encoding="utf-8"))
+    entries = audit.trail(sop)
+    assert [(e.kind, e.date) for e in entries] == [
+        ("signature", dt.date(2026, 3, 10)),
+        ("signature", dt.date(2026, 3, 7)),
+        ("signature", dt.date(2026, 3, 5)),
+        ("revision", dt.date(2026, 3, 2)),
+        ("commit", dt.date(2026, 3, 1)),
+        ("commit", dt.date(2026, 2, 15)),
+        ("commit", dt.date(2026, 1, 10)),
+    ]
+    leader = entries[0]
+    assert (leader.role, leader.author, leader.position, leader.state) == (
+        Role.LEADER, "Prof. Ahmad Fauzi", "Kepala Biro Umum", BindingState.UNSIGNED)
+    assert entries[3].version == 2 and entries[3].summary == "Menambah pemeriksaan anggaran"
+    assert entries[5].author == "Budi Santoso"
+
+
+@needs_git
+def test_one_git_call_per_file(repo, monkeypatch):
+    calls = []
+    real = subprocess.run
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit.subprocess, "run", counting)
+    path = repo / "sops" / "a.md"
+    for _ in range(3):
+        assert len(audit.git_history(path)) == 3
+    assert len(calls) == 1
+    audit.clear_cache()
+    audit.git_history(path)
+    assert len(calls) == 2
+
+
+def test_outside_a_checkout_there_are_only_the_revisions(tmp_path, monkeypatch):
+    audit.clear_cache()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    path = tmp_path / "a.md"
+    path.write_text(VALID_SOP, encoding="utf-8")
+    assert audit.git_history(path) == []
+    sop = parse_sop(str(path), VALID_SOP)
+    kinds = [e.kind for e in audit.trail(sop)]
+    assert "commit" not in kinds and kinds.count("revision") == 1
+
+
+def test_without_git_installed_there_is_no_error(tmp_path, monkeypatch):
+    audit.clear_cache()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    path = tmp_path / "a.md"
+    path.write_text(VALID_SOP, encoding="utf-8")
+    assert audit.git_history(path) == []
+    assert audit.git_history(tmp_path / "missing.md") == []
+
+
+@needs_git
+def test_audit_block_renders_the_trail_escaped(repo):
+    corpus = load_corpus(repo / "sops", Settings(), display_base=repo)
+    sop = corpus.sops[0]
+    ctx = RenderContext(corpus=corpus, settings=Settings(), lang="en")
+    html = audit_block(sop, ctx)
+    assert "Audit trail" in html
+    assert "Longer ordering step &lt;b&gt;" in html and "<b>" not in html
+    assert "Budi Santoso" in html
+    assert "Revision, version 2" in html
+    assert "Approved by" in html and "Not bound to the content" in html
+    ctx_id = RenderContext(corpus=corpus, settings=Settings(), options={"audit_git": False})
+    html_id = audit_block(sop, ctx_id)
+    assert "Jejak audit" in html_id and "Budi Santoso" not in html_id
