@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..corpus import UNITS_FILE, load_corpus
+from ..corpus import UNITS_FILE, load_corpus, sop_files
 from ..model import Calendar, Corpus
 from ..settings import Settings
 from . import UsageError
@@ -107,33 +107,47 @@ def find_root(path: Path) -> Path:
 
 
 def load_for_paths(paths: list[str], args: argparse.Namespace, settings: Settings) -> tuple[list[Corpus], set[str] | None]:
-    """Corpora to judge, and (when files were named) the files whose diagnostics to report."""
+    """Corpora to judge, and (when files or sub-folders were named) the files whose diagnostics to report.
+
+    A named file or folder is judged within its whole tree (the nearest
+    folder up with ``units.yml``), so that units and SOP ids resolve, but
+    only what was named is reported.
+    """
     if not paths:
         root = default_root(args)
         if not root.is_dir():
             raise UsageError(f"no SOP folder '{root}' here; name the files or folders to check")
         return [load_corpus(root, settings)], None
-    corpora: list[Corpus] = []
-    only: set[str] = set()
-    roots: dict[Path, None] = {}
+    roots: dict[Path, list[Path]] = {}  # tree root -> named files that the tree walk skips
+    whole: set[Path] = set()  # trees named as such
+    subtrees: list[Path] = []  # folders named inside a bigger tree
+    files: set[str] = set()
     for p in map(Path, paths):
         if not p.exists():
             raise UsageError(f"'{p}' does not exist")
         if p.is_dir():
-            roots[p] = None
+            root = find_root(p / UNITS_FILE)
+            roots.setdefault(root, [])
+            if root.resolve() == p.resolve():
+                whole.add(root)
+            else:
+                subtrees.append(p.resolve())
         else:
             root = find_root(p)
-            roots.setdefault(root, None)
-            only.add(p.resolve().as_posix())
-    named_dirs = [p for p in map(Path, paths) if p.is_dir()]
-    for root in roots:
-        corpora.append(load_corpus(root, settings))
-    if not only:
+            extras = roots.setdefault(root, [])
+            files.add(p.resolve().as_posix())
+            if p.resolve() not in {f.resolve() for f in sop_files(root)} and p not in extras:
+                extras.append(p)  # e.g. a README.md or a file in a hidden folder, named explicitly
+    corpora = [load_corpus(root, settings, files=sop_files(root) + extras if extras else None)
+               for root, extras in roots.items()]
+    if not files and not subtrees:
         return corpora, None
-    # files named: report those, plus everything in directories named too
+    only = set(files)
     for c in corpora:
-        if Path(c.root) in named_dirs:
-            only.update(Path(s.path).resolve().as_posix() for s in c.sops)
-            if c.units_path:
-                only.add(Path(c.units_path).resolve().as_posix())
+        for s in c.sops:
+            resolved = Path(s.path).resolve()
+            if Path(c.root) in whole or any(resolved.is_relative_to(d) for d in subtrees):
+                only.add(resolved.as_posix())
+        if c.units_path and Path(c.root) in whole:
+            only.add(Path(c.units_path).resolve().as_posix())
     return corpora, only
