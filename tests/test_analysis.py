@@ -284,3 +284,83 @@ def test_as_dict_keys_are_stable():
                       "critical_path", "critical_minutes", "visits", "work_per_actor", "handoffs",
                       "no_duration", "loops", "paths", "paths_truncated", "ends", "diagnostics"}
     assert set(d["cycle_time"]) == {"min", "expected", "max"}
+
+
+# -- the page blocks ---------------------------------------------------------
+
+def _ctx(sop, **options):
+    from sop_plugin.render.context import RenderContext
+    from sop_plugin.settings import Settings
+
+    corpus = Corpus(root=".", sops=[sop])
+    return RenderContext(corpus=corpus, settings=Settings(), options=options)
+
+
+def test_analysis_block_shows_the_numbers_and_a_histogram():
+    import re
+
+    from sop_plugin.render.analysis import analysis_block
+
+    sop = sop_from(LINEAR)
+    html = analysis_block(sop, _ctx(sop))
+    # 225 / 285 / 345 minutes in an 8-hour day
+    assert "3 jam 45 menit" in html and "4 jam 45 menit" in html and "5 jam 45 menit" in html
+    assert "1 → 2 → 3 → 4 → selesai" in html
+    assert "<svg" in html
+    counts = [int(c) for c in re.findall(r"<rect [^>]*><title>(\d+)</title>", html)]
+    assert sum(counts) == 500  # the default number of simulated cases
+    off = analysis_block(sop, _ctx(sop, simulate={"enabled": False}))
+    assert "<svg" not in off and "3 jam 45 menit" in off
+    few = analysis_block(sop, _ctx(sop, simulate={"cases": 40, "seed": 3}))
+    assert sum(int(c) for c in re.findall(r"<rect [^>]*><title>(\d+)</title>", few)) == 40
+    # nonsense options fall back to the defaults instead of failing
+    odd = analysis_block(sop, _ctx(sop, simulate={"cases": "many", "seed": None, "enabled": "yes"}))
+    assert sum(int(c) for c in re.findall(r"<rect [^>]*><title>(\d+)</title>", odd)) == 500
+
+
+def test_analysis_block_escapes_actor_names():
+    from sop_plugin.render.analysis import analysis_block
+
+    sop = sop_from(LINEAR.replace("pelaksana: C", "pelaksana: <b>C</b>"))
+    html = analysis_block(sop, _ctx(sop))
+    assert "<b>C</b>" not in html and "&lt;b&gt;C&lt;/b&gt;" in html
+
+
+def test_analysis_block_is_fast_for_a_15_step_sop():
+    from sop_plugin.render.analysis import analysis_block
+
+    lines = []
+    for i in range(1, 16):
+        lines.append(f"{i}. Langkah {i}.\n    - pelaksana: P{i % 4}\n    - waktu: {i}-{2 * i} jam\n")
+        if i in (5, 10):
+            lines.append(f"    - keputusan: Ulang?\n        - Ya (20%) -> {i - 2}\n        - Tidak -> {i + 1}\n")
+    sop = sop_from("".join(lines))
+    ctx = _ctx(sop)
+    analysis_block(sop, ctx)  # warm up imports and templates
+    best = min(_timed(lambda: analysis_block(sop, ctx)) for _ in range(3))
+    assert best < 0.25, f"{best * 1000:.0f} ms"  # typically ~10 ms; see bench/bench_simulate.py
+
+
+def _timed(fn) -> float:
+    import time
+
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def test_walkthrough_json_cannot_close_its_script_element():
+    import json as _json
+
+    from sop_plugin.render.walkthrough import walkthrough_block
+
+    sop = sop_from(LINEAR.replace("Mengisi formulir.", "Mengisi </script><script>alert(1)</script> & <!-- formulir"))
+    html = walkthrough_block(sop, _ctx(sop))
+    body = html.split('<script type="application/json" class="sop-walkthrough-data">', 1)[1]
+    payload, rest = body.split("</script>", 1)
+    assert "<" not in payload and ">" not in payload and "&" not in payload
+    data = _json.loads(payload)
+    assert data["steps"][0]["activity"] == "Mengisi </script><script>alert(1)</script> & <!-- formulir"
+    assert data["steps"][1]["duration"] == {"text": "2 jam", "low": 120.0, "high": 120.0, "mid": 120.0}
+    assert data["steps"][3]["next"] == [{"label": None, "step": None, "end": True, "probability": None}]
+    assert "</section>" in rest
