@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("lint", "simulate", "sign", "due")
+COMMANDS = ("lint", "simulate", "sign", "due", "export_pdf")
 
 
 def build_parser() -> argparse.ArgumentParser:

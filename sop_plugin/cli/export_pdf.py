@@ -1,0 +1,202 @@
+"""``sop export ID --pdf OUT.pdf``: the official SOP-AP document as a PDF.
+
+The document is the same as printing the SOP page from a browser: identity
+page, lembar pengesahan and the SOP-AP flowchart table (A4 landscape, one
+table chunk per page with repeated header and off-page connectors).  It is
+first written as one self-contained HTML file (all CSS inline), then
+printed by Chromium in headless mode: through Playwright when it is
+installed, else by running the browser binary with ``--print-to-pdf``.
+The browser is ``$SOP_CHROMIUM`` or the first of ``/usr/bin/chromium``,
+``chromium``, ``chromium-browser``, ``google-chrome`` found.
+
+Other export formats can be added as further options of this sub-command
+(``--html`` writes the standalone HTML itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import mimetypes
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from .. import i18n
+from ..model import Sop
+from ..render.context import Links, RenderContext
+from . import UsageError
+from .common import add_common, default_root, load_options, load_settings
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="export one SOP as an official document (PDF, HTML)",
+                       description="Export one SOP. --pdf writes the SOP-AP document (A4 landscape) "
+                                   "printed by headless Chromium; --html writes the same document as one "
+                                   "self-contained HTML file.")
+    p.add_argument("id", metavar="ID", help="the SOP id (nomor), e.g. SOP-UMUM-004")
+    p.add_argument("--pdf", metavar="OUT.pdf", help="write the SOP-AP document as PDF")
+    p.add_argument("--html", metavar="OUT.html", help="write the self-contained HTML document")
+    p.add_argument("--sops", metavar="DIR", help="the SOP folder (default: the plugin's sops_dir, else ./sops)")
+    p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the labels (default: id)")
+    p.add_argument("--rows-per-page", type=int, default=None, metavar="N",
+                   help="SOP-AP table rows per printed page (default: as many as fit on A4 landscape)")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.pdf and not args.html:
+        raise UsageError("choose an output: --pdf OUT.pdf and/or --html OUT.html")
+    settings = load_settings(args)
+    options = load_options(args)
+    root = Path(args.sops) if args.sops else default_root(args)
+    if not root.is_dir():
+        raise UsageError(f"no SOP folder '{root}'; use --sops DIR")
+    from ..corpus import load_corpus
+
+    corpus = load_corpus(root, settings)
+    sop = corpus.get(args.id)
+    if sop is None:
+        known = ", ".join(sorted(corpus.by_id())[:10])
+        raise UsageError(f"no SOP with id '{args.id}' in '{root}'" + (f" (known: {known})" if known else ""))
+    lang = i18n.normalize(args.lang or options.get("lang") or options.get("language"))
+    ctx = RenderContext(corpus=corpus, settings=settings, lang=lang, options=dict(options),
+                        links=Links(current=f"sop/{args.id.lower()}/"))
+    if args.rows_per_page:
+        ctx.options["sopap_rows_per_page"] = args.rows_per_page
+    base = Path(args.config_file).parent if args.config_file else Path(".")
+    docs_dir = base / str(options.get("docs_dir") or "docs")
+    document = standalone_html(sop, ctx, asset_dirs=[docs_dir, base])
+    if args.html:
+        Path(args.html).write_text(document, encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+    if args.pdf:
+        try:
+            html_to_pdf(document, Path(args.pdf))
+        except PdfError as exc:
+            print(f"sop export: error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {args.pdf}", file=sys.stderr)
+    return 0
+
+
+def _asset(name: str) -> str:
+    return resources.files("sop_plugin").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _inline_logo(ctx: RenderContext, asset_dirs: list[Path]) -> None:
+    """A relative logo path becomes a data: URI so that the HTML is self-contained."""
+    inst = ctx.options.get("institution")
+    if not isinstance(inst, dict) or not isinstance(inst.get("logo"), str):
+        return
+    logo = inst["logo"]
+    if ":" in logo.split("/", 1)[0] or logo.startswith("/"):
+        return
+    for d in asset_dirs:
+        f = d / logo
+        if f.is_file():
+            mime = mimetypes.guess_type(f.name)[0] or "image/png"
+            if mime == "image/svg+xml":
+                return  # never inline SVG (it can carry scripts)
+            data = base64.b64encode(f.read_bytes()).decode("ascii")
+            ctx.options["institution"] = {**inst, "logo": f"data:{mime};base64,{data}"}
+            return
+    ctx.options["institution"] = {**inst, "logo": None}
+
+
+BASE_CSS = """
+body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 10pt; color: #000; margin: 0; }
+.sop-doc-title { font-size: 14pt; margin: 0 0 6px; }
+.sop-doc-title .sop-doc-id { font-weight: 400; color: #444; margin-right: .4em; }
+.sop-doc-status { font-size: 8pt; color: #444; margin: 0 0 8px; }
+@media screen { body { margin: 16px; } }
+"""
+
+
+def standalone_html(sop: Sop, ctx: RenderContext, asset_dirs: list[Path] | None = None) -> str:
+    """The official document as one HTML file (identity, approvals, SOP-AP table; CSS inline)."""
+    import html as _html
+
+    from ..render import identity, sopap  # noqa: F401  (registers the blocks we use)
+
+    _inline_logo(ctx, asset_dirs or [])
+    parts = [
+        identity.identity_block(sop, ctx) or "",
+        identity.approvals_block(sop, ctx) or "",
+        '<div class="sop-tab-panel-sopap">' + (sopap.sopap_html(sop, ctx) or "") + "</div>",
+    ]
+    status = ctx.t(f"status.{sop.status.value}") if sop.status else ""
+    css = BASE_CSS + _asset("sop-sopap.css") + _asset("sop-print.css")
+    title = f"{sop.id or ''} {sop.title or ''}".strip()
+    return (
+        f'<!DOCTYPE html>\n<html lang="{ctx.lang}"><head><meta charset="utf-8">'
+        f"<title>{_html.escape(title)}</title><style>{css}</style></head><body>"
+        f'<h1 class="sop-doc-title"><span class="sop-doc-id">{_html.escape(sop.id or "")}</span>'
+        f"{_html.escape(sop.title or '')}</h1>"
+        f'<p class="sop-doc-status">{_html.escape(status)}'
+        f'{" — v" + str(sop.version) if sop.version is not None else ""}</p>'
+        + "\n".join(parts) + "</body></html>\n"
+    )
+
+
+class PdfError(RuntimeError):
+    pass
+
+
+def find_chromium() -> str | None:
+    env = os.environ.get("SOP_CHROMIUM")
+    if env and Path(env).is_file():
+        return env
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def html_to_pdf(document: str, out: Path) -> None:
+    """Print the HTML to ``out`` with headless Chromium (A4 landscape from the CSS ``@page``)."""
+    browser = find_chromium()
+    if browser is None:
+        raise PdfError("no Chromium found: install it (Debian: apt-get install chromium) or set SOP_CHROMIUM")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sop-export-") as tmp:
+        page = Path(tmp) / "document.html"
+        page.write_text(document, encoding="utf-8")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            sync_playwright = None
+        if sync_playwright is not None:
+            try:
+                with sync_playwright() as p:
+                    b = p.chromium.launch(executable_path=browser, args=CHROMIUM_ARGS)
+                    try:
+                        pg = b.new_page()
+                        pg.goto(page.as_uri(), wait_until="load")
+                        pg.pdf(path=str(out), format="A4", landscape=True, print_background=True,
+                               prefer_css_page_size=True)
+                    finally:
+                        b.close()
+                return
+            except Exception as exc:  # fall back to the command line
+                last = exc
+        cmd = [browser, "--headless", *CHROMIUM_ARGS, f"--user-data-dir={tmp}/profile",
+               f"--print-to-pdf={out}", "--no-pdf-header-footer", page.as_uri()]
+        try:
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfError(f"could not run {browser}: {exc}") from None
+        if res.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+            detail = (res.stderr or "").strip().splitlines()[-1:] or [str(locals().get("last", ""))]
+            raise PdfError(f"{browser} did not print the PDF: {detail[0]}")

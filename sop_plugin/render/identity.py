@@ -1,0 +1,182 @@
+"""The SOP-AP identity page and the lembar pengesahan (header slot).
+
+The identity block follows the arrangement of Permenpan RB 35/2012: the
+institution (logo, name, unit) on the left and the document's numbers,
+dates and approver on the right, then two columns of Dasar Hukum /
+Kualifikasi Pelaksana, Keterkaitan / Peralatan-Perlengkapan and
+Peringatan / Pencatatan dan Pendataan.
+
+The lembar pengesahan shows the three signature boxes (pembuat,
+pemeriksa, pimpinan) with their meaning, name, position, NIP, date and
+whether the signature is bound to the current content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .. import i18n
+from ..model import ROLE_ORDER, Role, Sop
+from .blocks import block
+from .context import RenderContext
+from .templating import render
+
+i18n.register({
+    "identity.title": {"id": "Identitas SOP", "en": "SOP identity"},
+    "identity.number": {"id": "Nomor SOP", "en": "SOP number"},
+    "identity.created": {"id": "Tanggal Pembuatan", "en": "Date created"},
+    "identity.revised": {"id": "Tanggal Revisi", "en": "Date revised"},
+    "identity.effective": {"id": "Tanggal Efektif", "en": "Effective date"},
+    "identity.approved_by": {"id": "Disahkan oleh", "en": "Approved by"},
+    "identity.sop_title": {"id": "Nama SOP", "en": "SOP title"},
+    "identity.version": {"id": "Versi", "en": "Version"},
+    "identity.legal_basis": {"id": "Dasar Hukum", "en": "Legal basis"},
+    "identity.qualifications": {"id": "Kualifikasi Pelaksana", "en": "Qualifications of the actors"},
+    "identity.related": {"id": "Keterkaitan", "en": "Related SOPs"},
+    "identity.equipment": {"id": "Peralatan/Perlengkapan", "en": "Equipment"},
+    "identity.warnings": {"id": "Peringatan", "en": "Warnings"},
+    "identity.records": {"id": "Pencatatan dan Pendataan", "en": "Records"},
+    "identity.none": {"id": "-", "en": "-"},
+    "identity.nip": {"id": "NIP. {nip}", "en": "NIP {nip}"},
+    "approvals.title": {"id": "Lembar Pengesahan", "en": "Approval sheet"},
+    "approvals.date": {"id": "Tanggal: {date}", "en": "Date: {date}"},
+    "approvals.empty": {"id": "(belum ditandatangani)", "en": "(not signed yet)"},
+    "approvals.state.bound": {"id": "Tanda tangan terikat pada isi ini", "en": "Signature bound to this content"},
+    "approvals.state.changed": {"id": "Isi berubah sejak ditandatangani", "en": "Content changed since signing"},
+    "approvals.state.unsigned": {"id": "Belum terikat pada isi (tanpa digest)",
+                                 "en": "Not bound to the content (no digest)"},
+    "approvals.state.malformed": {"id": "Digest tidak terbaca", "en": "Unreadable digest"},
+    "approvals.state.missing": {"id": "Belum ditandatangani", "en": "Not signed"},
+})
+
+_MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def format_date(d: dt.date | None, lang: str) -> str:
+    if not isinstance(d, dt.date):
+        return ""
+    months = _MONTHS.get(lang, _MONTHS["id"])
+    return f"{d.day} {months[d.month - 1]} {d.year}"
+
+
+def _safe_url(url: Any, ctx: RenderContext) -> str | None:
+    if not isinstance(url, str) or not url.strip():
+        return None
+    url = url.strip()
+    scheme = url.split(":", 1)[0].lower() if ":" in url.split("/", 1)[0] else ""
+    if scheme in ("http", "https"):
+        return url
+    if scheme == "data":
+        return url if url.lower().startswith("data:image/") and not url.lower().startswith("data:image/svg") else None
+    if scheme:
+        return None  # javascript:, vbscript:, ... never
+    if url.startswith("/"):
+        return url
+    return ctx.links.href(url)
+
+
+def institution(ctx: RenderContext) -> dict[str, str | None]:
+    raw = ctx.options.get("institution")
+    if isinstance(raw, str):
+        return {"name": raw, "logo": None}
+    if isinstance(raw, dict):
+        name = raw.get("name")
+        return {"name": str(name) if name else None, "logo": _safe_url(raw.get("logo"), ctx)}
+    return {"name": None, "logo": None}
+
+
+def unit_names(sop: Sop, ctx: RenderContext) -> list[str]:
+    """The unit's name, preceded by its parent units (outermost first)."""
+    names: list[str] = []
+    key = sop.unit
+    seen: set[str] = set()
+    while key and key not in seen:
+        seen.add(key)
+        unit = ctx.corpus.units.get(key)
+        if unit is None:
+            if not names:
+                names.append(key)
+            break
+        names.append(unit.name)
+        key = unit.parent
+    return list(reversed(names))
+
+
+def _texts(values: Any) -> list[str]:
+    if not isinstance(values, list):
+        return []
+    return [str(v) for v in values if v is not None and str(v).strip()]
+
+
+@block("identity", slot="header", order=20)
+def identity_block(sop: Sop, ctx: RenderContext) -> str | None:
+    leader = sop.approval(Role.LEADER)
+    related = []
+    for rid in _texts(sop.related):
+        other = ctx.corpus.get(rid)
+        related.append({"id": rid, "title": getattr(other, "title", None),
+                        "href": ctx.links.sop_href(rid) if other is not None else None})
+    return render(
+        "identity.html",
+        t=ctx.t,
+        sop=sop,
+        inst=institution(ctx),
+        units=unit_names(sop, ctx),
+        created=format_date(sop.created, ctx.lang),
+        revised=format_date(sop.revised, ctx.lang),
+        effective=format_date(sop.effective, ctx.lang),
+        leader=leader,
+        related=related,
+        legal_basis=_texts(sop.legal_basis),
+        qualifications=_texts(sop.qualifications),
+        equipment=_texts(sop.equipment),
+        warnings=_texts(sop.warnings),
+        records=_texts(sop.records),
+    )
+
+
+def signature_states(sop: Sop) -> dict[Role, str]:
+    """Binding state per role ("bound", "changed", "unsigned", "malformed", "missing").
+
+    Uses :func:`sop_plugin.signing.signature_status` when available; without
+    it an approval counts as "unsigned" (no digest -> not bound).
+    """
+    try:
+        from ..signing import signature_status  # noqa: PLC0415 - optional, written by another module
+    except ImportError:
+        signature_status = None
+    if signature_status is not None:
+        try:
+            states = signature_status(sop)
+            return {role: str(getattr(states.get(role), "value", states.get(role)) or "missing")
+                    for role in ROLE_ORDER}
+        except Exception:  # a broken digest must not break the page
+            pass
+    return {role: ("unsigned" if sop.approval(role) else "missing") for role in ROLE_ORDER}
+
+
+@block("approvals", slot="header", order=30)
+def approvals_block(sop: Sop, ctx: RenderContext) -> str | None:
+    states = signature_states(sop)
+    boxes = []
+    for role in ROLE_ORDER:
+        a = sop.approval(role)
+        state = states.get(role, "missing")
+        if f"approvals.state.{state}" not in i18n._MESSAGES:  # unknown future state
+            state = "unsigned" if a else "missing"
+        boxes.append({
+            "role": role.value,
+            "meaning": ctx.t(f"role.{role.value}.meaning"),
+            "role_label": ctx.t(f"role.{role.value}"),
+            "approval": a,
+            "date": format_date(a.date, ctx.lang) if a else "",
+            "state": state,
+            "state_label": ctx.t(f"approvals.state.{state}"),
+        })
+    return render("approvals.html", t=ctx.t, sop=sop, boxes=boxes)
