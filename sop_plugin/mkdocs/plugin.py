@@ -120,9 +120,25 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        """Keep generated SOP pages out of the navigation: thousands of entries on every page is O(N²)."""
+        """Keep generated SOP pages out of the navigation: thousands of entries on every page is O(N²).
+
+        Generated pages with a nav group are arranged (see :func:`_arrange`); the pages
+        list, parents and previous/next links are recomputed for the final tree.
+        """
         nav.items = _prune(nav.items, self.hidden)
+        nav.items = _arrange(nav.items, self.nav_groups, files, auto=config.nav is None)
+        _relink(nav)
         return nav
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/) to the site root."""
+        from ..export import write_export
+
+        try:
+            path = write_export(self.context(), Path(config.site_dir) / "sops.json")
+            log.debug(f"wrote {path}")
+        except Exception as exc:  # noqa: BLE001 - the site itself is built; report, do not crash
+            log.error(f"sop: could not write sops.json: {exc}")
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         self.context().links.current = page.url
@@ -151,6 +167,104 @@ def _prune(items: list, hidden: set[str]) -> list:
                 continue
         out.append(item)
     return out
+
+
+def _arrange(items: list, groups: dict[str, list[registry.GeneratedPage]], files: Files, auto: bool) -> list:
+    """Place the generated pages that have a nav group.
+
+    Group ``views``: each page is a top-level entry.  Any other group (``units``)
+    becomes one section titled by its first page (lowest ``order``) holding all
+    its pages.  With an automatic nav (no ``nav:`` in mkdocs.yml) the entries go
+    after the home page in ``order``; with an explicit nav the author's entries stay
+    where they are and only a group's first page is expanded into its section.
+    """
+    def page_of(gp: registry.GeneratedPage) -> Page | None:
+        f = files.get_file_from_path(gp.src_path)
+        return f.page if f is not None and isinstance(f.page, Page) else None
+
+    entries: list[tuple[int, Any]] = []
+    first_pages: dict[str, Section] = {}
+    grouped: set[str] = set()
+    for name, gps in groups.items():
+        gps = sorted(gps, key=lambda g: (g.order, g.src_path))
+        found = [(g, page_of(g)) for g in gps]
+        found = [(g, p) for g, p in found if p is not None]
+        if not found:
+            continue
+        if name == "views":
+            for g, p in found:
+                entries.append((g.order, p))
+                grouped.add(g.src_path)
+            continue
+        head, head_page = found[0]
+        section = Section(head.title, [p for _, p in found])
+        first_pages[head.src_path] = section
+        entries.append((_group_order(name, head.order), section))
+        grouped.update(g.src_path for g, _ in found)
+    if not entries:
+        return items
+    if auto:
+        rest = _remove(items, grouped)
+        home = [i for i in rest if isinstance(i, Page) and i.file.src_uri == "index.md"]
+        others = [i for i in rest if not (isinstance(i, Page) and i.file.src_uri == "index.md")]
+        return home + [e for _, e in sorted(entries, key=lambda e: e[0])] + others
+    return _expand(items, first_pages, grouped)
+
+
+def _group_order(name: str, order: int) -> int:
+    return {"units": 20}.get(name, 100 + order)
+
+
+def _remove(items: list, src_paths: set[str]) -> list:
+    out = []
+    for item in items:
+        if isinstance(item, Page) and item.file.src_uri in src_paths:
+            continue
+        if isinstance(item, Section):
+            item.children = _remove(item.children, src_paths)
+            if not item.children:
+                continue
+        out.append(item)
+    return out
+
+
+def _expand(items: list, sections: dict[str, Section], grouped: set[str]) -> list:
+    """Explicit nav: a group's first page becomes its section; the group's other pages move into it."""
+    members = {c.file.src_uri for s in sections.values() for c in s.children}
+    out = []
+    for item in items:
+        if isinstance(item, Page) and item.file.src_uri in sections:
+            out.append(sections[item.file.src_uri])
+            continue
+        if isinstance(item, Page) and item.file.src_uri in members:
+            continue
+        if isinstance(item, Section):
+            item.children = _expand(item.children, sections, grouped)
+            if not item.children:
+                continue
+        out.append(item)
+    return out
+
+
+def _relink(nav: Navigation) -> None:
+    """Recompute nav.pages, parents and previous/next links after the tree changed."""
+    pages: list[Page] = []
+
+    def walk(items: list, parent: Section | None) -> None:
+        for item in items:
+            item.parent = parent
+            if isinstance(item, Page):
+                pages.append(item)
+            elif isinstance(item, Section):
+                walk(item.children, item)
+
+    walk(nav.items, None)
+    for a in nav.pages:
+        a.previous_page = a.next_page = None
+    bookended = [None, *pages, None]
+    for before, page, after in zip(bookended[:-2], pages, bookended[2:]):
+        page.previous_page, page.next_page = before, after
+    nav.pages = pages
 
 
 def _asset_root() -> Path:

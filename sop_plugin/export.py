@@ -1,0 +1,218 @@
+"""``sops.json``: every published SOP as data (schema ``sop_plugin/schemas/sops.schema.json``).
+
+Like sphinx-needs' ``needs.json``: other systems (an e-office, a BI
+dashboard, a chatbot) read the portal's content without scraping HTML.
+The same publication rule as the site applies (:func:`sop_plugin.publish.published`):
+a production build exports no draft, a public build no confidential SOP, and
+references (related, handovers, successors) to SOPs that are not exported
+are left out so that no unpublished id leaks.
+
+Schema version ``"1"``: fields are only ever added within a version; a
+renamed or removed field bumps it.  See docs/guide/portal.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .lifecycle import next_review
+from .model import Sop, Status, Step, Target
+from .render.context import RenderContext
+
+SCHEMA_VERSION = "1"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the export (draft 2020-12)."""
+    text = (resources.files("sop_plugin") / "schemas" / "sops.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _date(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("sop-plugin")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        return "0"
+
+
+def export(ctx: RenderContext, generated_at: dt.datetime | None = None) -> dict[str, Any]:
+    """The export document for ``ctx``'s published SOPs (sorted by id)."""
+    from .render.portal import data
+
+    published = ctx.published
+    sops = sorted(published.values(), key=data.sort_key)
+    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    institution = ctx.options.get("institution") or {}
+    units = {}
+    used_units = {s.unit for s in sops if s.unit}
+    for key, u in ctx.corpus.units.items():
+        units[key] = {"name": u.name, "parent": u.parent, "duties": list(u.duties), "authority": list(u.authority),
+                      "roles": list(u.roles), "demand": list(u.demand), "enablers": list(u.enablers),
+                      "sops": sum(1 for s in sops if s.unit == key)}
+    for key in sorted(used_units - set(units)):
+        units[key] = {"name": key, "parent": None, "duties": [], "authority": [], "roles": [], "demand": [],
+                      "enablers": [], "sops": sum(1 for s in sops if s.unit == key)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": generated_at.isoformat(),
+        "generator": {"name": "sop_plugin", "version": _version()},
+        "site": {
+            "name": ctx.options.get("site_name") or None,
+            "institution": institution.get("name") if isinstance(institution, dict) else None,
+            "lang": ctx.lang,
+            "today": ctx.settings.now().isoformat(),
+            "public": ctx.settings.public,
+            "include_drafts": ctx.settings.include_drafts,
+        },
+        "count": len(sops),
+        "units": units,
+        "sops": [sop_record(s, ctx) for s in sops],
+    }
+
+
+def sop_record(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
+    published = ctx.published
+    unit = ctx.corpus.units.get(sop.unit or "")
+    unit_of_actor = ctx.corpus.unit_of_actor()
+    steps = sop.steps
+    return {
+        "id": sop.id,
+        "title": sop.title,
+        "url": ctx.links.page_url(ctx.links.sop_page(sop.id or "")),
+        "source": sop.path,
+        "unit": sop.unit,
+        "unit_name": unit.name if unit else None,
+        "version": sop.version,
+        "status": sop.status.value if sop.status else None,
+        "in_force": sop.status is Status.EFFECTIVE,
+        "confidential": sop.confidential,
+        "dates": {
+            "created": _date(sop.created),
+            "revised": _date(sop.revised),
+            "effective": _date(sop.effective),
+            "next_review": _date(next_review(sop, ctx.settings)) if sop.status is Status.EFFECTIVE else None,
+        },
+        "review_interval_months": sop.review_interval_months,
+        "legal_basis": list(sop.legal_basis),
+        "qualifications": list(sop.qualifications),
+        "equipment": list(sop.equipment),
+        "warnings": list(sop.warnings),
+        "records": list(sop.records),
+        "related": [r for r in sop.related if r in published],
+        "superseded_by": sop.superseded_by if sop.superseded_by in published else None,
+        "team": {
+            "writer": sop.team.writer,
+            "field_executor": sop.team.field_executor,
+            "supervisor": sop.team.supervisor,
+            "supervisor_superior": sop.team.supervisor_superior,
+        },
+        "approvals": [_approval(sop, a) for a in sop.approvals],
+        "simulations": [{"date": _date(x.date), "participants": list(x.participants), "result": x.result,
+                         "findings": x.findings} for x in sop.simulations],
+        "socialization": [{"date": _date(x.date), "audience": list(x.audience), "notes": x.notes}
+                          for x in sop.socialization],
+        "monitoring": [{"date": _date(x.date), "by": x.by, "finding": x.finding,
+                        "recommendation": x.recommendation} for x in sop.monitoring],
+        "revisions": [{"version": x.version, "date": _date(x.date), "summary": x.summary} for x in sop.revisions],
+        "steps": [_step(s, len(steps), unit_of_actor, published) for s in steps],
+        "analysis": _analysis(sop, ctx),
+    }
+
+
+def _approval(sop: Sop, a) -> dict[str, Any]:
+    bound: bool | None
+    try:
+        from .signing import binding_state
+
+        bound = binding_state(sop, a.digest).is_bound
+    except Exception:  # noqa: BLE001 - signing module missing or a broken digest
+        bound = None
+    return {"role": a.role.value if a.role else None, "name": a.name, "position": a.position, "nip": a.nip,
+            "date": _date(a.date), "signed": bool(a.digest), "bound": bound}
+
+
+def _target(t: Target) -> dict[str, Any]:
+    return {"target_step": t.step, "end": t.is_end}
+
+
+def _step(s: Step, count: int, unit_of_actor: dict[str, str], published: dict[str, Sop]) -> dict[str, Any]:
+    if s.decision is not None:
+        flow: dict[str, Any] = {
+            "type": "decision",
+            "question": s.decision.question,
+            "branches": [{"label": b.label, "probability": round(p, 6), "probability_given": b.probability,
+                          **_target(b.target)}
+                         for b, p in zip(s.decision.branches, s.decision.probabilities())],
+        }
+    else:
+        succ = s.successors(count)
+        flow = {"type": "next", **_target(succ[0])} if succ else {"type": "next", "target_step": None, "end": True}
+    duration = None
+    if s.duration is not None:
+        duration = {"text": s.duration.text, "low_minutes": _num(s.duration.low), "high_minutes": _num(s.duration.high)}
+    elif s.duration_text:
+        duration = {"text": s.duration_text, "low_minutes": None, "high_minutes": None}
+    return {
+        "number": s.number,
+        "anchor": s.anchor,
+        "activity": s.activity,
+        "details": list(s.details),
+        "actor": s.actor,
+        "unit": unit_of_actor.get(s.actor or ""),
+        "inputs": list(s.inputs),
+        "duration": duration,
+        "output": s.output,
+        "notes": s.notes,
+        "flow": flow,
+        "handover": s.sop if s.sop in published else None,
+    }
+
+
+def _analysis(sop: Sop, ctx: RenderContext) -> dict[str, Any] | None:
+    """A summary of :func:`sop_plugin.analysis.analyse` (``None`` without steps or on failure)."""
+    if not sop.steps:
+        return None
+    try:
+        from .analysis import analyse
+
+        a = analyse(sop, ctx.corpus, ctx.settings)
+    except Exception:  # noqa: BLE001 - an analysis bug must not lose the export
+        return None
+    return {
+        "cycle_time_minutes": {"min": _num(a.min_minutes), "expected": _num(a.expected_minutes),
+                               "max": _num(a.max_minutes)},
+        "critical_path": list(a.critical_path),
+        "critical_minutes": _num(a.critical_minutes),
+        "decisions": a.decisions,
+        "handoffs": {"actors": a.handoffs_actor, "units": a.handoffs_unit},
+        "loops": len(a.loops),
+        "paths": len(a.paths),
+        "paths_truncated": a.paths_truncated,
+    }
+
+
+def _num(x: float | None) -> float | None:
+    """A finite number or ``None`` (JSON has no infinity)."""
+    return x if x is not None and math.isfinite(x) else None
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def write_export(ctx: RenderContext, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(export(ctx)), encoding="utf-8")
+    return path

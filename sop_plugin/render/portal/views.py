@@ -1,0 +1,524 @@
+"""Portal views: the directives and generated pages of the site-level pages.
+
+Page paths (Indonesian slugs, relative to ``docs/``)::
+
+    index.md              home (written by the site: ``::: sop-home`` below an intro)
+    katalog.md            ::: sop-catalogue      every published SOP, sortable and filterable
+    unit/index.md         ::: sop-units          units and the map of hand-offs between them
+    unit/<key>.md         ::: sop-unit <key>     one unit: duties, roles, SOPs, hand-offs
+    peran/index.md        ::: sop-roles          every actor name
+    peran/<slug>.md       ::: sop-role <slug>    every step one actor performs
+    dokumen.md            ::: sop-documents      every document named in inputs / outputs
+    relasi.md             ::: sop-relations      related SOPs, sub-SOP handovers, successors
+    monev.md              ::: sop-monev          reviews due, open findings, problems
+
+Every directive catches its own exceptions: a view that cannot be drawn says
+so on its page and the rest of the portal is still built.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import traceback
+from typing import Callable
+
+import yaml
+
+from ... import i18n
+from ...model import Sop, Status
+from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, next_review
+from ..blocks import GeneratedPage, directive, pages
+from ..context import RenderContext
+from ..mermaid import label
+from ..templating import render
+from . import data
+
+log = logging.getLogger("mkdocs.plugins.sop_plugin.portal")
+
+CATALOGUE = "katalog.md"
+UNITS = "unit/index.md"
+ROLES = "peran/index.md"
+DOCUMENTS = "dokumen.md"
+RELATIONS = "relasi.md"
+MONEV = "monev.md"
+HOME = "index.md"
+
+# a relationship graph with more nodes than this is drawn per unit
+GRAPH_LIMIT = 150
+
+i18n.register({
+    "portal.catalogue": {"id": "Katalog SOP", "en": "SOP catalogue"},
+    "portal.units": {"id": "Unit kerja", "en": "Work units"},
+    "portal.roles": {"id": "Peran", "en": "Roles"},
+    "portal.documents": {"id": "Dokumen", "en": "Documents"},
+    "portal.relations": {"id": "Relasi SOP", "en": "SOP relationships"},
+    "portal.monev": {"id": "Monev", "en": "Monitoring"},
+    "portal.home": {"id": "Beranda", "en": "Home"},
+    "portal.error": {"id": "Tampilan ini tidak dapat dibuat: {error}", "en": "This view could not be built: {error}"},
+    "col.id": {"id": "Nomor", "en": "Number"},
+    "col.title": {"id": "Judul", "en": "Title"},
+    "col.unit": {"id": "Unit kerja", "en": "Unit"},
+    "col.status": {"id": "Status", "en": "Status"},
+    "col.version": {"id": "Versi", "en": "Version"},
+    "col.effective": {"id": "Tanggal efektif", "en": "Effective"},
+    "col.next_review": {"id": "Reviu berikutnya", "en": "Next review"},
+    "col.sop": {"id": "SOP", "en": "SOP"},
+    "col.step": {"id": "Langkah", "en": "Step"},
+    "col.count": {"id": "Jumlah", "en": "Count"},
+    "col.date": {"id": "Tanggal", "en": "Date"},
+    "col.by": {"id": "Oleh", "en": "By"},
+    "col.finding": {"id": "Temuan", "en": "Finding"},
+    "col.place": {"id": "Lokasi", "en": "Location"},
+    "col.code": {"id": "Kode", "en": "Code"},
+    "col.message": {"id": "Pesan", "en": "Message"},
+    "col.days": {"id": "Hari", "en": "Days"},
+    "col.role": {"id": "Peran", "en": "Role"},
+    "col.steps": {"id": "Langkah", "en": "Steps"},
+    "col.sops": {"id": "SOP", "en": "SOPs"},
+    "col.document": {"id": "Dokumen", "en": "Document"},
+    "col.needed": {"id": "Dibutuhkan oleh", "en": "Needed by"},
+    "col.produced": {"id": "Dihasilkan oleh", "en": "Produced by"},
+    "col.parent": {"id": "Induk", "en": "Parent"},
+    "col.from": {"id": "Dari", "en": "From"},
+    "col.to": {"id": "Ke", "en": "To"},
+    "col.relation": {"id": "Relasi", "en": "Relation"},
+    "filter.text": {"id": "Cari nomor, judul, unit…", "en": "Search number, title, unit…"},
+    "filter.label": {"id": "Saring", "en": "Filter"},
+    "filter.all_units": {"id": "Semua unit", "en": "All units"},
+    "filter.all_status": {"id": "Semua status", "en": "All statuses"},
+    "filter.shown": {"id": "{n} dari {total} SOP ditampilkan", "en": "{n} of {total} SOPs shown"},
+    "filter.sort": {"id": "Klik judul kolom untuk mengurutkan.", "en": "Click a column heading to sort."},
+    "catalogue.in_force": {"id": "SOP yang berlaku", "en": "SOPs in force"},
+    "catalogue.in_force_preview": {"id": "SOP yang berlaku dan rancangan", "en": "SOPs in force and drafts"},
+    "catalogue.retired": {"id": "Tidak berlaku", "en": "No longer in force"},
+    "catalogue.retired_note": {"id": "SOP di bawah ini sudah dicabut; gunakan penggantinya.",
+                               "en": "The SOPs below were withdrawn; use their successors."},
+    "catalogue.successor": {"id": "Pengganti", "en": "Successor"},
+    "catalogue.from": {"id": "berlaku mulai {date}", "en": "in force from {date}"},
+    "catalogue.empty": {"id": "Belum ada SOP yang diterbitkan.", "en": "No SOP has been published yet."},
+    "catalogue.preview": {"id": "Build pratinjau: draf dan SOP dalam reviu ikut ditampilkan.",
+                          "en": "Preview build: drafts and SOPs in review are included."},
+    "home.search": {"id": "Cari SOP", "en": "Find an SOP"},
+    "home.search_button": {"id": "Cari", "en": "Search"},
+    "home.search_full": {"id": "Pencarian teks lengkap", "en": "Full-text search"},
+    "home.search_hint": {"id": "Ketik nomor, judul, unit, pelaksana, atau nama dokumen.",
+                         "en": "Type a number, title, unit, actor or document name."},
+    "home.recent": {"id": "Terbaru", "en": "What is new"},
+    "home.recent_effective": {"id": "mulai berlaku", "en": "took effect"},
+    "home.recent_revised": {"id": "direvisi", "en": "revised"},
+    "home.none": {"id": "Tidak ada.", "en": "None."},
+    "home.by_status": {"id": "SOP menurut status", "en": "SOPs by status"},
+    "home.by_unit": {"id": "SOP menurut unit kerja", "en": "SOPs by unit"},
+    "home.due": {"id": "Reviu dan tindak lanjut", "en": "Reviews and follow-up"},
+    "home.due_overdue": {"id": "reviu terlambat", "en": "reviews overdue"},
+    "home.due_upcoming": {"id": "reviu jatuh tempo dalam {n} hari", "en": "reviews due within {n} days"},
+    "home.due_unsocialised": {"id": "belum disosialisasikan", "en": "not socialised"},
+    "home.due_findings": {"id": "temuan Monev belum ditindaklanjuti", "en": "Monev findings not acted on"},
+    "home.due_more": {"id": "Lihat dasbor Monev", "en": "Open the monitoring dashboard"},
+    "home.views": {"id": "Telusuri", "en": "Browse"},
+    "home.total": {"id": "Total", "en": "Total"},
+    "home.today": {"id": "Per {date}", "en": "As of {date}"},
+    "unit.duties": {"id": "Tugas", "en": "Duties"},
+    "unit.authority": {"id": "Wewenang", "en": "Authority"},
+    "unit.roles": {"id": "Peran (pelaksana)", "en": "Roles (actors)"},
+    "unit.demand": {"id": "Proses bisnis yang dilayani", "en": "Business processes it fulfils"},
+    "unit.enablers": {"id": "Pendukung", "en": "Enablers"},
+    "unit.parent": {"id": "Unit induk", "en": "Parent unit"},
+    "unit.children": {"id": "Unit di bawahnya", "en": "Units below it"},
+    "unit.sops": {"id": "SOP unit ini", "en": "This unit's SOPs"},
+    "unit.handoffs_out": {"id": "Serah terima ke unit lain", "en": "Hand-offs to other units"},
+    "unit.handoffs_in": {"id": "Serah terima dari unit lain", "en": "Hand-offs from other units"},
+    "unit.handoff_text": {"id": "langkah {a} ({actor_a}) → langkah {b} ({actor_b})",
+                          "en": "step {a} ({actor_a}) → step {b} ({actor_b})"},
+    "unit.map": {"id": "Peta serah terima antarunit", "en": "Map of hand-offs between units"},
+    "unit.map_note": {"id": "Angka pada panah = jumlah serah terima antarlangkah di SOP yang diterbitkan.",
+                      "en": "Numbers on arrows = step-to-step hand-offs in the published SOPs."},
+    "unit.unknown": {"id": "Unit '{key}' tidak ada di units.yml.", "en": "Unit '{key}' is not in units.yml."},
+    "unit.no_unit": {"id": "(tanpa unit)", "en": "(no unit)"},
+    "unit.other_steps": {"id": "Langkah pelaksana unit ini di SOP unit lain", "en": "Steps of this unit's actors in other units' SOPs"},
+    "role.unknown": {"id": "Peran ini tidak ditemukan.", "en": "This role was not found."},
+    "role.intro": {"id": "Semua langkah yang dikerjakan {name} di SOP yang diterbitkan.",
+                   "en": "Every step {name} performs in the published SOPs."},
+    "role.unit": {"id": "Unit kerja: {unit}", "en": "Unit: {unit}"},
+    "role.no_unit": {"id": "Peran ini tidak tercantum di units.yml.", "en": "This role is not listed in units.yml."},
+    "role.after": {"id": "Setelah", "en": "After"},
+    "role.then": {"id": "Lalu", "en": "Then"},
+    "role.start": {"id": "awal prosedur", "en": "start"},
+    "documents.intro": {"id": "Dokumen yang disebut dalam kelengkapan atau output langkah SOP (huruf besar/kecil dan spasi tidak dibedakan).",
+                        "en": "Documents named in the inputs or outputs of SOP steps (case and spacing ignored)."},
+    "relations.intro": {"id": "Keterkaitan antar-SOP: SOP terkait, serah terima ke sub-SOP, dan SOP pengganti.",
+                        "en": "How SOPs relate: related SOPs, handovers to sub-SOPs and successors."},
+    "relations.related": {"id": "terkait", "en": "related"},
+    "relations.handover": {"id": "serah terima (langkah {n})", "en": "handover (step {n})"},
+    "relations.superseded_by": {"id": "diganti oleh", "en": "superseded by"},
+    "relations.none": {"id": "Belum ada keterkaitan antar-SOP.", "en": "No relationships yet."},
+    "monev.intro": {"id": "Keadaan pemantauan dan evaluasi SOP per {date}.", "en": "Monitoring and evaluation as of {date}."},
+    "monev.overdue": {"id": "Reviu terlambat", "en": "Reviews overdue"},
+    "monev.upcoming": {"id": "Reviu jatuh tempo dalam {n} hari", "en": "Reviews due within {n} days"},
+    "monev.findings": {"id": "Temuan Monev yang merekomendasikan revisi dan belum dijawab versi baru",
+                       "en": "Monev findings recommending revision that no newer version has answered"},
+    "monev.unsocialised": {"id": "SOP berlaku yang belum disosialisasikan", "en": "Effective SOPs never socialised"},
+    "monev.problems": {"id": "Masalah validasi", "en": "Validation problems"},
+    "monev.hidden": {"id": "{n} masalah lain ada di berkas yang tidak diterbitkan dalam build ini.",
+                     "en": "{n} more problems are in files this build does not publish."},
+    "monev.days_over": {"id": "{n} hari lalu", "en": "{n} days ago"},
+    "monev.days_in": {"id": "{n} hari lagi", "en": "in {n} days"},
+    "monev.today_due": {"id": "hari ini", "en": "today"},
+    "monev.summary": {"id": "{errors} galat, {warnings} peringatan", "en": "{errors} errors, {warnings} warnings"},
+    "severity.error": {"id": "galat", "en": "error"},
+    "severity.warning": {"id": "peringatan", "en": "warning"},
+})
+
+
+def safe(fn: Callable[[str, RenderContext], str]) -> Callable[[str, RenderContext], str]:
+    """A directive that reports its own failure on its page instead of breaking the build."""
+
+    @functools.wraps(fn)
+    def wrapper(arg: str, ctx: RenderContext) -> str:
+        try:
+            return fn(arg, ctx)
+        except Exception as exc:  # noqa: BLE001 - one broken view must not blank the portal
+            log.error("sop portal: view %s failed: %s\n%s", fn.__name__, exc, traceback.format_exc())
+            return (f'<div class="sop-banner sop-banner-problems">'
+                    f'{html.escape(ctx.t("portal.error", error=type(exc).__name__))}</div>')
+
+    return wrapper
+
+
+# -- helpers shared by the templates ---------------------------------------------------
+
+
+class View:
+    """What every portal template gets: texts, links and small formatters."""
+
+    def __init__(self, ctx: RenderContext):
+        self.ctx = ctx
+        self.t = ctx.t
+        self.idx = data.index(ctx)
+
+    def href(self, src_path: str, anchor: str = "") -> str:
+        return self.ctx.links.href(src_path, anchor)
+
+    def sop_href(self, sop_id: str | None, anchor: str = "") -> str | None:
+        return self.ctx.sop_href(sop_id, anchor) if sop_id else None
+
+    def step_href(self, sop: Sop, number: int) -> str | None:
+        return self.sop_href(sop.id, f"step-{number}")
+
+    def unit_name(self, key: str | None) -> str:
+        if not key:
+            return self.t("unit.no_unit")
+        unit = self.ctx.corpus.units.get(key)
+        return unit.name if unit and unit.name else key
+
+    def unit_href(self, key: str | None) -> str | None:
+        if key and key in self.idx.units:
+            return self.href(unit_page(key))
+        return None
+
+    def role_href(self, name: str | None) -> str | None:
+        slug = self.idx.role_slugs.get(name or "")
+        return self.href(role_page(slug)) if slug else None
+
+    def status(self, sop: Sop) -> str:
+        return data.status_of(sop)
+
+    def status_text(self, sop_or_status: Sop | str) -> str:
+        s = sop_or_status if isinstance(sop_or_status, str) else data.status_of(sop_or_status)
+        return self.t(f"status.{s}")
+
+    def next_review(self, sop: Sop):
+        return next_review(sop, self.ctx.settings) if sop.status is Status.EFFECTIVE else None
+
+    def date(self, d) -> str:
+        return d.isoformat() if d else ""
+
+
+def unit_page(key: str) -> str:
+    return f"unit/{data.slugify(key)}.md"
+
+
+def role_page(slug: str) -> str:
+    return f"peran/{slug}.md"
+
+
+def _page(title: str, body: str) -> str:
+    front = yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False).strip()
+    return f"---\n{front}\n---\n\n{body}\n"
+
+
+# -- generated pages ---------------------------------------------------------------------
+
+
+@pages("portal")
+def portal_pages(ctx: RenderContext) -> list[GeneratedPage]:
+    """The portal's pages.  Nav groups: ``views`` (top-level entries) and ``units`` (the Unit section)."""
+    t = ctx.t
+    idx = data.index(ctx)
+    out = [
+        GeneratedPage(CATALOGUE, _page(t("portal.catalogue"), "::: sop-catalogue"), t("portal.catalogue"),
+                      nav="views", order=10),
+        GeneratedPage(UNITS, _page(t("portal.units"), "::: sop-units"), t("portal.units"), nav="units", order=0),
+        GeneratedPage(ROLES, _page(t("portal.roles"), "::: sop-roles"), t("portal.roles"), nav="views", order=30),
+        GeneratedPage(DOCUMENTS, _page(t("portal.documents"), "::: sop-documents"), t("portal.documents"),
+                      nav="views", order=40),
+        GeneratedPage(RELATIONS, _page(t("portal.relations"), "::: sop-relations"), t("portal.relations"),
+                      nav="views", order=50),
+        GeneratedPage(MONEV, _page(t("portal.monev"), "::: sop-monev"), t("portal.monev"), nav="views", order=60),
+    ]
+    view = View(ctx)
+    seen: set[str] = set()
+    for i, key in enumerate(idx.units):
+        if not key:
+            continue
+        path = unit_page(key)
+        if path in seen:
+            continue
+        seen.add(path)
+        name = view.unit_name(key)
+        out.append(GeneratedPage(path, _page(name, f"::: sop-unit {key}"), name, nav="units", order=i + 1))
+    for role in idx.roles.values():
+        out.append(GeneratedPage(role_page(role.slug), _page(role.name, f"::: sop-role {role.slug}"), role.name,
+                                 nav=None))
+    return out
+
+
+# -- directives ------------------------------------------------------------------------------
+
+
+@directive("sop-home")
+@safe
+def home(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    idx = v.idx
+    items = data.due_items(ctx)
+    findings = data.unanswered_findings(idx.sops)
+    due = {
+        OVERDUE: [i for i in items if i.kind == OVERDUE],
+        UPCOMING: [i for i in items if i.kind == UPCOMING],
+        NOT_SOCIALISED: [i for i in items if i.kind == NOT_SOCIALISED],
+    }
+    units = [(key, len(sops)) for key, sops in idx.units.items() if sops]
+    return render("portal_home.html", v=v, t=ctx.t, counts=data.counts_by_status(idx.sops), total=len(idx.sops),
+                  units=units, recent=data.recent(idx.sops, ctx.settings.now()), due=due, findings=findings,
+                  window=ctx.settings.review_due_days, today=ctx.settings.now(),
+                  catalogue=v.href(CATALOGUE), monev=v.href(MONEV),
+                  links=[(ctx.t("portal.catalogue"), v.href(CATALOGUE)), (ctx.t("portal.units"), v.href(UNITS)),
+                         (ctx.t("portal.roles"), v.href(ROLES)), (ctx.t("portal.documents"), v.href(DOCUMENTS)),
+                         (ctx.t("portal.relations"), v.href(RELATIONS)), (ctx.t("portal.monev"), v.href(MONEV))])
+
+
+@directive("sop-catalogue")
+@safe
+def catalogue(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    sops = v.idx.sops
+    current = [s for s in sops if s.status is not Status.RETIRED]
+    retired = [s for s in sops if s.status is Status.RETIRED]
+    statuses = [s for s in data.STATUS_ORDER if any(data.status_of(x) == s for x in current)]
+    units = sorted({s.unit or "" for s in current}, key=lambda k: v.unit_name(k).casefold())
+    return render("portal_catalogue.html", v=v, t=ctx.t, current=current, retired=retired, statuses=statuses,
+                  units=units, preview=ctx.settings.include_drafts)
+
+
+@directive("sop-units")
+@safe
+def units_index(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    idx = v.idx
+    rows = []
+    for key, sops in idx.units.items():
+        if not key:
+            continue
+        unit = ctx.corpus.units.get(key)
+        out_n = sum(1 for h in idx.handoffs if h.from_unit == key)
+        in_n = sum(1 for h in idx.handoffs if h.to_unit == key)
+        rows.append({"key": key, "unit": unit, "sops": len(sops), "roles": len(unit.roles) if unit else 0,
+                     "out": out_n, "in": in_n})
+    return render("portal_units.html", v=v, t=ctx.t, rows=rows, map=units_map(v))
+
+
+def units_map(v: View) -> str:
+    """Mermaid source: one node per unit (linked to its page), edges with hand-off counts."""
+    counts = v.idx.handoff_counts()
+    keys = [k for k in v.idx.units if k]
+    for a, b in counts:
+        for k in (a, b):
+            if k not in keys:
+                keys.append(k)
+    if not counts:
+        return ""
+    node = {k: f"u{i}" for i, k in enumerate(keys, start=1)}
+    lines = ["flowchart LR"]
+    for k in keys:
+        lines.append(f'    {node[k]}["{label(v.unit_name(k))}"]')
+    for (a, b), n in sorted(counts.items(), key=lambda kv: (keys.index(kv[0][0]), keys.index(kv[0][1]))):
+        lines.append(f'    {node[a]} -->|"{n}"| {node[b]}')
+    for k in keys:
+        href = v.unit_href(k)
+        if href:
+            lines.append(f'    click {node[k]} href "{label(href, 500)}" "{label(v.unit_name(k))}"')
+    return "\n".join(lines) + "\n"
+
+
+@directive("sop-unit")
+@safe
+def unit_view(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    idx = v.idx
+    key = arg.strip()
+    unit = ctx.corpus.units.get(key)
+    if unit is None and key not in idx.units:
+        return f'<div class="sop-banner sop-banner-problems">{html.escape(ctx.t("unit.unknown", key=key))}</div>'
+
+    def grouped(items, other):
+        groups: dict[str, list] = {}
+        for h in items:
+            groups.setdefault(other(h), []).append(h)
+        return sorted(groups.items(), key=lambda kv: (-len(kv[1]), v.unit_name(kv[0]).casefold()))
+
+    outgoing = grouped([h for h in idx.handoffs if h.from_unit == key], lambda h: h.to_unit)
+    incoming = grouped([h for h in idx.handoffs if h.to_unit == key], lambda h: h.from_unit)
+    children = [k for k, u in ctx.corpus.units.items() if u.parent == key]
+    roles = list(unit.roles) if unit else []
+    own = idx.units.get(key, [])
+    own_ids = {s.id for s in own}
+    elsewhere: dict[str, list] = {}
+    for name in roles:
+        role = idx.roles.get(name)
+        if role:
+            for ref in role.steps:
+                if ref.sop.id not in own_ids:
+                    elsewhere.setdefault(ref.sop.id or "", []).append(ref)
+    return render("portal_unit.html", v=v, t=ctx.t, key=key, unit=unit, sops=own, outgoing=outgoing,
+                  incoming=incoming, children=children, roles=roles, elsewhere=elsewhere)
+
+
+@directive("sop-roles")
+@safe
+def roles_index(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    return render("portal_roles.html", v=v, t=ctx.t, roles=list(v.idx.roles.values()))
+
+
+@directive("sop-role")
+@safe
+def role_view(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    slug = arg.strip()
+    role = next((r for r in v.idx.roles.values() if r.slug == slug), None)
+    if role is None:
+        return f'<div class="sop-banner sop-banner-problems">{html.escape(ctx.t("role.unknown"))}</div>'
+    groups: dict[str, list] = {}
+    for ref in role.steps:
+        groups.setdefault(ref.sop.id or "", []).append(ref)
+    rows = []
+    for refs in groups.values():
+        sop = refs[0].sop
+        n = len(sop.steps)
+        preds: dict[int, list] = {}
+        for st in sop.steps:
+            for tgt in st.successors(n):
+                if tgt.step is not None:
+                    preds.setdefault(tgt.step, []).append(st)
+        entries = []
+        for ref in refs:
+            st = ref.step
+            before = [p for p in preds.get(st.number, []) if p.number != st.number]
+            after = []
+            for tgt in st.successors(n):
+                if tgt.is_end:
+                    after.append({"text": ctx.t("flow.end"), "href": None})
+                elif tgt.step is not None and 1 <= tgt.step <= n:
+                    other = sop.steps[tgt.step - 1]
+                    after.append({"text": f"{tgt.step}. {other.actor or ''}".strip(),
+                                  "href": v.step_href(sop, tgt.step)})
+            entries.append({"step": st, "before": [{"text": f"{p.number}. {p.actor or ''}".strip(),
+                                                    "href": v.step_href(sop, p.number)} for p in before],
+                            "first": st.number == 1, "after": after})
+        rows.append({"sop": sop, "entries": entries})
+    return render("portal_role.html", v=v, t=ctx.t, role=role, groups=rows)
+
+
+@directive("sop-documents")
+@safe
+def documents_view(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    return render("portal_documents.html", v=v, t=ctx.t, documents=v.idx.documents)
+
+
+@directive("sop-relations")
+@safe
+def relations_view(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    rels = v.idx.relations
+    graphs = relation_graphs(v)
+    return render("portal_relations.html", v=v, t=ctx.t, relations=rels, graphs=graphs,
+                  by_id=ctx.published)
+
+
+def relation_graphs(v: View) -> list[tuple[str | None, str]]:
+    """``[(unit key or None, mermaid source)]``: one graph, or one per unit when it would be too big."""
+    rels = v.idx.relations
+    if not rels:
+        return []
+    nodes = {x for r in rels for x in (r.source, r.target)}
+    if len(nodes) <= GRAPH_LIMIT:
+        return [(None, _relation_graph(v, rels))]
+    published = v.ctx.published
+    by_unit: dict[str, list] = {}
+    for r in rels:
+        by_unit.setdefault(published[r.source].unit or "", []).append(r)
+    return [(k, _relation_graph(v, by_unit[k])) for k in sorted(by_unit, key=lambda k: v.unit_name(k).casefold())]
+
+
+def _relation_graph(v: View, rels: list) -> str:
+    published = v.ctx.published
+    order: list[str] = []
+    for r in rels:
+        for x in (r.source, r.target):
+            if x not in order:
+                order.append(x)
+    node = {x: f"n{i}" for i, x in enumerate(order, start=1)}
+    lines = ["flowchart LR"]
+    for x in order:
+        sop = published[x]
+        text = f"{x}: {sop.title or ''}".rstrip(": ")
+        shape = f'{node[x]}["{label(text, 80)}"]'
+        lines.append(f"    {shape}")
+    for r in rels:
+        a, b = node[r.source], node[r.target]
+        if r.kind == "related":
+            lines.append(f'    {a} ---|"{label(v.t("relations.related"))}"| {b}')
+        elif r.kind == "handover":
+            lines.append(f'    {a} -->|"{label(v.t("relations.handover", n=r.step))}"| {b}')
+        else:
+            lines.append(f'    {a} -.->|"{label(v.t("relations.superseded_by"))}"| {b}')
+    for x in order:
+        href = v.sop_href(x)
+        if href:
+            lines.append(f'    click {node[x]} href "{label(href, 500)}" "{label(x)}"')
+    retired = [node[x] for x in order if published[x].status is Status.RETIRED]
+    lines.append("    classDef retired fill:#eeeeee,stroke:#9e9e9e,color:#616161,stroke-dasharray:4 3")
+    if retired:
+        lines.append(f"    class {','.join(retired)} retired")
+    return "\n".join(lines) + "\n"
+
+
+@directive("sop-monev")
+@safe
+def monev_view(arg: str, ctx: RenderContext) -> str:
+    v = View(ctx)
+    items = data.due_items(ctx)
+    problems, hidden = data.visible_diagnostics(ctx)
+    from ...model import Severity
+
+    return render("portal_monev.html", v=v, t=ctx.t, today=ctx.settings.now(), window=ctx.settings.review_due_days,
+                  overdue=[i for i in items if i.kind == OVERDUE],
+                  upcoming=[i for i in items if i.kind == UPCOMING],
+                  unsocialised=[i for i in items if i.kind == NOT_SOCIALISED],
+                  findings=data.unanswered_findings(v.idx.sops), problems=problems, hidden=hidden,
+                  errors=sum(1 for d in problems if d.severity is Severity.ERROR),
+                  warnings=sum(1 for d in problems if d.severity is Severity.WARNING))
