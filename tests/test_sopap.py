@@ -1,0 +1,507 @@
+"""Geometry of the SOP-AP flowchart table, checked on the generated HTML/SVG.
+
+The HTML is parsed with html.parser; every assertion is about what a reader
+(or a printer) gets: symbols in their actor's column and their step's row,
+flow lines that run from symbol to symbol without crossing any, labelled
+decision branches, loops that return to the right row, matching off-page
+connectors at page cuts.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+
+from sop_plugin.model import Corpus
+from sop_plugin.parsing import parse_sop
+from sop_plugin.render import sopap
+from sop_plugin.render.context import RenderContext
+from sop_plugin.settings import Settings
+
+KINDS = {"process", "decision", "terminator", "connector"}
+TOL = 0.6
+
+
+# -- SOP text generators -----------------------------------------------------
+
+def make_sop(n: int, k: int, seed: int = 1, *, decisions: bool = True, handover_every: int = 13,
+             activity=None) -> str:
+    """An SOP of ``n`` steps and ``k`` actors with forward jumps, loops, end branches and handovers."""
+    rnd = random.Random(seed)
+    actors = [f"Pelaksana {chr(65 + i)}" for i in range(k)]
+    lines = ["---", "id: SOP-UJI-001", "title: Uji Bagan", "unit: biro-umum", "status: draft", "---", "",
+             "## Prosedur", ""]
+    for i in range(1, n + 1):
+        actor = actors[(i - 1) % k] if i <= k else rnd.choice(actors)
+        text = activity(i) if activity else f"Kegiatan nomor {i} dikerjakan dengan teliti oleh petugas."
+        lines += [f"{i}. {text}", f"    - pelaksana: {actor}", f"    - waktu: {rnd.randint(1, 30)} menit",
+                  f"    - output: Dokumen {i}"]
+        if decisions and i % 7 == 3 and i < n - 2:
+            back = max(1, i - rnd.randint(1, 3))
+            fwd = min(n, i + rnd.randint(2, 9))
+            lines += ["    - keputusan: Lengkap?", f"        - Ya -> {i + 1}",
+                      f"        - Tidak -> {back if i % 2 else fwd}"]
+        elif decisions and i % 11 == 5 and i < n - 1:
+            lines += ["    - keputusan: Disetujui?", f"        - Ya -> {i + 1}", "        - Tidak -> selesai"]
+        elif handover_every and i % handover_every == 6:
+            lines.append("    - sop: SOP-LAIN-002")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def ctx_for(*sops) -> RenderContext:
+    return RenderContext(corpus=Corpus(root=".", sops=list(sops)), settings=Settings())
+
+
+def render(text: str, **kw) -> tuple[object, str]:
+    sop = parse_sop("uji.md", text)
+    ctx = ctx_for(sop)
+    ctx.links.current = "sop/sop-uji-001/"
+    html = sopap.sopap_html(sop, ctx, **kw)
+    return sop, html
+
+
+# -- HTML parsing ----------------------------------------------------------------
+
+@dataclass
+class Sym:
+    attrs: dict
+    tr_step: str | None
+    band: tuple[float, float] | None  # (y0, y1) of its row, None in connector rows
+    connectors: str | None
+    chunk: int
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        cx, cy, w, h = (float(self.attrs[k]) for k in ("data-cx", "data-cy", "data-w", "data-h"))
+        return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+@dataclass
+class Piece:
+    attrs: dict
+    points: list[tuple[float, float]]
+    connectors: str | None
+    chunk: int
+
+
+@dataclass
+class Parsed:
+    lane_cols: list[float] = field(default_factory=list)
+    symbols: list[Sym] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    chunks: int = 0
+    texts: list[str] = field(default_factory=list)
+
+
+class SopapParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = Parsed()
+        self.tr = None
+        self.svg = None
+        self.chunk = -1
+        self.first_colgroup = True
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        cls = a.get("class", "")
+        if tag == "table" and "sopap-table" in cls:
+            self.chunk += 1
+            self.out.chunks += 1
+        elif tag == "col" and self.chunk == 0 and "sopap-col-lane" in cls:
+            self.out.lane_cols.append(float(re.search(r"width:([\d.]+)px", a["style"]).group(1)))
+        elif tag == "tr":
+            self.tr = a
+            if "data-y" in a:
+                self.out.rows.append(a)
+        elif tag == "svg" and "sopap-svg" in cls:
+            self.svg = a
+        elif tag == "g" and "sopap-sym" in cls:
+            band = None
+            if self.svg and "data-y" in self.svg:
+                y0 = float(self.svg["data-y"])
+                band = (y0, y0 + float(self.svg["data-h"]))
+            self.out.symbols.append(Sym(a, (self.tr or {}).get("data-step"), band,
+                                        (self.svg or {}).get("data-connectors"), self.chunk))
+        elif tag == "path" and "sopap-line" in cls:
+            nums = [float(v) for v in re.findall(r"-?[\d.]+", a["d"])]
+            pts = list(zip(nums[::2], nums[1::2]))
+            self.out.pieces.append(Piece(a, pts, (self.svg or {}).get("data-connectors"), self.chunk))
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.svg = None
+        elif tag == "tr":
+            self.tr = None
+
+    def handle_data(self, data):
+        if data.strip():
+            self.out.texts.append(data)
+
+
+def parse(html: str) -> Parsed:
+    p = SopapParser()
+    p.feed(html)
+    return p.out
+
+
+def lane_range(parsed: Parsed, lane: int) -> tuple[float, float]:
+    x0 = sum(parsed.lane_cols[:lane])
+    return x0, x0 + parsed.lane_cols[lane]
+
+
+def on_boundary(pt, box) -> bool:
+    x, y = pt
+    x0, y0, x1, y1 = box
+    on_v = (abs(x - x0) < TOL or abs(x - x1) < TOL) and y0 - TOL <= y <= y1 + TOL
+    on_h = (abs(y - y0) < TOL or abs(y - y1) < TOL) and x0 - TOL <= x <= x1 + TOL
+    return on_v or on_h
+
+
+def crosses_interior(a, b, box) -> bool:
+    """Does the axis-parallel segment a-b pass through the inside of ``box`` (shrunk by 1 px)?"""
+    x0, y0, x1, y1 = box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1
+    if abs(a[0] - b[0]) < 0.01:  # vertical
+        return x0 < a[0] < x1 and min(a[1], b[1]) < y1 and max(a[1], b[1]) > y0
+    return y0 < a[1] < y1 and min(a[0], b[0]) < x1 and max(a[0], b[0]) > x0
+
+
+def edges(parsed: Parsed) -> dict[str, list[Piece]]:
+    out: dict[str, list[Piece]] = {}
+    for p in parsed.pieces:
+        if p.connectors is None and "data-edge" in p.attrs:  # (the legend's sample arrow has none)
+            out.setdefault(p.attrs["data-edge"], []).append(p)
+    return out
+
+
+def endpoints(pieces: list[Piece]) -> list[tuple[float, float]]:
+    """The two loose ends of a line drawn in pieces (pieces meet at row boundaries)."""
+    ends: dict[tuple[float, float], int] = {}
+    for p in pieces:
+        for pt in (p.points[0], p.points[-1]):
+            key = (round(pt[0], 1), round(pt[1], 1))
+            ends[key] = ends.get(key, 0) + 1
+    return [pt for pt, n in ends.items() if n % 2 == 1]
+
+
+def symbol_for(parsed: Parsed, name: str, pt) -> Sym | None:
+    for s in parsed.symbols:
+        if s.connectors is not None:
+            continue
+        a = s.attrs
+        if name.isdigit() and a.get("data-step") == name and a.get("data-ref") != "handover":
+            pass
+        elif name == "end" and a.get("data-ref") == "end":
+            pass
+        elif name == "start" and a.get("data-ref") == "start":
+            pass
+        elif name == "handover" and a.get("data-ref") == "handover":
+            pass
+        else:
+            continue
+        if on_boundary(pt, s.box):
+            return s
+    return None
+
+
+def source_symbol(parsed: Parsed, src: str, pt) -> Sym | None:
+    """The symbol a line leaves: the step's own symbol, or the handover connector hanging under it."""
+    found = symbol_for(parsed, src, pt)
+    if found is None and src.isdigit():
+        for s in parsed.symbols:
+            if s.attrs.get("data-ref") == "handover" and s.tr_step == src and on_boundary(pt, s.box):
+                return s
+    return found
+
+
+# -- tests -------------------------------------------------------------------------
+
+def test_symbols_sit_in_their_actor_column_and_row():
+    sop, html = render(make_sop(30, 5))
+    parsed = parse(html)
+    actors = sop.procedure.actors()
+    assert len(parsed.lane_cols) == len(actors)
+    steps = {s.attrs["data-step"]: s for s in parsed.symbols if "data-step" in s.attrs}
+    assert sorted(map(int, steps)) == list(range(1, 31))
+    for step in sop.steps:
+        sym = steps[str(step.number)]
+        assert sym.tr_step == str(step.number), "symbol must be drawn in its own step's row"
+        col = actors.index(step.actor)
+        assert int(sym.attrs["data-actor-col"]) == col
+        lo, hi = lane_range(parsed, col)
+        x0, y0, x1, y1 = sym.box
+        assert lo <= x0 and x1 <= hi, (step.number, (x0, x1), (lo, hi))
+        assert sym.band[0] <= y0 and y1 <= sym.band[1]
+    # rows are in written order, each one below the previous
+    ys = [float(r["data-y"]) for r in parsed.rows if "data-step" in r]
+    assert ys == sorted(ys) and len(ys) == 30
+
+
+def test_only_the_five_sop_ap_symbol_kinds_are_used():
+    sop, html = render(make_sop(30, 4))
+    parsed = parse(html)
+    kinds = {s.attrs["data-kind"] for s in parsed.symbols}
+    assert kinds <= KINDS
+    assert kinds == KINDS  # this SOP has start/end capsules, boxes, decisions and a handover connector
+    assert parsed.pieces, "flow lines (anak panah) are drawn"
+    by_step = {s.attrs["data-step"]: s.attrs["data-kind"] for s in parsed.symbols if "data-step" in s.attrs}
+    assert by_step["1"] == "terminator"  # the first activity is a capsule
+    assert by_step["30"] == "terminator"  # the last activity ends the procedure
+    for step in sop.steps:
+        if step.decision:
+            assert by_step[str(step.number)] == "decision"
+
+
+def test_every_flow_line_runs_from_symbol_to_symbol_without_crossing_any():
+    sop, html = render(make_sop(40, 5, seed=3))
+    parsed = parse(html)
+    lines = edges(parsed)
+    assert lines
+    for eid, pieces in lines.items():
+        a = pieces[0].attrs
+        ends = endpoints(pieces)
+        assert len(ends) == 2, f"line {eid} ({a['data-from']}->{a['data-to']}) is not one connected path: {ends}"
+        first, last = ends if source_symbol(parsed, a["data-from"], ends[0]) else ends[::-1]
+        assert source_symbol(parsed, a["data-from"], first), f"line {eid} does not start on step {a['data-from']}"
+        target = symbol_for(parsed, a["data-to"], last)
+        assert target, f"line {eid} does not end on {a['data-to']}"
+        if a["data-to"].isdigit():
+            assert target.tr_step == a["data-to"]  # the line returns to / reaches the right row
+        for p in pieces:
+            for s, t in zip(p.points, p.points[1:]):
+                assert abs(s[0] - t[0]) < 0.01 or abs(s[1] - t[1]) < 0.01, "flow lines are orthogonal"
+                for sym in parsed.symbols:
+                    if sym.connectors is None:
+                        assert not crosses_interior(s, t, sym.box), (
+                            f"line {a['data-from']}->{a['data-to']} crosses symbol {sym.attrs}")
+
+
+def test_decisions_have_one_labelled_line_per_branch():
+    sop, html = render(make_sop(40, 5, seed=5))
+    parsed = parse(html)
+    decisions = [s for s in sop.steps if s.decision]
+    assert decisions
+    lines = edges(parsed)
+    for step in decisions:
+        mine = [ps[0].attrs for ps in lines.values() if ps[0].attrs["data-from"] == str(step.number)]
+        assert sorted(a["data-label"] for a in mine) == sorted(b.label for b in step.decision.branches)
+        for b in step.decision.branches:
+            want = "end" if b.target.is_end else str(b.target.step)
+            assert any(a["data-label"] == b.label and a["data-to"] == want for a in mine)
+    # the labels are drawn as text, too
+    for step in decisions:
+        for b in step.decision.branches:
+            assert b.label in parsed.texts
+
+
+LOOP_SOP = """---
+id: SOP-UJI-002
+title: Loop
+status: draft
+---
+## Prosedur
+
+1. Menerima berkas.
+    - pelaksana: Petugas
+2. Memeriksa berkas.
+    - pelaksana: Verifikator
+3. Memperbaiki berkas.
+    - pelaksana: Petugas
+4. Menilai kelengkapan.
+    - pelaksana: Kepala
+    - keputusan: Lengkap?
+        - Ya -> 5
+        - Tidak -> 2
+5. Menandatangani.
+    - pelaksana: Kepala
+"""
+
+
+def test_loop_returns_up_to_its_row_in_a_side_corridor():
+    sop, html = render(LOOP_SOP)
+    parsed = parse(html)
+    loop = [ps for ps in edges(parsed).values() if ps[0].attrs["data-from"] == "4" and ps[0].attrs["data-to"] == "2"]
+    assert len(loop) == 1
+    pieces = loop[0]
+    assert pieces[0].attrs["data-label"] == "Tidak"
+    ends = endpoints(pieces)
+    start = [p for p in ends if source_symbol(parsed, "4", p)]
+    end = [p for p in ends if symbol_for(parsed, "2", p)]
+    assert len(start) == 1 and len(end) == 1
+    target = symbol_for(parsed, "2", end[0])
+    assert target.tr_step == "2"
+    # it goes up: its end is above its start, and its vertical run lies outside every lane's symbol area
+    assert end[0][1] < start[0][1]
+    verticals = [(s, t) for p in pieces for s, t in zip(p.points, p.points[1:]) if abs(s[0] - t[0]) < 0.01
+                 and abs(s[1] - t[1]) > 40]
+    assert verticals
+    x = verticals[0][0][0]
+    for sym in parsed.symbols:
+        assert not (sym.box[0] < x < sym.box[2]), "the loop's vertical run must not pass through a symbol column"
+    # left of the leftmost symbol involved (loops run in the left corridor)
+    assert x < min(s.box[0] for s in parsed.symbols if s.attrs.get("data-step") in ("2", "4"))
+
+
+def test_off_page_connectors_come_in_matching_pairs_at_every_cut():
+    sop, html = render(make_sop(40, 5, seed=7), rows_per_page=8)
+    parsed = parse(html)
+    assert parsed.chunks == 5
+    out = [s for s in parsed.symbols if s.connectors == "bottom"]
+    inn = [s for s in parsed.symbols if s.connectors == "top"]
+    assert out and inn
+    assert all(s.attrs["data-kind"] == "connector" for s in out + inn)
+    pairs_out = {(s.chunk, s.attrs["data-pair"]): float(s.attrs["data-cx"]) for s in out}
+    pairs_in = {(s.chunk - 1, s.attrs["data-pair"]): float(s.attrs["data-cx"]) for s in inn}
+    assert pairs_out == pairs_in  # same letter, same column, on the next page
+    assert len({p for _, p in pairs_out}) == len(pairs_out)  # every letter used once
+    # every line that crosses a cut gets exactly one pair there
+    rows = {int(r["data-step"]): (float(r["data-y"]), float(r["data-h"])) for r in parsed.rows if "data-step" in r}
+    lay = sopap.layout(sop, rows_per_page=8)
+    for k, chunk in enumerate(lay.chunks[:-1]):
+        last_step = chunk.rows[-1] + 1
+        cut = rows[last_step][0] + rows[last_step][1]
+        crossing = sum(1 for e in lay.edges for a, b in zip(e.points, e.points[1:])
+                       if abs(a[0] - b[0]) < 0.01 and min(a[1], b[1]) < cut < max(a[1], b[1]))
+        assert crossing == sum(1 for (c, _) in pairs_out if c == k)
+        # each connector is attached to a line piece with the same pair letter
+    for s in out + inn:
+        assert any(p.attrs.get("data-pair") == s.attrs["data-pair"] and p.connectors == s.connectors
+                   and p.chunk == s.chunk for p in parsed.pieces)
+
+
+def test_every_chunk_repeats_the_table_header():
+    _, html = render(make_sop(40, 5), rows_per_page=10)
+    rows = len(parse(html).rows)
+    assert rows >= 40
+    assert html.count("<thead>") == -(-rows // 10)
+    assert html.count('class="sopap-h-activity"') == -(-rows // 10)
+
+
+def test_activity_text_is_escaped_everywhere():
+    evil = 'Mengisi <script>alert(1)</script> lalu "]; click X call alert()'
+    text = make_sop(6, 2, activity=lambda i: evil if i == 2 else f"Kegiatan {i}.")
+    text = text.replace("Pelaksana A", '<img src=x onerror=alert(2)>"]')
+    text = text.replace("Disetujui?", "<b>Setuju?</b>")
+    sop, html = render(text)
+    assert "<script>" in sop.steps[1].activity  # the parser keeps the author's text; the table escapes it
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    parsed = parse(html)
+    assert any('"]; click' in t for t in parsed.texts)
+    assert any("<img src=x onerror=alert(2)>" in t for t in parsed.texts)  # shown as text, not markup
+
+
+def test_handover_connector_links_to_the_other_sop():
+    sop, html = render(make_sop(8, 2, handover_every=13))
+    parsed = parse(html)
+    ho = [s for s in parsed.symbols if s.attrs.get("data-ref") == "handover"]
+    assert len(ho) == 1 and ho[0].tr_step == "6" and ho[0].attrs["data-kind"] == "connector"
+    assert 'href="../sop-lain-002/"' in html
+    assert "SOP-LAIN-002" in html
+
+
+FIRST_DECISION = """---
+id: SOP-UJI-003
+title: Keputusan awal
+status: draft
+---
+## Prosedur
+
+1. Menilai permohonan.
+    - pelaksana: Kepala
+    - keputusan: Diterima?
+        - Ya -> 2
+        - Tidak -> selesai
+2. Memproses permohonan.
+    - pelaksana: Kepala
+"""
+
+
+def test_start_capsule_and_closing_row_when_needed():
+    # single actor: the "Tidak -> selesai" branch has no neighbouring lane, so a closing "Selesai" row is added
+    sop, html = render(FIRST_DECISION)
+    parsed = parse(html)
+    start = [s for s in parsed.symbols if s.attrs.get("data-ref") == "start"]
+    end = [s for s in parsed.symbols if s.attrs.get("data-ref") == "end"]
+    assert len(start) == 1 and start[0].attrs["data-kind"] == "terminator" and start[0].tr_step == "1"
+    assert len(end) == 1 and end[0].attrs["data-kind"] == "terminator"
+    assert end[0].tr_step is None  # the closing row, not a step row
+    assert any(ps[0].attrs["data-to"] == "end" and ps[0].attrs["data-label"] == "Tidak"
+               for ps in edges(parsed).values())
+    assert len(parsed.lane_cols) == 1
+    # a step without an actor gets a column of its own; the end capsule then fits beside the diamond
+
+
+def test_step_without_actor_gets_its_own_column():
+    _, html = render(FIRST_DECISION[: FIRST_DECISION.rindex("    - pelaksana")])
+    parsed = parse(html)
+    assert len(parsed.lane_cols) == 2
+    assert "(tanpa pelaksana)" in parsed.texts
+    end = [s for s in parsed.symbols if s.attrs.get("data-ref") == "end"]
+    assert len(end) == 1 and end[0].tr_step == "1" and end[0].attrs["data-actor-col"] == "1"
+
+
+def test_bad_input_never_raises():
+    assert render("---\nid: X\n---\nno procedure here\n")[1] is None
+    dangling = FIRST_DECISION.replace("- Ya -> 2", "- Ya -> 9").replace("Tidak -> selesai", "Tidak -> nowhere")
+    sop, html = render(dangling)
+    assert html and 'data-step="1"' in html
+    self_loop = LOOP_SOP.replace("Tidak -> 2", "Tidak -> 4")
+    _, html = render(self_loop)
+    parsed = parse(html)
+    loop = [ps for ps in edges(parsed).values() if ps[0].attrs["data-from"] == "4" and ps[0].attrs["data-to"] == "4"]
+    assert loop and symbol_for(parsed, "4", loop[0][-1].points[-1])
+    for garbage in ("0", "-3", "x"):
+        assert render(make_sop(5, 2), rows_per_page=None)[1]
+        ctx = ctx_for()
+        ctx.options["sopap_rows_per_page"] = garbage
+        assert sopap.sopap_html(parse_sop("a.md", make_sop(5, 2)), ctx)
+
+
+def test_sixty_steps_eight_actors_without_overlap_and_fast():
+    text = make_sop(60, 8, seed=11)
+    sop = parse_sop("big.md", text)
+    ctx = ctx_for(sop)
+    t0 = time.perf_counter()
+    html = sopap.sopap_html(sop, ctx)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 2.0, f"rendering 60 steps took {elapsed:.2f} s"
+    parsed = parse(html)
+    assert len(parsed.lane_cols) == 8
+    assert sum(parsed.lane_cols) + 140 <= sopap.TABLE_WIDTH  # room is left for Kegiatan
+    syms = [s for s in parsed.symbols if s.connectors is None]
+    assert len([s for s in syms if "data-step" in s.attrs]) == 60
+    for i, a in enumerate(syms):
+        for b in syms[i + 1:]:
+            ax0, ay0, ax1, ay1 = a.box
+            bx0, by0, bx1, by1 = b.box
+            overlap = ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1
+            assert not overlap, (a.attrs, b.attrs)
+    # symbols are readable: at least 30 px wide
+    assert min(float(s.attrs["data-w"]) for s in syms if s.attrs["data-kind"] != "connector") >= 30
+
+
+@pytest.mark.parametrize("lang,word", [("id", "Kegiatan"), ("en", "Activity")])
+def test_header_language(lang, word):
+    sop = parse_sop("a.md", LOOP_SOP)
+    ctx = ctx_for(sop)
+    ctx.lang = lang
+    html = sopap.sopap_html(sop, ctx)
+    assert f">{word}</th>" in html
+
+
+def test_registered_as_second_flowchart_tab():
+    from sop_plugin.render.blocks import BLOCKS
+
+    b = BLOCKS["sopap"]
+    assert b.slot == "flowchart" and b.tab == "tab.sopap" and b.order > BLOCKS.get("mermaid", b).order - 1
+    assert b.render is sopap.sopap_block
