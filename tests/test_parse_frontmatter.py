@@ -334,3 +334,14 @@ def test_every_top_level_line_points_at_its_key():
         if "." not in canon:
             alias = aliases.KEYS["front_matter"][canon]
             assert lines[line - 1].startswith((canon + ":", alias + ":")), (canon, line)
+
+
+def test_unclosed_front_matter_is_reported_once_at_the_opening_fence():
+    sop = parse("---\nid: SOP-A-001\ntitle: A\n\n## Prosedur\n\n1. Langkah\n")
+    assert codes_at(sop) == [("SOP100", 1)]
+    assert "never closed" in sop.diagnostics[0].message
+
+
+def test_front_matter_closed_by_dots():
+    sop = parse("---\nid: SOP-A-001\n...\n## Prosedur\n\n1. A\n")
+    assert sop.diagnostics == [] and sop.id == "SOP-A-001" and sop.steps[0].line == 6

@@ -42,6 +42,12 @@ def split(text: str) -> tuple[str | None, int, str, int]:
     return "".join(lines[1:]), 2, "", len(lines) + 1
 
 
+def is_unclosed(text: str) -> bool:
+    """True when ``text`` opens a front matter with '---' but never closes it."""
+    lines = text.splitlines()
+    return bool(lines) and bool(_FENCE.match(lines[0])) and not any(_CLOSE.match(x) for x in lines[1:])
+
+
 class _Reader:
     """Converts one located mapping into canonical fields, collecting diagnostics."""
 
