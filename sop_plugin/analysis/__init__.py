@@ -93,8 +93,11 @@ class Analysis:
 
 
 def analyse(sop: Sop, corpus: Corpus | None = None, settings: Settings | None = None,
-            flow: Flow | None = None) -> Analysis:
-    """The deterministic analysis of ``sop``'s procedure (``settings`` is accepted for symmetry)."""
+            flow: Flow | None = None, paths: bool = True) -> Analysis:
+    """The deterministic analysis of ``sop``'s procedure (``settings`` is accepted for symmetry).
+
+    ``paths=False`` skips listing the paths (the page block does not show them).
+    """
     flow = flow or build_flow(sop)
     a = Analysis(sop_id=sop.id, steps=len(flow.steps))
     a.diagnostics.extend(flow.diagnostics)
@@ -123,7 +126,8 @@ def analyse(sop: Sop, corpus: Corpus | None = None, settings: Settings | None = 
         a.max_minutes, a.max_path, a.max_loops = hi.minutes, list(hi.steps), hi.loops
     if crit:
         a.critical_minutes, a.critical_path = crit.minutes, list(crit.steps)
-    a.paths, a.paths_truncated = enumerate_paths(flow, PATH_LIMIT)
+    if paths:
+        a.paths, a.paths_truncated = enumerate_paths(flow, PATH_LIMIT)
     if a.paths_truncated:
         a.diagnostics.append(codes.SIM_PATHS_TRUNCATED.at(sop.path, sop.procedure.line if sop.procedure else 1,
                                                           f"{sop.label}: more than {PATH_LIMIT} paths; "

@@ -121,7 +121,7 @@ def histogram(samples: list[float], bins: int = BINS, width: int = 320, height: 
 
 def summary(sop: Sop, ctx: RenderContext) -> tuple[Analysis, SimResult | None]:
     flow = build_flow(sop)
-    a = analyse(sop, ctx.corpus, ctx.settings, flow=flow)
+    a = analyse(sop, ctx.corpus, ctx.settings, flow=flow, paths=False)
     enabled, cases, seed = sim_options(ctx)
     r = None
     if enabled and a.expected_minutes is not None:
