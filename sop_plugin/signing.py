@@ -273,7 +273,29 @@ def _short(value: Any, n: int) -> bytes:
     return hashlib.sha256(_dumps(value).encode("utf-8")).digest()[:n]
 
 
+_parts_cache: dict[int, tuple[Sop, str, Parts]] = {}
+
+
 def content_parts(sop: Sop) -> Parts:
+    """The covered content of ``sop``.
+
+    Cached per parsed model (checks, pages and the CLI ask several times per
+    SOP); the cache holds the model, so its id cannot be reused, and is keyed
+    on the file text too.  Models built by hand (no ``text``) are not cached.
+    """
+    if not sop.text:
+        return _content_parts(sop)
+    hit = _parts_cache.get(id(sop))
+    if hit is not None and hit[0] is sop and hit[1] == sop.text:
+        return hit[2]
+    if len(_parts_cache) > 2048:
+        _parts_cache.clear()
+    parts = _content_parts(sop)
+    _parts_cache[id(sop)] = (sop, sop.text, parts)
+    return parts
+
+
+def _content_parts(sop: Sop) -> Parts:
     steps = sop.steps
     return Parts(identity=_identity(sop), steps=[_step(s, len(steps)) for s in steps],
                  sections=_sections(sop), version=sop.version)
