@@ -1,0 +1,163 @@
+"""Printing the SOP-AP document: A4 landscape PDFs from Chromium, and the table on screen."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from browserkit import ARGS, CHROMIUM, require_chromium
+from sop_plugin.cli import main
+from sop_plugin.cli.export_pdf import standalone_html
+from sop_plugin.model import Corpus
+from sop_plugin.parsing import parse_sop
+from sop_plugin.render import sopap
+from sop_plugin.render.context import RenderContext
+from sop_plugin.settings import Settings
+from test_sopap import make_sop
+
+pytestmark = pytest.mark.browser
+
+
+def _need_poppler() -> None:
+    if not shutil.which("pdfinfo") or not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdfinfo, pdftotext) not installed")
+
+
+def _ctx(sop) -> RenderContext:
+    return RenderContext(corpus=Corpus(root=".", sops=[sop]), settings=Settings(),
+                         options={"institution": {"name": "Universitas Uji"}})
+
+
+def _pages(pdf: Path) -> list[str]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    n = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    out = []
+    for i in range(1, n + 1):
+        text = subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        out.append(" ".join(text.split()))
+    return out
+
+
+def _page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_forty_steps_print_as_a4_landscape_with_repeated_header(browser, tmp_path):
+    _need_poppler()
+    sop = parse_sop("uji.md", make_sop(40, 5, seed=2, activity=lambda i: f"Kegiatan nomor {i} dikerjakan teliti."))
+    ctx = _ctx(sop)
+    doc = standalone_html(sop, ctx)
+    html = tmp_path / "doc.html"
+    html.write_text(doc, encoding="utf-8")
+    page = browser.new_page()
+    page.goto(html.as_uri())
+    pdf = tmp_path / "doc.pdf"
+    page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+    page.close()
+
+    sizes = _page_sizes(pdf)
+    assert sizes and all(abs(w - 842) < 2 and abs(h - 595) < 2 for w, h in sizes), sizes
+    texts = _pages(pdf)
+    lay = sopap.layout(sop)
+    chunks = len(lay.chunks)
+    # page 1: identity + lembar pengesahan; then one page per table chunk, no overflow pages
+    assert len(texts) == 1 + chunks, (len(texts), chunks)
+    assert "Nomor SOP" in texts[0] and "Disusun oleh" in texts[0]
+    for t in texts[1:]:
+        assert "Kegiatan" in t and "Pelaksana" in t and "Mutu Baku" in t  # header repeated on every page
+    everything = " ".join(texts)
+    for i in range(1, 41):
+        assert re.search(rf"Kegiatan nomor {i} dikerjakan", everything), f"step {i} missing from the PDF"
+    # each step lands on exactly the page of its chunk
+    for k, ch in enumerate(lay.chunks):
+        for ri in ch.rows:
+            s = lay.rows[ri].step
+            if s is not None:
+                assert re.search(rf"Kegiatan nomor {s.number} dikerjakan", texts[1 + k])
+        for c in ch.bottom:  # the off-page connector letters are printed
+            assert re.search(rf"\b{c.label}\b", texts[1 + k])
+
+
+def test_sop_export_pdf_command(tmp_path, capsys):
+    require_chromium()
+    _need_poppler()
+    root = tmp_path / "sops"
+    root.mkdir()
+    (root / "uji.md").write_text(make_sop(12, 3), encoding="utf-8")
+    out = tmp_path / "out" / "uji.pdf"
+    html = tmp_path / "uji.html"
+    rc = main(["export", "SOP-UJI-001", "--sops", str(root), "--pdf", str(out), "--html", str(html)])
+    assert rc == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    sizes = _page_sizes(out)
+    assert all(abs(w - 842) < 2 and abs(h - 595) < 2 for w, h in sizes)
+    text = " ".join(_pages(out))
+    assert "SOP-UJI-001" in text and "Lembar Pengesahan" in text
+    doc = html.read_text(encoding="utf-8")
+    assert "<link" not in doc and "<script" not in doc and "@page" in doc  # self-contained, CSS inline
+
+
+def test_export_usage_errors(tmp_path):
+    root = tmp_path / "sops"
+    root.mkdir()
+    (root / "uji.md").write_text(make_sop(3, 1), encoding="utf-8")
+    with pytest.raises(SystemExit) as e:
+        main(["export", "SOP-UJI-001", "--sops", str(root)])  # no output chosen
+    assert e.value.code == 2
+    with pytest.raises(SystemExit) as e:
+        main(["export", "SOP-NOPE-001", "--sops", str(root), "--html", str(tmp_path / "x.html")])
+    assert e.value.code == 2
+
+
+def test_sixty_steps_on_screen_continuous_and_not_overlapping(browser, tmp_path):
+    sop = parse_sop("big.md", make_sop(60, 8, seed=11))
+    html = sopap.sopap_html(sop, _ctx(sop))
+    css = (Path(sopap.__file__).parent.parent / "assets" / "sop-sopap.css").read_text(encoding="utf-8")
+    f = tmp_path / "screen.html"
+    f.write_text(f"<!doctype html><meta charset=utf-8><style>{css}</style><body>{html}", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, java_script_enabled=True)
+    page.goto(f.as_uri())
+    res = page.evaluate("""() => {
+      const rows = [...document.querySelectorAll('tr.sopap-row')].map(tr => {
+        const td = tr.querySelector('td.sopap-lanes'), svg = td.querySelector('svg');
+        return {td: td.getBoundingClientRect().height, svg: svg.getBoundingClientRect().height,
+                tdTop: td.getBoundingClientRect().top, svgTop: svg.getBoundingClientRect().top};
+      });
+      const conn = [...document.querySelectorAll('.sopap-connector-row')].filter(r => r.offsetParent !== null).length;
+      const heads = [...document.querySelectorAll('.sopap-table thead')].filter(h => h.offsetParent !== null).length;
+      const boxes = [...document.querySelectorAll('tr.sopap-row g.sopap-sym')].map(g => {
+        const r = g.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];});
+      const tables = [...document.querySelectorAll('.sopap-table')].map(t => t.getBoundingClientRect());
+      let gaps = 0;
+      for (let i = 1; i < tables.length; i++) gaps += Math.abs(tables[i].top - tables[i-1].bottom);
+      return {rows, conn, heads, boxes, gaps, n: tables.length};
+    }""")
+    page.close()
+    assert res["n"] > 1  # printed as several pages ...
+    assert res["conn"] == 0 and res["heads"] == 1  # ... but on screen one continuous table
+    assert res["gaps"] < 1
+    for r in res["rows"]:
+        assert abs(r["td"] - r["svg"]) < 1.5 and abs(r["tdTop"] - r["svgTop"]) < 1.5  # lines reach across each row
+    boxes = res["boxes"]
+    assert len(boxes) >= 60
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5), (a, b)
