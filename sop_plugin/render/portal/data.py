@@ -98,6 +98,8 @@ class Finding:
 
 @dataclass
 class PortalIndex:
+    """Roles, documents and hand-offs come from the SOPs in use (published, not retired)."""
+
     sops: list[Sop]  # published, sorted by id
     units: dict[str, list[Sop]]  # unit key -> its published SOPs (keys of units.yml first)
     roles: dict[str, Role]  # actor name -> role
@@ -146,6 +148,14 @@ def build_index(corpus: Corpus, published: list[Sop]) -> PortalIndex:
         return d
 
     for sop in sops:
+        if sop.status is Status.RETIRED:
+            # no longer in force: nobody has to do these steps; only its relations are kept
+            if sop.superseded_by and sop.superseded_by in ids and sop.superseded_by != sop.id:
+                relations.append(Relation("superseded_by", sop.id or "", sop.superseded_by))
+            for other in sop.related:
+                if other in ids and other != sop.id:
+                    relations.append(Relation("related", sop.id or "", other))
+            continue
         steps = sop.steps
         n = len(steps)
         for st in steps:
