@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("lint", "simulate", "sign", "due", "export_pdf")
+COMMANDS = ("lint", "simulate", "sign", "due", "export_pdf", "export_json")
 
 
 def build_parser() -> argparse.ArgumentParser:
