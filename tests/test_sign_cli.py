@@ -182,3 +182,16 @@ def test_indonesian_role_names_are_accepted(tree):
     _, path = tree
     assert sign(path, "pembuat") == 0
     assert "digest: sha256:" in path.read_text(encoding="utf-8")
+
+
+def test_empty_digest_line_is_filled_in_place_and_bom_kept(sop_tree):
+    text = "\ufeff" + mutate(VALID_SOP, "    tanggal: 2026-03-05\n", "    digest:    # diisi oleh sop sign\n    tanggal: 2026-03-05\n")
+    root = sop_tree({"a.md": text})
+    path = root / "a.md"
+    assert sign(path, "maker") == 0
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith("\ufeff---\n")
+    removed, added = changed_lines(text, after)
+    assert removed == ["    digest:    # diisi oleh sop sign\n"]
+    assert len(added) == 1 and added[0].startswith("    digest: sha256:") and added[0].endswith(" # diisi oleh sop sign\n")
+    assert sign(path, "reviewer") == 0

@@ -244,6 +244,15 @@ def edit_approval(raw: str, index: int, *, digest: str, date: dt.date | None) ->
     if yaml_text is None:
         raise Refused("the file has no front matter")
     lines = text.splitlines(keepends=True)
+    try:
+        return bom + _edit(lines, yaml_text, index, digest=digest, date=date)
+    except Refused:
+        raise
+    except Exception as exc:  # ruamel.yaml is stricter than the parser in places; never a traceback
+        raise Refused(f"cannot locate the approval in the front matter ({type(exc).__name__}: {exc})") from None
+
+
+def _edit(lines: list[str], yaml_text: str, index: int, *, digest: str, date: dt.date | None) -> str:
     offset = 1  # front matter starts on the second line of the file
     try:
         data = YAML(typ="rt").load(yaml_text)
@@ -299,4 +308,4 @@ def edit_approval(raw: str, index: int, *, digest: str, date: dt.date | None) ->
         out.extend(repl)
         i = end
     out.extend(lines[i:])
-    return bom + "".join(out)
+    return "".join(out)
