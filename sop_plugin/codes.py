@@ -141,8 +141,6 @@ REVIEW_DUE = _code("SOP503", W, "periodic review is overdue",
 NOT_SOCIALISED = _code("SOP504", I, "effective SOP has never been socialised",
                        "record the socialisation meeting under 'sosialisasi'")
 REVISION_ANSWER = _code("SOP505", I, "a monitoring record asks for revision")
-DRAFT_INCOMPLETE = _code("SOP506", I, "draft is incomplete")
-FUTURE_DATE = _code("SOP507", W, "date lies in the future")
 
 # -- SOP6xx: simulation -----------------------------------------------------
 SIM_EQUAL_SPLIT = _code("SOP600", W, "decision has no branch probabilities; the simulation splits cases equally",
