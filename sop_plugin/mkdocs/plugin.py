@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .. import i18n
+from .. import audit, i18n
 from ..checks import validate
 from ..cli.common import settings_from_options
 from ..corpus import load_corpus
@@ -62,6 +62,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if not self.root.is_dir():
             raise PluginError(f"sop: the SOP folder '{self.config.sops_dir}' does not exist "
                               f"(looked in {self.root}); set 'sops_dir' in the plugin options")
+        audit.clear_cache()  # git history is read once per file and build
         corpus = load_corpus(self.root, settings, display_base=base)
         diagnostics = validate(corpus, settings)
         theme_lang = config.theme.get("language") if config.theme else None
