@@ -67,7 +67,7 @@ def forms_page(sop_id: str, ctx: RenderContext) -> str:
 @pages("monev-forms")
 def monev_pages(ctx: RenderContext) -> list[GeneratedPage]:
     out = []
-    for sop in ctx.corpus.sops:
+    for sop in ctx.published.values():  # drafts (production) and confidential SOPs (public) get no forms page
         if not sop.id or not sop.id.strip():
             continue
         title = ctx.t("forms.page_title", id=sop.id)
@@ -89,7 +89,7 @@ def _md_text(text: str) -> str:
 @directive("sop-monev-form")
 def monev_form(arg: str, ctx: RenderContext) -> str:
     sop_id = (arg or "").strip()
-    sop = ctx.corpus.get(sop_id)
+    sop = ctx.published.get(sop_id)
     if sop is None:
         return f'<p class="sop-note">{html.escape(ctx.t("forms.unknown", id=sop_id or "?"))}</p>'
     return render_forms(sop, ctx)
