@@ -314,16 +314,20 @@ def visible_diagnostics(ctx: RenderContext) -> tuple[list[Diagnostic], int]:
     """Errors and warnings about published SOP files and corpus files (units.yml).
 
     Findings about files this build does not publish (drafts of a production
-    build, confidential SOPs of a public build) are only counted: listing
+    build, any unpublished file of a public build) are only counted: listing
     them would publish their ids and titles.
     """
     published_files = {s.path for s in ctx.published.values()}
-    sop_files = {s.path for s in ctx.corpus.sops}
+    # unpublished SOP files whose findings stay hidden: every one in a public build (a broken
+    # file may be a confidential SOP), otherwise those with an id (drafts of a production build);
+    # a file without an id is broken beyond identification and its author must see why
+    hide = {s.path for s in ctx.corpus.sops
+            if s.path not in published_files and (ctx.settings.public or s.id)}
     shown, hidden = [], 0
     for d in ctx.diagnostics:
         if d.severity not in (Severity.ERROR, Severity.WARNING):
             continue
-        if d.file in published_files or d.file not in sop_files:
+        if d.file not in hide:
             shown.append(d)
         else:
             hidden += 1
