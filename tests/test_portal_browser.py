@@ -1,0 +1,109 @@
+"""The portal in Chromium, offline: material search finds SOPs, the catalogue filters and sorts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from browserkit import Watch, browser, open_page, serve
+from test_portal import build_site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build_site(tmp_path_factory.mktemp("browser"))
+
+
+def _clean(watch: Watch) -> None:
+    assert watch.page_errors == [], watch.page_errors
+    assert watch.console_errors == [], watch.console_errors
+    assert watch.blocked == [], watch.blocked
+    assert watch.dialogs == []
+
+
+def _search(page, query: str) -> list[str]:
+    page.fill("input.md-search__input", "")
+    page.focus("input.md-search__input")
+    page.keyboard.type(query)  # material listens to key events, not to a programmatic fill
+    page.wait_for_function(
+        """q => [...document.querySelectorAll('.md-search-result__item mark')]
+                 .some(m => m.textContent.length >= 3 && q.toLowerCase().includes(m.textContent.toLowerCase()))""",
+        arg=query, timeout=15000)  # results of this query, not the previous one
+    return page.eval_on_selector_all(".md-search-result__item > a", "els => els.map(e => e.getAttribute('href'))")
+
+
+def test_material_search_finds_sop_by_number_actor_and_document(site):
+    watch = Watch()
+    with serve(site) as base, browser() as ctx:
+        page = open_page(ctx, base, watch)
+        page.set_viewport_size({"width": 1300, "height": 900})
+        hrefs = _search(page, "SOP-A-002")
+        assert any(h.endswith("sop/sop-a-002/") for h in hrefs[:3]), hrefs
+        hrefs = _search(page, "Verifikator")
+        assert any("sop/sop-a-002/" in h for h in hrefs), hrefs
+        assert any("peran/verifikator-keuangan/" in h for h in hrefs), hrefs
+        hrefs = _search(page, "Bukti Transfer")
+        assert any("sop/sop-a-002/" in h for h in hrefs), hrefs
+        page.close()
+    _clean(watch)
+
+
+def test_catalogue_filter_and_sort(site):
+    watch = Watch()
+    with serve(site) as base, browser() as ctx:
+        page = open_page(ctx, base + "katalog/", watch)
+        page.wait_for_selector(".sop-filter:not([hidden])")
+
+        def visible() -> list[str]:
+            return page.eval_on_selector_all(".sop-catalogue-table tbody tr:not([hidden])",
+                                             "els => els.map(e => e.dataset.id)")
+
+        assert visible() == ["SOP-A-001", "SOP-A-002", "SOP-A-003", "SOP-A-005", "SOP-A-007"]
+        page.fill("[data-filter=text]", "dana")
+        assert visible() == ["SOP-A-002"]
+        assert "1 dari 5" in page.text_content(".sop-filter-count")
+        page.fill("[data-filter=text]", "")
+        page.select_option("[data-filter=unit]", "keu")
+        assert visible() == ["SOP-A-002", "SOP-A-007"]
+        page.select_option("[data-filter=status]", "approved")
+        assert visible() == ["SOP-A-007"]
+        page.select_option("[data-filter=unit]", "")
+        page.select_option("[data-filter=status]", "")
+        page.click(".sop-catalogue-table thead th:nth-child(1) button")  # ascending
+        page.click(".sop-catalogue-table thead th:nth-child(1) button")  # descending
+        assert visible() == ["SOP-A-007", "SOP-A-005", "SOP-A-003", "SOP-A-002", "SOP-A-001"]
+        page.close()
+        # the home page's search form lands on a filtered catalogue
+        page = open_page(ctx, base, watch)
+        page.fill("#sop-home-q", "gudang")
+        page.click(".sop-home-search button[type=submit]")
+        page.wait_for_selector(".sop-filter:not([hidden])")
+        page.wait_for_function("document.querySelector('[data-filter=text]').value === 'gudang'")
+        assert visible() == ["SOP-A-001"]
+        page.close()
+    _clean(watch)
+
+
+def test_catalogue_without_javascript_shows_everything(site):
+    with serve(site) as base, browser(javascript=False) as ctx:
+        page = open_page(ctx, base + "katalog/")
+        rows = page.locator(".sop-catalogue-table tbody tr")
+        assert rows.count() == 5 and all(rows.nth(i).is_visible() for i in range(5))
+        assert not page.locator(".sop-filter").is_visible()
+        page.close()
+
+
+def test_unit_map_renders_with_links(site):
+    watch = Watch()
+    with serve(site) as base, browser() as ctx:
+        page = open_page(ctx, base + "unit/", watch)
+        page.wait_for_selector("[data-sop-mermaid-state=done], [data-sop-mermaid-state=error]", timeout=30000)
+        assert page.get_attribute("[data-sop-mermaid]", "data-sop-mermaid-state") == "done"
+        links = page.eval_on_selector_all(".sop-mermaid-svg a", "els => els.map(e => e.getAttribute('href') "
+                                                                 "|| e.getAttribute('xlink:href'))")
+        assert "umum/" in links and "keu/" in links, links
+        page.close()
+    _clean(watch)
