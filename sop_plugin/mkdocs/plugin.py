@@ -9,12 +9,10 @@ the generated pages and the packaged assets.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -106,7 +104,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.nav_groups = {}
         for sop in ctx.published.values():
             src = ctx.links.sop_page(sop.id)
-            files.append(File.generated(config, src, content=_page(sop.title or sop.id, f"::: sop {sop.id}")))
+            files.append(File.generated(config, src, content=registry.page_source(sop.title or sop.id, f"::: sop {sop.id}")))
             self.hidden.add(src)
         for name, generate in registry.PAGE_GENERATORS.items():
             for page in generate(ctx):
@@ -149,12 +147,6 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self.root is not None:
             server.watch(str(self.root))
         return server
-
-
-def _page(title: str, body: str) -> str:
-    # themes print page.title without escaping (header, <title>, search): escape it here
-    front = yaml.safe_dump({"title": html.escape(title, quote=False)}, allow_unicode=True, sort_keys=False).strip()
-    return f"---\n{front}\n---\n\n{body}\n"
 
 
 def _prune(items: list, hidden: set[str]) -> list:

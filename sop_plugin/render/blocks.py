@@ -23,8 +23,11 @@ autoescapes).
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Callable
+
+import yaml
 
 from ..model import Sop
 from .context import RenderContext
@@ -111,3 +114,15 @@ def pages(name: str) -> Callable[[PageGenerator], PageGenerator]:
         return fn
 
     return deco
+
+
+def page_source(title: str, body: str) -> str:
+    """Markdown of a generated page: ``title`` in front matter, then ``body``.
+
+    Themes print ``page.title`` without escaping (header, nav, ``<title>``,
+    search results), so the title is HTML-escaped here, once for every
+    generated page.
+    """
+    front = yaml.safe_dump({"title": html.escape(title, quote=False)}, allow_unicode=True,
+                           sort_keys=False, width=10_000).strip()
+    return f"---\n{front}\n---\n\n{body}\n"

@@ -10,7 +10,7 @@ import html
 
 from .. import i18n
 from ..model import Sop
-from .blocks import GeneratedPage, block, directive, pages
+from .blocks import GeneratedPage, block, directive, page_source, pages
 from .context import RenderContext, sop_slug
 from .identity import institution, unit_names
 from .templating import render
@@ -73,17 +73,11 @@ def monev_pages(ctx: RenderContext) -> list[GeneratedPage]:
         title = ctx.t("forms.page_title", id=sop.id)
         out.append(GeneratedPage(
             src_path=forms_page(sop.id, ctx),
-            content=f"# {_md_text(title)}\n\n::: sop-monev-form {sop.id}\n",
+            content=page_source(title, f"::: sop-monev-form {sop.id}"),
             title=title,
             nav=None,
         ))
     return out
-
-
-def _md_text(text: str) -> str:
-    """A title line that Markdown shows as written (no HTML, no emphasis)."""
-    return html.escape(text, quote=False).replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_") \
-        .replace("`", "\\`").replace("[", "\\[").replace("]", "\\]")
 
 
 @directive("sop-monev-form")
