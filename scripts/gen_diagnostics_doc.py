@@ -43,7 +43,7 @@ ADVICE = {
               "true/false, or indented `key: value` lines.",
     "SOP104": "Add the field the message names (`id`, `title`, `unit`, `status`, `version` when approved; "
               "an approval's `nama`/`jabatan`/`peran`; a step's activity text).",
-    "SOP106": "Use the organisation's numbering (default pattern `SOP-UNIT-001`; configurable as `id_pattern`).",
+    "SOP106": "Use the organisation's numbering (default: two or more parts of letters and digits joined by `-`, `.`, `/` or `_`, e.g. `SOP-UMUM-001`; stricter with the `id_pattern` option).",
     "SOP109": "Use one of the values the hint lists (e.g. `pass`/`fail`, `maker`/`reviewer`/`leader`, "
               "`keep`/`revise`, or their Indonesian words).",
     "SOP110": "Correct the dates: a revision cannot precede the creation date.",
@@ -79,7 +79,7 @@ EXAMPLES = {
     "SOP103": (14, "'records' must be a list, not a mapping"),
     "SOP104": (1, "the front matter has no 'title'"),
     "SOP105": (13, "'equipment' repeats 'equipment / peralatan'"),
-    "SOP106": (2, "SOP id 'UMUM 4' does not match the pattern ^SOP-[A-Z0-9]+(?:-[A-Z0-9]+)*-\\d{3,}$"),
+    "SOP106": (2, "SOP id 'UMUM 4' does not match the pattern ^[A-Za-z][A-Za-z0-9]*(?:[-./_][A-Za-z0-9]+)+$"),
     "SOP107": (6, "status is 'aktif', which is not one of draft, review, approved, effective, retired"),
     "SOP108": (7, "'created' is not a valid date: '2026-13-45'"),
     "SOP109": (37, "'result' is 'ok', which is not one of pass, fail"),

@@ -16,7 +16,7 @@ DEFAULT_HEADINGS = ("Prosedur", "Procedure", "Uraian Prosedur")
 
 @dataclass(frozen=True)
 class Settings:
-    id_pattern: str = r"^SOP-[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3,}$"
+    id_pattern: str = r"^[A-Za-z][A-Za-z0-9]*(?:[-./_][A-Za-z0-9]+)+$"
     procedure_headings: tuple[str, ...] = DEFAULT_HEADINGS
     calendar: Calendar = field(default_factory=Calendar)
     require_signed: bool = False

@@ -23,7 +23,7 @@ class SopPluginConfig(base.Config):
     require_signed = c.Type(bool, default=False)
     """An approval without a content digest is an error instead of a warning."""
 
-    id_pattern = c.Type(str, default=r"^SOP-[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3,}$")
+    id_pattern = c.Type(str, default=r"^[A-Za-z][A-Za-z0-9]*(?:[-./_][A-Za-z0-9]+)+$")
     """Regular expression every SOP id must match."""
 
     procedure_headings = c.ListOfItems(c.Type(str), default=["Prosedur", "Procedure", "Uraian Prosedur"])
