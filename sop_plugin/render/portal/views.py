@@ -47,6 +47,9 @@ HOME = "index.md"
 
 # a relationship graph with more nodes than this is drawn per unit
 GRAPH_LIMIT = 150
+# with more units than this only the units index is in the nav: material renders the whole nav
+# on every page, so N unit entries cost N links x every page (O(units x pages) bytes)
+NAV_UNIT_LIMIT = 40
 
 i18n.register({
     "portal.catalogue": {"id": "Katalog SOP", "en": "SOP catalogue"},
@@ -270,6 +273,7 @@ def portal_pages(ctx: RenderContext) -> list[GeneratedPage]:
     ]
     view = View(ctx)
     seen: set[str] = set()
+    unit_nav = "units" if sum(1 for k in idx.units if k) <= NAV_UNIT_LIMIT else None
     for i, key in enumerate(idx.units):
         if not key:
             continue
@@ -278,7 +282,7 @@ def portal_pages(ctx: RenderContext) -> list[GeneratedPage]:
             continue
         seen.add(path)
         name = view.unit_name(key)
-        out.append(GeneratedPage(path, _page(name, f"::: sop-unit {key}"), name, nav="units", order=i + 1))
+        out.append(GeneratedPage(path, _page(name, f"::: sop-unit {key}"), name, nav=unit_nav, order=i + 1))
     for role in idx.roles.values():
         out.append(GeneratedPage(role_page(role.slug), _page(role.name, f"::: sop-role {role.slug}"), role.name,
                                  nav=None))
