@@ -131,7 +131,7 @@ SEARCH_SEPARATOR = r'[\s\-,:!=\[\]()"/]+|(?!\b)(?=[A-Z][a-z])|\.(?!\d)|&[lg]t;'
 
 
 def build_site(root: Path, *, include_drafts: bool = False, public: bool = False, lang: str = "id",
-               corpus: dict[str, str] | None = None, units: str = UNITS) -> Path:
+               corpus: dict[str, str] | None = None, units: str = UNITS, nav: list | None = None) -> Path:
     """Write corpus + docs + mkdocs.yml below ``root`` and build the site; returns the site dir."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -158,6 +158,8 @@ def build_site(root: Path, *, include_drafts: bool = False, public: bool = False
                              "institution": {"name": "Universitas Uji"}}}],
         "markdown_extensions": ["attr_list", "tables", {"toc": {"permalink": True}}],
     }
+    if nav is not None:
+        config["nav"] = nav
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     site = root / "site"
     cfg = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site))
@@ -450,3 +452,14 @@ def test_one_broken_view_does_not_blank_the_portal(tmp_path):
         assert "<script>alert(1)" not in html and "<img src=x" not in html
         assert "sop-banner-problems\">Tampilan" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page(site, "katalog")
+
+
+def test_explicit_nav_keeps_the_authors_order_and_expands_units(tmp_path):
+    site = build_site(tmp_path, nav=[{"Mulai": "index.md"}, {"Panduan": "panduan.md"}, {"Daftar": "katalog.md"},
+                                     {"Unit": "unit/index.md"}])
+    html = page(site, "")
+    tabs = re.search(r'<nav class="md-tabs".*?</nav>', html, re.S).group(0)
+    titles = [re.sub(r"\s+", " ", t).strip() for t in re.findall(r'class="md-tabs__link[^"]*">(.*?)</a>', tabs, re.S)]
+    assert titles == ["Mulai", "Panduan", "Daftar", "Unit"]
+    nav = html[html.index("md-nav--primary"):html.index('class="md-content"')]
+    assert 'href="unit/keu/"' in nav and "monev/" not in nav

@@ -227,7 +227,9 @@ def _expand(items: list, sections: dict[str, Section], grouped: set[str]) -> lis
     out = []
     for item in items:
         if isinstance(item, Page) and item.file.src_uri in sections:
-            out.append(sections[item.file.src_uri])
+            section = sections[item.file.src_uri]
+            section.title = item.title or section.title  # the author's title for the entry
+            out.append(section)
             continue
         if isinstance(item, Page) and item.file.src_uri in members:
             continue
