@@ -116,13 +116,17 @@ def pages(name: str) -> Callable[[PageGenerator], PageGenerator]:
     return deco
 
 
-def page_source(title: str, body: str) -> str:
+def page_source(title: str, body: str, *, searchable: bool = True) -> str:
     """Markdown of a generated page: ``title`` in front matter, then ``body``.
 
     Themes print ``page.title`` without escaping (header, nav, ``<title>``,
     search results), so the title is HTML-escaped here, once for every
-    generated page.
+    generated page.  ``searchable=False`` keeps the page out of
+    mkdocs-material's search index (printable forms, ...).
     """
-    front = yaml.safe_dump({"title": html.escape(title, quote=False)}, allow_unicode=True,
+    meta: dict[str, object] = {"title": html.escape(title, quote=False)}
+    if not searchable:
+        meta["search"] = {"exclude": True}
+    front = yaml.safe_dump(meta, allow_unicode=True,
                            sort_keys=False, width=10_000).strip()
     return f"---\n{front}\n---\n\n{body}\n"

@@ -73,7 +73,7 @@ def monev_pages(ctx: RenderContext) -> list[GeneratedPage]:
         title = ctx.t("forms.page_title", id=sop.id)
         out.append(GeneratedPage(
             src_path=forms_page(sop.id, ctx),
-            content=page_source(title, f"::: sop-monev-form {sop.id}"),
+            content=page_source(title, f"::: sop-monev-form {sop.id}", searchable=False),
             title=title,
             nav=None,
         ))

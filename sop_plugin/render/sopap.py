@@ -591,7 +591,9 @@ def _symbol_svg(sym: Symbol) -> str:
                   f'dominant-baseline="central">{escape(sym.title)}</text>')
     g = f'<g class="sopap-sym sopap-{sym.kind}"{attrs}>{inner}</g>'
     if sym.href:
-        g = f'<a href="{escape(sym.href)}" class="sopap-link">{g}</a>'
+        # xlink:href, not href: mkdocs-material's instant navigation assigns el.href on every
+        # [href] element, which throws on SVG links (their href is a read-only SVGAnimatedString)
+        g = f'<a xlink:href="{escape(sym.href)}" class="sopap-link">{g}</a>'
     return g
 
 
@@ -724,7 +726,7 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
         rpp = None
     labels = {"no_actor": ctx.t("sopap.no_actor"), "start": ctx.t("sopap.start"), "end": ctx.t("sopap.end"),
               "handover": ctx.t("sopap.handover", id="{id}")}
-    lay = layout(sop, rows_per_page=rpp if rpp and rpp > 0 else None, handover_href=ctx.links.sop_href,
+    lay = layout(sop, rows_per_page=rpp if rpp and rpp > 0 else None, handover_href=ctx.sop_href,
                  labels=labels)
     if lay is None:
         return None
@@ -744,7 +746,7 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
                 "duration": (s.duration_text or "") if s else "",
                 "output": Markup(inline_markdown(s.output)) if s and s.output else "",
                 "notes": Markup(inline_markdown(s.notes)) if s and s.notes else "",
-                "handover": ({"id": s.sop, "href": ctx.links.sop_href(s.sop)} if s and s.sop else None),
+                "handover": ({"id": s.sop, "href": ctx.sop_href(s.sop)} if s and s.sop else None),
             })
         chunks.append({
             "rows": rows,

@@ -24,12 +24,11 @@ import logging
 import traceback
 from typing import Callable
 
-import yaml
 
 from ... import i18n
 from ...model import Sop, Status
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, next_review
-from ..blocks import GeneratedPage, directive, pages
+from ..blocks import GeneratedPage, directive, page_source, pages
 from ..context import RenderContext
 from ..mermaid import label
 from ..templating import render
@@ -248,8 +247,7 @@ def role_page(slug: str) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    front = yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False).strip()
-    return f"---\n{front}\n---\n\n{body}\n"
+    return page_source(title, body)
 
 
 # -- generated pages ---------------------------------------------------------------------
