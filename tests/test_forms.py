@@ -23,7 +23,8 @@ def test_one_forms_page_per_sop_with_an_id(tmp_path):
     page = pages[0]
     assert page.nav is None
     assert "::: sop-monev-form SOP-UMUM-004" in page.content.splitlines()
-    assert page.content.splitlines()[0].startswith("# ")
+    assert page.content.splitlines()[:2] == ["---", f"title: {page.title}"]
+    assert "exclude: true" in page.content  # printable forms stay out of the search index
 
 
 def test_monitoring_and_evaluation_forms(tmp_path):
