@@ -150,6 +150,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
 
 def _prune(items: list, hidden: set[str]) -> list:
+    """``items`` without the pages whose source is in ``hidden``, and without sections left empty."""
     out = []
     for item in items:
         if isinstance(item, Page) and item.file.src_uri in hidden:
@@ -197,7 +198,7 @@ def _arrange(items: list, groups: dict[str, list[registry.GeneratedPage]], files
     if not entries:
         return items
     if auto:
-        rest = _remove(items, grouped)
+        rest = _prune(items, grouped)
         home = [i for i in rest if isinstance(i, Page) and i.file.src_uri == "index.md"]
         others = [i for i in rest if not (isinstance(i, Page) and i.file.src_uri == "index.md")]
         return home + [e for _, e in sorted(entries, key=lambda e: e[0])] + others
@@ -206,19 +207,6 @@ def _arrange(items: list, groups: dict[str, list[registry.GeneratedPage]], files
 
 def _group_order(name: str, order: int) -> int:
     return {"units": 20}.get(name, 100 + order)
-
-
-def _remove(items: list, src_paths: set[str]) -> list:
-    out = []
-    for item in items:
-        if isinstance(item, Page) and item.file.src_uri in src_paths:
-            continue
-        if isinstance(item, Section):
-            item.children = _remove(item.children, src_paths)
-            if not item.children:
-                continue
-        out.append(item)
-    return out
 
 
 def _expand(items: list, sections: dict[str, Section], grouped: set[str]) -> list:
