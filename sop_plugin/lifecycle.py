@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from .model import Corpus, Sop, Status
+from .model import Corpus, Monitoring, Sop, Status
 from .settings import Settings
 
 DEFAULT_INTERVAL_MONTHS = 12
@@ -29,6 +29,32 @@ def last_review(sop: Sop) -> dt.date | None:
     if dates:
         return max(dates)
     return sop.effective
+
+
+def last_change(sop: Sop) -> dt.date | None:
+    """The latest of the revised date and the revisions log."""
+    dates = [r.date for r in sop.revisions if r.date]
+    if sop.revised:
+        dates.append(sop.revised)
+    return max(dates) if dates else None
+
+
+def unanswered_revisions(sop: Sop) -> list[tuple[int, Monitoring]]:
+    """Monev records recommending ``revise`` that no later revision answers, with their index.
+
+    One rule for the SOP505 note and the dashboard: a record dated after the
+    SOP's latest revision is unanswered; an undated one only when the SOP has
+    no revision date at all (otherwise we cannot tell, and do not nag).
+    """
+    changed = last_change(sop)
+    out = []
+    for i, m in enumerate(sop.monitoring):
+        if (m.recommendation or "").strip().lower() != "revise":
+            continue
+        if changed is not None and (m.date is None or m.date <= changed):
+            continue
+        out.append((i, m))
+    return out
 
 
 def next_review(sop: Sop, settings: Settings | None = None) -> dt.date | None:

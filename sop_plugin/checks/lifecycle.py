@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import codes
 from ..model import Corpus, Diagnostic, Role, Status, Sop
 from ..settings import Settings
-from ..lifecycle import is_socialised, next_review
+from ..lifecycle import is_socialised, next_review, unanswered_revisions
 
 
 def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
@@ -29,14 +29,13 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
                 out.append(codes.NOT_SOCIALISED.at(sop.path, sop.line_of("socialization", sop.line_of("status")),
                                                    "the SOP is in force but no socialisation meeting is recorded "
                                                    "on or after its effective date"))
-            last_change = max([d for d in [sop.revised, *(r.date for r in sop.revisions)] if d], default=None)
-            for i, m in enumerate(sop.monitoring):
-                if m.recommendation == "revise" and m.date and (last_change is None or m.date > last_change):
-                    out.append(codes.REVISION_ANSWER.at(sop.path, sop.line_of(f"monitoring.{i}", m.line),
-                                                        f"the Monev review of {m.date} recommends a revision that "
-                                                        "no newer version answers",
-                                                        "revise the SOP (new version with a revisions entry) or "
-                                                        "record a later review that keeps it"))
+            for i, m in unanswered_revisions(sop):
+                when = f"of {m.date}" if m.date else "(undated)"
+                out.append(codes.REVISION_ANSWER.at(sop.path, sop.line_of(f"monitoring.{i}", m.line),
+                                                    f"the Monev review {when} recommends a revision that "
+                                                    "no newer version answers",
+                                                    "revise the SOP (new version with a revisions entry) or "
+                                                    "record a later review that keeps it"))
             if due is not None and due < today:
                 out.append(codes.REVIEW_DUE.at(sop.path, sop.line_of("review", sop.line_of("status")),
                                                f"the periodic review was due on {due} "

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, next_review
+from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, last_change, next_review, unanswered_revisions
 from ...model import Corpus, Diagnostic, Severity, Sop, Status, Step
 from ..context import RenderContext
 
@@ -234,32 +234,13 @@ def index(ctx: RenderContext) -> PortalIndex:
 # -- lifecycle views -----------------------------------------------------------------
 
 
-def last_change(sop: Sop) -> dt.date | None:
-    """The latest of the revised date and the revisions log."""
-    dates = [r.date for r in sop.revisions if r.date]
-    if sop.revised:
-        dates.append(sop.revised)
-    return max(dates) if dates else None
-
-
 def unanswered_findings(sops: list[Sop]) -> list[Finding]:
-    """Monev records recommending ``revise`` dated after the SOP's latest revision.
-
-    A finding with no date counts as unanswered unless the SOP has a revision
-    at all (then we cannot tell, and do not nag).
-    """
+    """Unanswered Monev ``revise`` findings of the SOPs in use (rule: lifecycle.unanswered_revisions)."""
     out: list[Finding] = []
     for sop in sops:
         if sop.status is Status.RETIRED:
             continue
-        changed = last_change(sop)
-        for i, m in enumerate(sop.monitoring):
-            if (m.recommendation or "").strip().lower() != "revise":
-                continue
-            if m.date is None and changed is not None:
-                continue
-            if changed is not None and m.date is not None and m.date <= changed:
-                continue
+        for i, m in unanswered_revisions(sop):
             out.append(Finding(sop, m.date, m.by, m.finding, sop.line_of(f"monitoring.{i}", m.line)))
     out.sort(key=lambda f: (f.date or dt.date.min, f.sop.id or ""))
     return out
