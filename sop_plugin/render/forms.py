@@ -98,7 +98,7 @@ def render_forms(sop: Sop, ctx: RenderContext) -> str:
         units=unit_names(sop, ctx),
         steps=sop.steps,
         questions=[ctx.t(f"forms.q.{q}") for q in QUESTIONS],
-        sop_href=ctx.links.sop_href(sop.id) if sop.id else None,
+        sop_href=ctx.sop_href(sop.id) if sop.id else None,
     )
 
 

@@ -121,7 +121,7 @@ def identity_block(sop: Sop, ctx: RenderContext) -> str | None:
     for rid in _texts(sop.related):
         other = ctx.corpus.get(rid)
         related.append({"id": rid, "title": getattr(other, "title", None),
-                        "href": ctx.links.sop_href(rid) if other is not None else None})
+                        "href": ctx.sop_href(rid)})
     return render(
         "identity.html",
         t=ctx.t,
