@@ -66,7 +66,11 @@ def settings_from_options(options: dict[str, Any], today: dt.date | None = None)
     return Settings(**kwargs)
 
 
-def add_common(parser: argparse.ArgumentParser) -> None:
+def add_common(parser: argparse.ArgumentParser, *, formats: bool = False) -> None:
+    """Options every sub-command shares; ``formats=True`` adds ``--format text|json``."""
+    if formats:
+        parser.add_argument("--format", choices=("text", "json"), default="text",
+                            help="output format (default: text)")
     parser.add_argument("--config-file", "-f", metavar="FILE", default=None,
                         help="mkdocs.yml whose 'sop' plugin options apply (default: ./mkdocs.yml if present)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", type=_date, default=None,

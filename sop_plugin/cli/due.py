@@ -28,8 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="SOP files or folders (default: the plugin's sops_dir, else ./sops)")
     p.add_argument("--within", type=int, default=None, metavar="DAYS",
                    help="report reviews due within DAYS days (default: the site's review_due_days, 30)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    add_common(p)
+    add_common(p, formats=True)
     p.set_defaults(func=run)
 
 

@@ -17,12 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Check SOP files. Exit status: 0 no errors, 1 errors found, 2 usage error.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="SOP files or folders (default: the plugin's sops_dir, else ./sops)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--require-signed", action="store_true", default=None,
                    help="an approval without a digest is an error, not a warning")
     p.add_argument("--show-info", action="store_true", help="also print informational notes")
-    add_common(p)
+    add_common(p, formats=True)
     p.set_defaults(func=run)
 
 

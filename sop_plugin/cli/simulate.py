@@ -42,8 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="stop after this many working minutes; unfinished cases are counted, not measured")
     p.add_argument("--max-steps", type=_positive_int, default=None, metavar="N",
                    help="stop a case after N steps (loop guard; default: max(100, 20 x steps))")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    add_common(p)
+    add_common(p, formats=True)
     p.set_defaults(func=run)
 
 
