@@ -63,15 +63,18 @@ def build_site(tmp_path: Path, lang: str) -> Path:
     site = tmp_path / "site"
     site.mkdir(exist_ok=True)
     shutil.copy(ASSET, site / "sop-walkthrough.js")
+    shutil.copy(ASSET.with_name("sop.js"), site / "sop.js")  # the plugin loads sop.js first
     (site / "index.html").write_text(textwrap.dedent(f"""\
         <!doctype html>
         <html lang="{lang}"><head><meta charset="utf-8"><title>t</title><link rel="icon" href="data:,">
         <script>
-          // stands in for mkdocs-material's document$ (instant navigation)
-          window.document$ = {{ subscribe: function (fn) {{ window.__navigated = fn; }} }};
+          // stands in for mkdocs-material's document$ (instant navigation): it replays the
+          // current document to a new subscriber and emits again after each navigation
+          window.document$ = {{ subscribe: function (fn) {{ window.__navigated = fn; fn(); }} }};
         </script>
         </head><body>
         <main id="content">{html}</main>
+        <script src="sop.js"></script>
         <script src="sop-walkthrough.js"></script>
         </body></html>
         """), encoding="utf-8")

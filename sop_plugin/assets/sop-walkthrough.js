@@ -7,8 +7,8 @@
  * `simulasi` / `simulations` front matter.
  *
  * No libraries, no network.  Every SOP text is inserted with textContent.
- * Initialises on DOMContentLoaded and on mkdocs-material instant navigation
- * (document$).
+ * Initialises through sop.js (sopPortal.onPage: DOM ready and mkdocs-material instant navigation),
+ * so sop.js must be loaded first (the plugin orders it so).
  */
 (function () {
   "use strict";
@@ -466,12 +466,5 @@
     for (var i = 0; i < roots.length; i++) { setup(roots[i]); }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", initAll);
-  } else {
-    initAll();
-  }
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(function () { initAll(); });
-  }
+  window.sopPortal.onPage(initAll);
 })();

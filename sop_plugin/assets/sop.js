@@ -83,11 +83,19 @@
     renderAll();
   }
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(start);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
+  /* Run fn on every page: once the DOM is ready, and again after each
+   * mkdocs-material instant navigation (document$).  The other sop-*.js
+   * scripts use this; sop.js is loaded before them. */
+  function onPage(fn) {
+    if (window.document$ && typeof window.document$.subscribe === "function") {
+      window.document$.subscribe(function () { fn(); });
+    } else if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { fn(); });
+    } else {
+      fn();
+    }
   }
+
+  window.sopPortal = { onPage: onPage };
+  onPage(start);
 })();
