@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .lifecycle import next_review
 from .model import Sop, Status, Step, Target
 from .render.context import RenderContext
@@ -35,15 +36,6 @@ def schema() -> dict[str, Any]:
 
 def _date(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("sop-plugin")
-    except Exception:  # noqa: BLE001 - not installed as a distribution
-        return "0"
 
 
 def export(ctx: RenderContext, generated_at: dt.datetime | None = None) -> dict[str, Any]:
@@ -66,7 +58,7 @@ def export(ctx: RenderContext, generated_at: dt.datetime | None = None) -> dict[
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": generated_at.isoformat(),
-        "generator": {"name": "sop_plugin", "version": _version()},
+        "generator": {"name": "sop_plugin", "version": __version__},
         "site": {
             "name": ctx.options.get("site_name") or None,
             "institution": institution.get("name") if isinstance(institution, dict) else None,

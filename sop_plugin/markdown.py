@@ -32,13 +32,6 @@ from .render.page import Part, render_sop_page
 
 _DIRECTIVE = re.compile(r"^:::[ \t]+(sop(?:-[a-z0-9-]+)?)(?:[ \t]+(.*?))?[ \t]*$")
 
-i18n.register({
-    "directive.unknown_sop": {"id": "SOP '{id}' tidak ditemukan atau tidak diterbitkan.",
-                              "en": "SOP '{id}' does not exist or is not published."},
-    "directive.unknown": {"id": "Tampilan '{name}' tidak dikenal.", "en": "Unknown view '{name}'."},
-})
-
-
 class SopExtension(Extension):
     def __init__(self, context: RenderContext | Callable[[], RenderContext] | None = None, **kwargs: Any):
         # the context is an object, not a config value (Python-Markdown would coerce it to a bool)

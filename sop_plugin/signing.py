@@ -525,15 +525,6 @@ class BindingState(str, enum.Enum):
         return f"signature.{self.value}"
 
 
-i18n.register({
-    "signature.bound": {"id": "Terikat pada isi", "en": "Bound to the content"},
-    "signature.changed": {"id": "Isi berubah sejak ditandatangani", "en": "Content changed since signing"},
-    "signature.unsigned": {"id": "Belum terikat pada isi", "en": "Not bound to the content"},
-    "signature.malformed": {"id": "Digest tidak terbaca", "en": "Digest cannot be read"},
-    "signature.missing": {"id": "Belum ada", "en": "Missing"},
-})
-
-
 def binding_state(sop: Sop, digest: str | None) -> BindingState:
     if not digest:
         return BindingState.UNSIGNED

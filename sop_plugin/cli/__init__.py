@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+from .. import __version__
+
 COMMANDS = ("lint", "simulate", "sign", "due", "export_pdf", "export_json")
 
 
@@ -18,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sop",
         description="Lint, sign, simulate and export Standard Operating Procedures written as Markdown.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:

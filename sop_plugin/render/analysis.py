@@ -29,43 +29,6 @@ MAX_CASES = 20000
 DEFAULT_SEED = 1
 BINS = 20
 
-i18n.register({
-    "analysis.title": {"id": "Analisis Waktu Proses", "en": "Process Time Analysis"},
-    "analysis.intro": {"id": "Dihitung dari waktu dan peluang cabang yang tertulis pada prosedur (waktu kerja).",
-                       "en": "Computed from the durations and branch probabilities written in the procedure "
-                             "(working time)."},
-    "analysis.min": {"id": "Waktu siklus minimum", "en": "Minimum cycle time"},
-    "analysis.expected": {"id": "Waktu siklus rata-rata (harapan)", "en": "Expected cycle time"},
-    "analysis.max": {"id": "Waktu siklus maksimum", "en": "Maximum cycle time"},
-    "analysis.max_loops": {"id": "setiap perulangan dihitung satu kali",
-                           "en": "each loop counted once"},
-    "analysis.infinite": {"id": "tak hingga: ada perulangan tanpa jalan keluar",
-                          "en": "infinite: a loop is never left"},
-    "analysis.critical": {"id": "Jalur kritis (langkah)", "en": "Critical path (steps)"},
-    "analysis.decisions": {"id": "Jumlah keputusan", "en": "Decisions"},
-    "analysis.handoffs": {"id": "Serah terima antarpelaksana", "en": "Hand-offs between actors"},
-    "analysis.handoffs_units": {"id": "Serah terima antarunit kerja", "en": "Hand-offs between units"},
-    "analysis.per_case": {"id": "rata-rata {n} per kasus", "en": "{n} per case on average"},
-    "analysis.no_duration": {"id": "Langkah tanpa waktu (dihitung 0)", "en": "Steps without duration (counted as 0)"},
-    "analysis.loops": {"id": "Perulangan", "en": "Loops"},
-    "analysis.loop": {"id": "langkah {source} kembali ke {entry} ({p})", "en": "step {source} back to {entry} ({p})"},
-    "analysis.end": {"id": "selesai", "en": "end"},
-    "analysis.work": {"id": "Beban kerja per pelaksana", "en": "Work per actor"},
-    "analysis.actor": {"id": "Pelaksana", "en": "Actor"},
-    "analysis.work_per_case": {"id": "Waktu per kasus", "en": "Time per case"},
-    "analysis.share": {"id": "Porsi", "en": "Share"},
-    "analysis.histogram": {"id": "Sebaran waktu siklus hasil simulasi",
-                           "en": "Simulated cycle time distribution"},
-    "analysis.histogram_note": {
-        "id": "{cases} kasus Monte Carlo (benih {seed}), tanpa antrean: median {p50}, persentil ke-90 {p90}.",
-        "en": "{cases} Monte Carlo cases (seed {seed}), no queues: median {p50}, 90th percentile {p90}."},
-    "analysis.histogram_label": {
-        "id": "Histogram waktu siklus dari {low} sampai {high}; median {p50}, persentil ke-90 {p90}",
-        "en": "Histogram of cycle time from {low} to {high}; median {p50}, 90th percentile {p90}"},
-    "analysis.stopped": {"id": "{n} kasus dihentikan oleh batas langkah.", "en": "{n} cases stopped by the step limit."},
-})
-
-
 @dataclass
 class Histogram:
     width: int

@@ -15,21 +15,6 @@ from .blocks import block
 from .context import RenderContext
 from .templating import render
 
-i18n.register({
-    "audit.title": {"id": "Jejak audit", "en": "Audit trail"},
-    "audit.date": {"id": "Tanggal", "en": "Date"},
-    "audit.event": {"id": "Peristiwa", "en": "Event"},
-    "audit.by": {"id": "Oleh", "en": "By"},
-    "audit.detail": {"id": "Keterangan", "en": "Details"},
-    "audit.revision": {"id": "Revisi versi {v}", "en": "Revision, version {v}"},
-    "audit.revision_nov": {"id": "Revisi", "en": "Revision"},
-    "audit.commit": {"id": "Perubahan berkas", "en": "File change"},
-    "audit.signature": {"id": "Tanda tangan: {role}", "en": "Signature: {role}"},
-    "audit.nogit": {"id": "Riwayat git tidak tersedia; hanya riwayat revisi yang ditampilkan.",
-                    "en": "No git history available; only the recorded revisions are shown."},
-})
-
-
 @block("audit", slot="footer", order=90)
 def audit_block(sop: Sop, ctx: RenderContext) -> str | None:
     use_git = bool(ctx.options.get("audit_git", True))

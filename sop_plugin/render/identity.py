@@ -22,34 +22,6 @@ from .blocks import block
 from .context import RenderContext
 from .templating import render
 
-i18n.register({
-    "identity.title": {"id": "Identitas SOP", "en": "SOP identity"},
-    "identity.number": {"id": "Nomor SOP", "en": "SOP number"},
-    "identity.created": {"id": "Tanggal Pembuatan", "en": "Date created"},
-    "identity.revised": {"id": "Tanggal Revisi", "en": "Date revised"},
-    "identity.effective": {"id": "Tanggal Efektif", "en": "Effective date"},
-    "identity.approved_by": {"id": "Disahkan oleh", "en": "Approved by"},
-    "identity.sop_title": {"id": "Nama SOP", "en": "SOP title"},
-    "identity.version": {"id": "Versi", "en": "Version"},
-    "identity.legal_basis": {"id": "Dasar Hukum", "en": "Legal basis"},
-    "identity.qualifications": {"id": "Kualifikasi Pelaksana", "en": "Qualifications of the actors"},
-    "identity.related": {"id": "Keterkaitan", "en": "Related SOPs"},
-    "identity.equipment": {"id": "Peralatan/Perlengkapan", "en": "Equipment"},
-    "identity.warnings": {"id": "Peringatan", "en": "Warnings"},
-    "identity.records": {"id": "Pencatatan dan Pendataan", "en": "Records"},
-    "identity.none": {"id": "-", "en": "-"},
-    "identity.nip": {"id": "NIP. {nip}", "en": "NIP {nip}"},
-    "approvals.title": {"id": "Lembar Pengesahan", "en": "Approval sheet"},
-    "approvals.date": {"id": "Tanggal: {date}", "en": "Date: {date}"},
-    "approvals.empty": {"id": "(belum ditandatangani)", "en": "(not signed yet)"},
-    "approvals.state.bound": {"id": "Tanda tangan terikat pada isi ini", "en": "Signature bound to this content"},
-    "approvals.state.changed": {"id": "Isi berubah sejak ditandatangani", "en": "Content changed since signing"},
-    "approvals.state.unsigned": {"id": "Belum terikat pada isi (tanpa digest)",
-                                 "en": "Not bound to the content (no digest)"},
-    "approvals.state.malformed": {"id": "Digest tidak terbaca", "en": "Unreadable digest"},
-    "approvals.state.missing": {"id": "Belum ditandatangani", "en": "Not signed"},
-})
-
 _MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
            "Oktober", "November", "Desember"),
@@ -168,7 +140,7 @@ def approvals_block(sop: Sop, ctx: RenderContext) -> str | None:
     for role in ROLE_ORDER:
         a = sop.approval(role)
         state = states.get(role, "missing")
-        if f"approvals.state.{state}" not in i18n._MESSAGES:  # unknown future state
+        if not i18n.has(f"approvals.state.{state}"):  # unknown future state
             state = "unsigned" if a else "missing"
         boxes.append({
             "role": role.value,

@@ -19,13 +19,6 @@ from .. import i18n
 
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:?!/-+")
 
-i18n.register({
-    "mermaid.start": {"id": "Mulai", "en": "Start"},
-    "mermaid.end": {"id": "Selesai", "en": "End"},
-    "mermaid.no_actor": {"id": "(pelaksana belum diisi)", "en": "(no actor)"},
-})
-
-
 def label(text: str, limit: int = 120) -> str:
     """Text as a Mermaid string body: every character outside a small safe set becomes ``#NNN;``."""
     text = " ".join(str(text).split())

@@ -21,41 +21,6 @@ from .context import RenderContext
 from .mermaid import flowchart
 from .templating import render
 
-i18n.register({
-    "page.steps": {"id": "Uraian prosedur", "en": "Procedure steps"},
-    "col.no": {"id": "No", "en": "No"},
-    "col.activity": {"id": "Kegiatan", "en": "Activity"},
-    "col.actor": {"id": "Pelaksana", "en": "Actor"},
-    "col.inputs": {"id": "Kelengkapan", "en": "Inputs"},
-    "col.duration": {"id": "Waktu", "en": "Duration"},
-    "col.output": {"id": "Output", "en": "Output"},
-    "col.notes": {"id": "Keterangan", "en": "Notes"},
-    "flow.next": {"id": "Lanjut ke {target}", "en": "Continue at {target}"},
-    "flow.end": {"id": "selesai", "en": "end"},
-    "flow.step": {"id": "langkah {n}", "en": "step {n}"},
-    "flow.handover": {"id": "Dilanjutkan dengan SOP {id}", "en": "Continues with SOP {id}"},
-    "tab.mermaid": {"id": "Diagram alir", "en": "Flowchart"},
-    "flowchart.title": {"id": "Diagram alir", "en": "Flowchart"},
-    "flowchart.nojs": {"id": "Diagram interaktif memerlukan JavaScript; lihat tab Bagan Alir SOP-AP.",
-                       "en": "The interactive diagram needs JavaScript; see the SOP-AP flowchart tab."},
-    "flowchart.loading": {"id": "Memuat diagram…", "en": "Loading diagram…"},
-    "banner.draft": {"id": "Draf — SOP ini belum disahkan dan belum berlaku.",
-                     "en": "Draft — this SOP has not been approved and is not in force."},
-    "banner.review": {"id": "Dalam reviu — SOP ini belum disahkan dan belum berlaku.",
-                      "en": "In review — this SOP has not been approved and is not in force."},
-    "banner.approved": {"id": "Disetujui — SOP ini berlaku mulai {date}.",
-                        "en": "Approved — this SOP takes effect on {date}."},
-    "banner.approved_nodate": {"id": "Disetujui — tanggal efektif belum ditetapkan.",
-                               "en": "Approved — no effective date set yet."},
-    "banner.retired": {"id": "SOP ini sudah tidak berlaku.", "en": "This SOP is no longer in force."},
-    "banner.successor": {"id": "Gunakan penggantinya:", "en": "Use its successor:"},
-    "banner.problems": {"id": "Berkas SOP ini mengandung {n} masalah:", "en": "This SOP file has {n} problems:"},
-    "banner.confidential": {"id": "Rahasia — hanya untuk internal.", "en": "Confidential — internal use only."},
-    "page.version": {"id": "Versi {v}", "en": "Version {v}"},
-    "page.no_procedure": {"id": "SOP ini belum memiliki uraian prosedur.", "en": "This SOP has no procedure yet."},
-})
-
-
 @dataclass(frozen=True)
 class Part:
     kind: str  # "html" | "markdown"

@@ -49,34 +49,6 @@ from .blocks import block
 from .context import RenderContext
 from .templating import inline_markdown, render
 
-i18n.register({
-    "tab.sopap": {"id": "Bagan Alir SOP-AP", "en": "SOP-AP flowchart"},
-    "sopap.col.no": {"id": "No", "en": "No"},
-    "sopap.col.activity": {"id": "Kegiatan", "en": "Activity"},
-    "sopap.col.actors": {"id": "Pelaksana", "en": "Actors"},
-    "sopap.col.quality": {"id": "Mutu Baku", "en": "Quality standard"},
-    "sopap.col.inputs": {"id": "Kelengkapan", "en": "Inputs"},
-    "sopap.col.duration": {"id": "Waktu", "en": "Time"},
-    "sopap.col.output": {"id": "Output", "en": "Output"},
-    "sopap.col.notes": {"id": "Keterangan", "en": "Notes"},
-    "sopap.no_actor": {"id": "(tanpa pelaksana)", "en": "(no actor)"},
-    "sopap.start": {"id": "Mulai", "en": "Start"},
-    "sopap.end": {"id": "Selesai", "en": "End"},
-    "sopap.handover": {"id": "Lanjut ke SOP {id}", "en": "Continues in SOP {id}"},
-    "sopap.goto_page": {"id": "Bersambung ke halaman berikut ({label})",
-                        "en": "Continued on the next page ({label})"},
-    "sopap.from_page": {"id": "Sambungan dari halaman sebelumnya ({label})",
-                        "en": "Continued from the previous page ({label})"},
-    "sopap.caption": {"id": "Bagan alir SOP-AP: {title}", "en": "SOP-AP flowchart: {title}"},
-    "sopap.legend": {"id": "Simbol", "en": "Symbols"},
-    "sopap.legend.terminator": {"id": "Kapsul: mulai / selesai", "en": "Capsule: start / end"},
-    "sopap.legend.process": {"id": "Kotak: kegiatan", "en": "Box: activity"},
-    "sopap.legend.decision": {"id": "Belah ketupat: keputusan", "en": "Diamond: decision"},
-    "sopap.legend.flow": {"id": "Anak panah: alur", "en": "Arrow: flow"},
-    "sopap.legend.connector": {"id": "Segilima: penghubung antarhalaman / SOP lain",
-                               "en": "Pentagon: off-page connector / other SOP"},
-})
-
 # -- dimensions (CSS px; A4 landscape minus 10 mm margins is ~1047 px wide) --
 
 TABLE_WIDTH = 1040

@@ -20,18 +20,6 @@ from .blocks import block
 from .context import RenderContext
 from .templating import render
 
-i18n.register({
-    "walkthrough.title": {"id": "Simulasi Prosedur", "en": "Procedure Walkthrough"},
-    "walkthrough.intro": {
-        "id": "Jalankan prosedur langkah demi langkah seperti simulasi meja (tabletop): pilih cabang pada setiap "
-              "keputusan, isi waktu nyata bila perlu, lalu unduh hasilnya untuk dicatat pada bagian 'simulasi'.",
-        "en": "Walk through the procedure step by step like a tabletop run: choose a branch at each decision, "
-              "enter actual times if you like, then download the result to record it under 'simulations'."},
-    "walkthrough.start": {"id": "Simulasikan", "en": "Simulate"},
-    "walkthrough.noscript": {"id": "Simulasi interaktif memerlukan JavaScript.",
-                             "en": "The interactive walkthrough needs JavaScript."},
-})
-
 SCRIPT_VERSION = 1
 
 

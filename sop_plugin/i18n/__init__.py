@@ -1,0 +1,56 @@
+"""UI strings: Indonesian by default, English available.
+
+The catalogue is data, not code: ``sop_plugin/i18n/messages/<area>.yml``
+holds one mapping per key with the Indonesian (``id``, required) and
+English (``en``) text::
+
+    analysis.title:
+      id: Analisis Waktu Proses
+      en: Process Time Analysis
+
+Every file is read once, on the first lookup.  ``t(lang, key, **fields)``
+formats the text; a missing key is a programming error (KeyError), so the
+tests catch it, and ``tests/test_i18n.py`` checks every key has both
+languages.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+DEFAULT_LANG = "id"
+LANGS = ("id", "en")
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every message, by key (read from the packaged YAML files once)."""
+    out: dict[str, dict[str, str]] = {}
+    folder = resources.files(__name__) / "messages"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yml"):
+            continue
+        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        for key, texts in data.items():
+            if key in out:
+                raise ValueError(f"message {key!r} is defined twice (second time in {entry.name})")
+            out[key] = {lang: str(text) for lang, text in texts.items()}
+    return out
+
+
+def has(key: str) -> bool:
+    return key in catalogue()
+
+
+def t(lang: str, key: str, **fields: object) -> str:
+    texts = catalogue()[key]
+    text = texts.get(lang) or texts[DEFAULT_LANG]
+    return text.format(**fields) if fields else text
+
+
+def normalize(lang: str | None) -> str:
+    lang = (lang or DEFAULT_LANG).split("_")[0].split("-")[0].lower()
+    return lang if lang in LANGS else DEFAULT_LANG
