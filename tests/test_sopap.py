@@ -363,8 +363,8 @@ def test_off_page_connectors_come_in_matching_pairs_at_every_cut():
     assert len({p for _, p in pairs_out}) == len(pairs_out)  # every letter used once
     # every line that crosses a cut gets exactly one pair there
     rows = {int(r["data-step"]): (float(r["data-y"]), float(r["data-h"])) for r in parsed.rows if "data-step" in r}
-    lay = sopap.layout(sop, rows_per_page=8)
-    for k, chunk in enumerate(lay.chunks[:-1]):
+    lay = sopap.layout(sop)
+    for k, chunk in enumerate(sopap.chunks(lay.rows, lay.edges, rows_per_page=8)[:-1]):
         last_step = chunk.rows[-1] + 1
         cut = rows[last_step][0] + rows[last_step][1]
         crossing = sum(1 for e in lay.edges for a, b in zip(e.points, e.points[1:])

@@ -1,4 +1,8 @@
-"""The procedure as Mermaid flowchart text.
+"""Mermaid flowchart text: an SOP's procedure and the portal's graphs.
+
+:func:`flowchart` draws a procedure; :func:`units_graph` and
+:func:`relations_graph` draw the portal's map of hand-offs between units and
+the graph of related SOPs.
 
 One lane (subgraph) per actor in order of first appearance, process boxes
 with step number, activity and duration, a diamond for each decision with
@@ -12,9 +16,9 @@ ids are generated (``s3``, ``d3``), never taken from the text.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable, Mapping
 
-from ..model import Sop, Step
+from ..model import Sop, Status, Step
 from .. import i18n
 
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:?!/-+")
@@ -104,3 +108,59 @@ def _dest(t) -> str | None:
     if t.step is not None:
         return f"s{t.step}"
     return None
+
+
+def units_graph(keys: list[str], counts: Mapping[tuple[str, str], int], name: Callable[[str], str],
+                href: Callable[[str], str | None]) -> str:
+    """One node per unit (linked to its page), edges with hand-off counts ("" without hand-offs)."""
+    if not counts:
+        return ""
+    keys = list(keys)
+    for a, b in counts:
+        for k in (a, b):
+            if k not in keys:
+                keys.append(k)
+    node = {k: f"u{i}" for i, k in enumerate(keys, start=1)}
+    lines = ["flowchart LR"]
+    for k in keys:
+        lines.append(f'    {node[k]}["{label(name(k))}"]')
+    for (a, b), n in sorted(counts.items(), key=lambda kv: (keys.index(kv[0][0]), keys.index(kv[0][1]))):
+        lines.append(f'    {node[a]} -->|"{n}"| {node[b]}')
+    for k in keys:
+        link = href(k)
+        if link:
+            lines.append(f'    click {node[k]} href "{label(link, 500)}" "{label(name(k))}"')
+    return "\n".join(lines) + "\n"
+
+
+def relations_graph(rels: Iterable, published: Mapping[str, Sop], t: Callable[..., str],
+                    sop_href: Callable[[str], str | None]) -> str:
+    """Related SOPs, sub-SOP handovers and successors; retired SOPs greyed."""
+    rels = list(rels)
+    order: list[str] = []
+    for r in rels:
+        for x in (r.source, r.target):
+            if x not in order:
+                order.append(x)
+    node = {x: f"n{i}" for i, x in enumerate(order, start=1)}
+    lines = ["flowchart LR"]
+    for x in order:
+        text = f"{x}: {published[x].title or ''}".rstrip(": ")
+        lines.append(f'    {node[x]}["{label(text, 80)}"]')
+    for r in rels:
+        a, b = node[r.source], node[r.target]
+        if r.kind == "related":
+            lines.append(f'    {a} ---|"{label(t("relations.related"))}"| {b}')
+        elif r.kind == "handover":
+            lines.append(f'    {a} -->|"{label(t("relations.handover", n=r.step))}"| {b}')
+        else:
+            lines.append(f'    {a} -.->|"{label(t("relations.superseded_by"))}"| {b}')
+    for x in order:
+        link = sop_href(x)
+        if link:
+            lines.append(f'    click {node[x]} href "{label(link, 500)}" "{label(x)}"')
+    retired = [node[x] for x in order if published[x].status is Status.RETIRED]
+    lines.append("    classDef retired fill:#eeeeee,stroke:#9e9e9e,color:#616161,stroke-dasharray:4 3")
+    if retired:
+        lines.append(f"    class {','.join(retired)} retired")
+    return "\n".join(lines) + "\n"

@@ -30,7 +30,7 @@ from ...model import Sop, Status
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, next_review
 from ..blocks import GeneratedPage, directive, page_source, pages
 from ..context import RenderContext
-from ..mermaid import label
+from .. import mermaid
 from ..templating import render
 from . import data
 
@@ -219,26 +219,8 @@ def units_index(arg: str, ctx: RenderContext) -> str:
 
 
 def units_map(v: View) -> str:
-    """Mermaid source: one node per unit (linked to its page), edges with hand-off counts."""
-    counts = v.idx.handoff_counts()
-    keys = [k for k in v.idx.units if k]
-    for a, b in counts:
-        for k in (a, b):
-            if k not in keys:
-                keys.append(k)
-    if not counts:
-        return ""
-    node = {k: f"u{i}" for i, k in enumerate(keys, start=1)}
-    lines = ["flowchart LR"]
-    for k in keys:
-        lines.append(f'    {node[k]}["{label(v.unit_name(k))}"]')
-    for (a, b), n in sorted(counts.items(), key=lambda kv: (keys.index(kv[0][0]), keys.index(kv[0][1]))):
-        lines.append(f'    {node[a]} -->|"{n}"| {node[b]}')
-    for k in keys:
-        href = v.unit_href(k)
-        if href:
-            lines.append(f'    click {node[k]} href "{label(href, 500)}" "{label(v.unit_name(k))}"')
-    return "\n".join(lines) + "\n"
+    """Mermaid source of the map of hand-offs between units."""
+    return mermaid.units_graph([k for k in v.idx.units if k], v.idx.handoff_counts(), v.unit_name, v.unit_href)
 
 
 @directive("sop-unit")
@@ -353,36 +335,7 @@ def relation_graphs(v: View) -> list[tuple[str | None, str]]:
 
 
 def _relation_graph(v: View, rels: list) -> str:
-    published = v.ctx.published
-    order: list[str] = []
-    for r in rels:
-        for x in (r.source, r.target):
-            if x not in order:
-                order.append(x)
-    node = {x: f"n{i}" for i, x in enumerate(order, start=1)}
-    lines = ["flowchart LR"]
-    for x in order:
-        sop = published[x]
-        text = f"{x}: {sop.title or ''}".rstrip(": ")
-        shape = f'{node[x]}["{label(text, 80)}"]'
-        lines.append(f"    {shape}")
-    for r in rels:
-        a, b = node[r.source], node[r.target]
-        if r.kind == "related":
-            lines.append(f'    {a} ---|"{label(v.t("relations.related"))}"| {b}')
-        elif r.kind == "handover":
-            lines.append(f'    {a} -->|"{label(v.t("relations.handover", n=r.step))}"| {b}')
-        else:
-            lines.append(f'    {a} -.->|"{label(v.t("relations.superseded_by"))}"| {b}')
-    for x in order:
-        href = v.sop_href(x)
-        if href:
-            lines.append(f'    click {node[x]} href "{label(href, 500)}" "{label(x)}"')
-    retired = [node[x] for x in order if published[x].status is Status.RETIRED]
-    lines.append("    classDef retired fill:#eeeeee,stroke:#9e9e9e,color:#616161,stroke-dasharray:4 3")
-    if retired:
-        lines.append(f"    class {','.join(retired)} retired")
-    return "\n".join(lines) + "\n"
+    return mermaid.relations_graph(rels, v.ctx.published, v.t, v.sop_href)
 
 
 @directive("sop-monev")

@@ -1,0 +1,41 @@
+"""The SOP-AP flowchart table (Permenpan RB No. 35/2012), laid out in Python.
+
+Conventions (documented for readers in ``docs/guide/printing.md``):
+
+* Columns: No, Kegiatan, one column per pelaksana (order of first
+  appearance), Mutu Baku (Kelengkapan, Waktu, Output), Keterangan.
+  Step N is row N; nothing is ever reordered.
+* Symbols (five kinds, ``data-kind``):
+  ``terminator`` (kapsul) — the first activity (start) and every plain step
+  that ends the procedure are drawn as capsules, as in SOP-AP practice.  A
+  procedure whose first step is a decision gets a small "Mulai" capsule above
+  it; a decision branch that ends the procedure leads to a small "Selesai"
+  capsule next to the diamond (or, when there is no room, in a closing row).
+  ``process`` (kotak) — every other activity.  ``decision`` (belah ketupat) —
+  a step with ``keputusan``; its branches leave from the bottom, right and
+  left vertices with their labels.  Flow lines (anak panah) are orthogonal;
+  a line to the following row goes down and across, longer forward jumps run
+  down in the corridor to the right of the lanes involved, loops run back up
+  in the corridor to their left, so no line crosses a symbol.
+  ``connector`` (segilima) — a handover to another SOP (``sop:``, a link
+  to that SOP's page, drawn under the step) and the off-page connectors
+  where the table breaks across printed pages.
+* Printing: the table is cut into chunks that fit an A4 landscape page.
+  Every chunk is its own ``<table>`` with its header; each flow line that
+  crosses a cut ends in a lettered segilima at the bottom of one chunk and
+  starts again from the same letter at the top of the next.  On screen the
+  connector rows and repeated headers are hidden and the chunks read as one
+  continuous table.
+
+Modules: :mod:`.geometry` (columns, rows, symbols and routed flow lines as
+typed plain data, so tests can check them), :mod:`.svg` (each row's drawing,
+with the geometry as ``data-*`` attributes), :mod:`.pages` (print chunks and
+their off-page connectors) and :mod:`.block` (the page block and its table).
+"""
+
+from .block import sopap_block, sopap_html
+from .geometry import TABLE_WIDTH, Columns, Edge, Kind, Layout, Point, Row, Side, Symbol, columns, layout
+from .pages import Chunk, Crossing, chunks
+
+__all__ = ["TABLE_WIDTH", "Chunk", "Columns", "Crossing", "Edge", "Kind", "Layout", "Point", "Row", "Side",
+           "Symbol", "chunks", "columns", "layout", "sopap_block", "sopap_html"]

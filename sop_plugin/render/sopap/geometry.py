@@ -1,0 +1,478 @@
+"""SOP-AP layout geometry: columns, rows, symbols and orthogonal flow lines.
+
+Plain data only (no HTML): :func:`layout` turns an SOP into a :class:`Layout`
+in table coordinates (CSS px, y = 0 at the top of the first step row), so
+tests can check the picture and :mod:`.svg` can draw it.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Callable, NamedTuple
+
+from ...model import Sop, Step
+
+# -- dimensions (CSS px; A4 landscape minus 10 mm margins is ~1047 px wide) --
+
+TABLE_WIDTH = 1040
+MARGIN = 16           # extra room left and right of the lanes for the outer corridors
+GUTTER = 10           # corridor half-width inside each lane
+TRACK = 4             # distance between parallel lines in a corridor
+TOP_PAD = 8           # above a row's symbol
+START_H = 30          # extra row height for a "Mulai" capsule above the first step
+HANDOVER_H = 34       # extra row height for a handover connector under a step
+MIN_ROW = 50
+LINE_H = 13.5         # text line height at the table's 10.5 px font
+CHAR_W = 5.6          # average character width at that font
+
+
+class Point(NamedTuple):
+    x: float
+    y: float
+
+
+class Side(enum.StrEnum):
+    """A port of a symbol: where a flow line leaves or enters it."""
+
+    TOP = "top"
+    BOTTOM = "bottom"
+    LEFT = "left"
+    RIGHT = "right"
+
+
+class Kind(enum.StrEnum):
+    """The SOP-AP symbol kinds (``data-kind``)."""
+
+    PROCESS = "process"
+    DECISION = "decision"
+    TERMINATOR = "terminator"
+    CONNECTOR = "connector"
+
+
+class Jump(enum.StrEnum):
+    """How a flow line reaches its target row."""
+
+    NEXT = "next"    # the following step
+    FWD = "fwd"      # a later step, further down
+    BACK = "back"    # an earlier step (a loop)
+    END = "end"      # the end of the procedure
+
+
+@dataclass
+class Columns:
+    no: int
+    activity: int
+    lane: int          # width of one actor lane
+    lanes: int         # number of lanes
+    inputs: int
+    duration: int
+    output: int
+    notes: int
+
+    @property
+    def lanes_width(self) -> int:
+        return self.lanes * self.lane + 2 * MARGIN
+
+    def lane_cols(self) -> list[int]:
+        """Widths of the header's actor columns (the outer ones include the corridor margins)."""
+        w = [self.lane] * self.lanes
+        w[0] += MARGIN
+        w[-1] += MARGIN
+        return w
+
+    def lane_center(self, lane: int) -> float:
+        return MARGIN + lane * self.lane + self.lane / 2
+
+    def corridor(self, c: int) -> tuple[float, float]:
+        """x range of corridor ``c`` (0 = left of the first lane, ``lanes`` = right of the last)."""
+        b = MARGIN + c * self.lane
+        lo = 0 if c == 0 else b - GUTTER
+        hi = self.lanes_width if c == self.lanes else b + GUTTER
+        return lo, hi
+
+
+def columns(lanes: int) -> Columns:
+    lanes = max(1, lanes)
+    if lanes >= 6:
+        no, inputs, duration, output, notes = 26, 82, 52, 82, 72
+    else:
+        no, inputs, duration, output, notes = 30, 100, 60, 100, 90
+    rest = TABLE_WIDTH - (no + inputs + duration + output + notes) - 2 * MARGIN
+    lane = max(58, min(110, (rest - 200) // lanes))
+    activity = TABLE_WIDTH - (no + inputs + duration + output + notes) - 2 * MARGIN - lane * lanes
+    return Columns(no, max(140, activity), lane, lanes, inputs, duration, output, notes)
+
+
+@dataclass
+class Symbol:
+    kind: Kind
+    lane: int
+    cx: float
+    cy: float
+    w: float
+    h: float
+    row: int             # index into Layout.rows
+    step: int | None = None
+    ref: str | None = None      # "start" | "end" | "handover" | "page-out" | "page-in"
+    text: str = ""              # text shown inside (connector letters)
+    title: str = ""
+    href: str | None = None
+
+    def port(self, side: Side) -> Point:
+        if side is Side.TOP:
+            return Point(self.cx, self.cy - self.h / 2)
+        if side is Side.BOTTOM:
+            return Point(self.cx, self.cy + self.h / 2)
+        if side is Side.LEFT:
+            return Point(self.cx - self.w / 2, self.cy)
+        return Point(self.cx + self.w / 2, self.cy)
+
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.cx - self.w / 2, self.cy - self.h / 2, self.cx + self.w / 2, self.cy + self.h / 2)
+
+
+@dataclass
+class Edge:
+    """A drawn flow line."""
+
+    src: str                 # step number, "start"
+    dst: str                 # step number, "end", "handover"
+    label: str | None
+    points: list[Point] = field(default_factory=list)
+    arrow: bool = True
+
+
+@dataclass
+class Flow:
+    """A flow line before routing: which step goes where, and through which port."""
+
+    src: int
+    to: int | None           # None: the end of the procedure
+    jump: Jump
+    label: str | None
+    port: Side | None = None  # None: nothing drawn (a capsule or handover ends the flow here)
+    local_end: bool = False  # a decision branch that ends in a capsule beside its diamond
+    x: float = 0.0           # corridor track of a line that does not go straight down
+
+
+@dataclass
+class Row:
+    step: Step | None        # None: the closing "Selesai" row
+    y: float
+    h: float
+
+    @property
+    def track(self) -> float:
+        """y of horizontal lines leaving the row downwards."""
+        return self.y + self.h - 8
+
+
+@dataclass
+class Layout:
+    actors: list[str]
+    cols: Columns
+    rows: list[Row]
+    symbols: list[Symbol]
+    edges: list[Edge]
+
+    @property
+    def height(self) -> float:
+        return self.rows[-1].y + self.rows[-1].h if self.rows else 0
+
+
+def _lines(text: str, width: int) -> int:
+    if not text:
+        return 1
+    per = max(4, int((width - 8) / CHAR_W))
+    return sum(max(1, math.ceil(len(part) / per)) for part in text.split("\n"))
+
+
+def _row_height(step: Step, cols: Columns) -> float:
+    texts = [
+        (step.activity, cols.activity),
+        ("; ".join(step.inputs), cols.inputs),
+        (step.duration_text or "", cols.duration),
+        (step.output or "", cols.output),
+        ((step.notes or "") + (f" SOP {step.sop}" if step.sop else ""), cols.notes),
+    ]
+    lines = max(_lines(t, w) for t, w in texts)
+    return max(MIN_ROW, lines * LINE_H + 10)
+
+
+def _kind(step: Step, count: int) -> Kind:
+    if step.decision is not None:
+        return Kind.DECISION
+    if step.number == 1:
+        return Kind.TERMINATOR
+    succ = step.successors(count)
+    if not step.sop and len(succ) == 1 and succ[0].is_end:
+        return Kind.TERMINATOR
+    return Kind.PROCESS
+
+
+def size(kind: Kind, cols: Columns) -> tuple[float, float]:
+    room = cols.lane - 2 * GUTTER - 4
+    if kind is Kind.DECISION:
+        return min(room, 56), 30
+    if kind is Kind.TERMINATOR:
+        return min(room, 56), 22
+    if kind is Kind.CONNECTOR:
+        return 20, 20
+    return min(room, 56), 24
+
+
+# which ports a decision branch prefers, by jump
+_PREFS = {
+    Jump.NEXT: (Side.BOTTOM, Side.RIGHT, Side.LEFT),
+    Jump.FWD: (Side.RIGHT, Side.BOTTOM, Side.LEFT),
+    Jump.BACK: (Side.LEFT, Side.BOTTOM, Side.RIGHT),
+}
+_ORDER = {Jump.NEXT: 0, Jump.FWD: 1, Jump.BACK: 2, Jump.END: 3}
+_PLAIN_PORT = {Jump.NEXT: Side.BOTTOM, Jump.FWD: Side.RIGHT, Jump.BACK: Side.LEFT}
+
+
+def _flows(steps: list[Step]) -> list[Flow]:
+    count = len(steps)
+    out: list[Flow] = []
+    for s in steps:
+        if s.decision is not None:
+            targets = [(b.label, b.target) for b in s.decision.branches]
+        else:
+            targets = [(None, t) for t in s.successors(count)]
+        for label, t in targets:
+            if t.is_end:
+                out.append(Flow(s.number, None, Jump.END, label))
+            elif t.step is None or not (1 <= t.step <= count):
+                continue  # dangling: the validator reports it
+            else:
+                jump = Jump.NEXT if t.step == s.number + 1 else (Jump.FWD if t.step > s.number else Jump.BACK)
+                out.append(Flow(s.number, t.step, jump, label))
+    return out
+
+
+def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step], int], lanes: int) -> bool:
+    """Give each flow its exit port; True when some branch needs the closing "Selesai" row."""
+    # incoming from corridors: forward jumps enter a target's right side, loops its left side
+    busy_in: dict[int, set[Side]] = {s.number: set() for s in steps}
+    for f in flows:
+        if f.jump is Jump.FWD:
+            busy_in[f.to].add(Side.RIGHT)
+        elif f.jump is Jump.BACK and f.to != f.src:
+            busy_in[f.to].add(Side.LEFT)
+    needs_end_row = False
+    for s in steps:
+        mine = [f for f in flows if f.src == s.number]
+        if s.decision is None:
+            for f in mine:
+                f.port = None if f.jump is Jump.END else _PLAIN_PORT[f.jump]
+            continue
+        used: set[Side] = set()
+        for f in sorted(mine, key=lambda f: _ORDER[f.jump]):
+            if f.jump is Jump.END:
+                ln = lane_of(s)
+                beside = []
+                if Side.RIGHT not in used and Side.RIGHT not in busy_in[s.number] and ln + 1 < lanes:
+                    beside.append(Side.RIGHT)
+                if Side.LEFT not in used and Side.LEFT not in busy_in[s.number] and ln - 1 >= 0:
+                    beside.append(Side.LEFT)
+                if beside:
+                    f.port, f.local_end = beside[0], True
+                else:
+                    needs_end_row = True
+                    free = [p for p in (Side.RIGHT, Side.BOTTOM, Side.LEFT) if p not in used]
+                    f.port = free[0] if free else Side.BOTTOM
+            else:
+                prefs = _PREFS[f.jump]
+                free = [p for p in prefs if p not in used]
+                f.port = free[0] if free else prefs[0]
+            used.add(f.port)
+    return needs_end_row
+
+
+def _track_positions(cols: Columns, c: int) -> list[float]:
+    """x of the parallel tracks in corridor ``c``, nearest the lanes first."""
+    lo_x, hi_x = cols.corridor(c)
+    if c == 0:
+        center = hi_x - GUTTER
+        return [p for p in (center - k * TRACK for k in range(int((hi_x - 4) / TRACK))) if p >= 3]
+    if c == cols.lanes:
+        center = lo_x + GUTTER
+        return [p for p in (center + k * TRACK for k in range(int((hi_x - lo_x - 4) / TRACK))) if p <= hi_x - 3]
+    center = (lo_x + hi_x) / 2
+    positions = [center]
+    k = 1
+    while center + k * TRACK <= hi_x - 2:
+        positions += [center - k * TRACK, center + k * TRACK]
+        k += 1
+    return positions
+
+
+def _assign_tracks(cols: Columns, jobs: list[tuple[Flow, int, int, int]]) -> None:
+    """Interval colouring per corridor: a track is free when no line on it overlaps the rows."""
+    by_corridor: dict[int, list[tuple[Flow, int, int]]] = {}
+    for f, c, lo, hi in jobs:
+        by_corridor.setdefault(c, []).append((f, lo, hi))
+    for c, items in by_corridor.items():
+        positions = _track_positions(cols, c)
+        assigned: list[tuple[int, int, int]] = []  # (row_lo, row_hi, track)
+        for f, lo, hi in sorted(items, key=lambda j: (j[2] - j[1], j[1])):  # short jumps nearest the lanes
+            pick = next((ti for ti in range(len(positions))
+                         if all(hi < a or lo > b for a, b, t in assigned if t == ti)), None)
+            if pick is None:  # more parallel lines than room: share the least used track
+                pick = min(range(len(positions)), key=lambda t: sum(1 for *_, tt in assigned if tt == t))
+            assigned.append((lo, hi, pick))
+            f.x = positions[pick]
+
+
+def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None,
+           labels: dict[str, str] | None = None) -> Layout | None:
+    """Place every symbol and route every flow line; ``None`` without steps."""
+    steps = sop.steps
+    if not steps:
+        return None
+    labels = labels or {}
+    count = len(steps)
+    actors = sop.procedure.actors() if sop.procedure else []
+    lane_index: dict[str | None, int] = {a: i for i, a in enumerate(actors)}
+    if any(not s.actor for s in steps):
+        lane_index[None] = len(actors)
+        actors = actors + [labels.get("no_actor", "?")]
+    cols = columns(len(actors))
+
+    def lane(s: Step) -> int:
+        return lane_index[s.actor or None]
+
+    kinds = {s.number: _kind(s, count) for s in steps}
+    has_handover = {s.number: bool(s.sop) and s.decision is None for s in steps}
+    start_capsule = kinds[1] is Kind.DECISION
+    flows = _flows(steps)
+    needs_end_row = _assign_ports(steps, flows, lane, cols.lanes)
+
+    # -- rows: row i is step i + 1 ------------------------------------------
+    rows: list[Row] = []
+    y = 0.0
+    for s in steps:
+        extra = (START_H if (s.number == 1 and start_capsule) else 0) + (HANDOVER_H if has_handover[s.number] else 0)
+        h = max(_row_height(s, cols), MIN_ROW + extra)
+        rows.append(Row(s, y, h))
+        y += h
+    if needs_end_row:
+        rows.append(Row(None, y, MIN_ROW))
+
+    # -- symbols ------------------------------------------------------------
+    symbols: list[Symbol] = []
+    main: dict[int, Symbol] = {}
+    exit_sym: dict[int, Symbol] = {}
+    edges: list[Edge] = []
+    for i, s in enumerate(steps):
+        r = rows[i]
+        k = kinds[s.number]
+        w, h = size(k, cols)
+        ln = lane(s)
+        cx = cols.lane_center(ln)
+        top = r.y + TOP_PAD
+        start_sym = None
+        if s.number == 1 and start_capsule:
+            sw, sh = size(Kind.TERMINATOR, cols)
+            start_sym = Symbol(Kind.TERMINATOR, ln, cx, top + sh / 2, sw, sh * 0.8, i, ref="start",
+                               title=labels.get("start", "Start"))
+            symbols.append(start_sym)
+            top += START_H
+        sym = Symbol(k, ln, cx, top + h / 2, w, h, i, step=s.number, title=s.activity)
+        symbols.append(sym)
+        main[s.number] = exit_sym[s.number] = sym
+        if start_sym is not None:
+            edges.append(Edge("start", "1", None, [start_sym.port(Side.BOTTOM), sym.port(Side.TOP)]))
+        if has_handover[s.number]:
+            cw, ch = size(Kind.CONNECTOR, cols)
+            con = Symbol(Kind.CONNECTOR, ln, cx, sym.cy + h / 2 + 10 + ch / 2, cw, ch, i, ref="handover",
+                         title=labels.get("handover", "{id}").format(id=s.sop),
+                         href=handover_href(s.sop) if handover_href else None)
+            symbols.append(con)
+            edges.append(Edge(str(s.number), "handover", None, [sym.port(Side.BOTTOM), con.port(Side.TOP)]))
+            exit_sym[s.number] = con
+    end_row_sym = None
+    if needs_end_row:
+        r = rows[-1]
+        src_lanes = [lane(steps[f.src - 1]) for f in flows if f.jump is Jump.END and not f.local_end and f.port]
+        ln = max(set(src_lanes), key=src_lanes.count) if src_lanes else 0
+        w, h = size(Kind.TERMINATOR, cols)
+        end_row_sym = Symbol(Kind.TERMINATOR, ln, cols.lane_center(ln), r.y + TOP_PAD + h / 2, w, h, len(rows) - 1,
+                             ref="end", title=labels.get("end", "End"))
+        symbols.append(end_row_sym)
+
+    # -- corridor tracks ------------------------------------------------------
+    jobs: list[tuple[Flow, int, int, int]] = []  # (flow, corridor, row_lo, row_hi)
+    for f in flows:
+        if f.port is None or f.local_end or (f.jump is Jump.NEXT and f.port is Side.BOTTOM):
+            continue
+        a_s = lane(steps[f.src - 1])
+        if f.jump is Jump.END:
+            tgt_lane, tgt_row = end_row_sym.lane, len(rows) - 1
+        else:
+            tgt_lane, tgt_row = lane(steps[f.to - 1]), f.to - 1
+        if f.port is Side.RIGHT or (f.port is Side.BOTTOM and f.jump is not Jump.BACK):
+            c = max(a_s, tgt_lane) + 1
+        else:
+            c = min(a_s, tgt_lane)
+        lo, hi = sorted((f.src - 1, tgt_row))
+        jobs.append((f, c, lo, hi))
+    _assign_tracks(cols, jobs)
+
+    # -- routing ------------------------------------------------------------
+    for f in flows:
+        if f.port is None:
+            continue
+        r = rows[f.src - 1]
+        src = exit_sym[f.src]
+        p0 = src.port(f.port)
+        dst_name = "end" if f.jump is Jump.END else str(f.to)
+        if f.local_end:
+            ln = src.lane + (1 if f.port is Side.RIGHT else -1)
+            w, h = size(Kind.TERMINATOR, cols)
+            cap = Symbol(Kind.TERMINATOR, ln, cols.lane_center(ln), src.cy, w, h * 0.9, src.row, ref="end",
+                         title=labels.get("end", "End"))
+            symbols.append(cap)
+            edges.append(Edge(str(f.src), "end", f.label,
+                              [p0, cap.port(Side.LEFT if f.port is Side.RIGHT else Side.RIGHT)]))
+            continue
+        tgt = end_row_sym if f.jump is Jump.END else main[f.to]
+        if f.jump is Jump.NEXT and f.port is Side.BOTTOM:
+            pts = [p0]
+            if abs(tgt.cx - p0.x) > 0.5:
+                pts += [Point(p0.x, r.track), Point(tgt.cx, r.track)]
+            pts.append(tgt.port(Side.TOP))
+            edges.append(Edge(str(f.src), dst_name, f.label, pts))
+            continue
+        x = f.x
+        if tgt is main.get(f.src):  # a step that loops to itself
+            top_y = tgt.cy - tgt.h / 2 - 4
+            pts = [src.port(Side.BOTTOM), Point(src.cx, r.track - 4), Point(x, r.track - 4), Point(x, top_y),
+                   Point(tgt.cx, top_y), tgt.port(Side.TOP)]
+            edges.append(Edge(str(f.src), dst_name, f.label, pts))
+            continue
+        end = tgt.port(Side.LEFT if x < tgt.cx else Side.RIGHT)
+        if f.port is Side.BOTTOM:
+            ty = r.track - 5
+            pts = [p0, Point(p0.x, ty), Point(x, ty), Point(x, end.y), end]
+        else:
+            pts = [p0, Point(x, p0.y), Point(x, end.y), end]
+        edges.append(Edge(str(f.src), dst_name, f.label, simplify(pts)))
+    return Layout(actors, cols, rows, symbols, edges)
+
+
+def simplify(pts: list[Point]) -> list[Point]:
+    """Drop repeated points and merge collinear runs of an orthogonal polyline."""
+    out: list[Point] = []
+    for p in pts:
+        if out and abs(out[-1].x - p.x) < 0.01 and abs(out[-1].y - p.y) < 0.01:
+            continue
+        if len(out) >= 2:
+            a, b = out[-2], out[-1]
+            if (abs(a.x - b.x) < 0.01 and abs(b.x - p.x) < 0.01) or (abs(a.y - b.y) < 0.01 and abs(b.y - p.y) < 0.01):
+                out[-1] = p
+                continue
+        out.append(p)
+    return out
