@@ -93,6 +93,8 @@ KEYS: dict[str, dict[str, str]] = {
         "demand": "proses_bisnis",
         "enablers": "pendukung",
         "capacity": "kapasitas",
+        "numbering": "penomoran",
+        "team": "tim",
     },
 }
 

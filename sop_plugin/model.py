@@ -354,6 +354,8 @@ class Unit:
     demand: list[str] = field(default_factory=list)
     enablers: list[str] = field(default_factory=list)
     capacity: dict[str, int] = field(default_factory=dict)
+    numbering: str | None = None  # id pattern for `sop new`, e.g. "SOP-UMUM-{n:03}"
+    team: Team = field(default_factory=Team)  # default Tim Penyusun for `sop new`
 
 
 @dataclass

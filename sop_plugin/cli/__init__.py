@@ -12,7 +12,7 @@ import sys
 
 from .. import __version__
 
-COMMANDS = ("lint", "simulate", "sign", "due", "export_pdf", "export_json")
+COMMANDS = ("lint", "simulate", "sign", "due", "export_pdf", "export_json", "new", "diff")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from .. import aliases, codes
-from ..model import Diagnostic, Unit
+from ..model import Diagnostic, Team, Unit
 from .yamlloc import YamlError, load
 
 
@@ -71,6 +73,7 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
         else:
             diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.capacity", line),
                                              f"unit '{key}': 'capacity' must map actor names to numbers"))
+        _numbering_and_team(unit, fields, path, loc.lines, line, diags)
         units[key] = unit
     for unit in units.values():
         if unit.parent and unit.parent not in units:
@@ -85,3 +88,50 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
                                                  "an actor name belongs to one unit; make the names distinct"))
             seen.setdefault(role, unit.key)
     return units, diags
+
+
+_NUMBER_FIELD = re.compile(r"\{(?:n|nomor)(?::0?(\d+))?\}")
+
+
+def numbering_parts(pattern: str) -> tuple[str, str, int] | None:
+    """``(prefix, suffix, width)`` of a numbering pattern such as ``SOP-UMUM-{n:03}``; ``None`` if malformed."""
+    found = list(_NUMBER_FIELD.finditer(pattern))
+    if len(found) != 1:
+        return None
+    m = found[0]
+    return pattern[:m.start()], pattern[m.end():], int(m.group(1) or 1)
+
+
+def _numbering_and_team(unit: Unit, fields: dict[str, object], path: str, lines: dict[str, int], line: int,
+                        diags: list[Diagnostic]) -> None:
+    """The optional keys `sop new` uses: ``numbering`` / ``penomoran`` and ``team`` / ``tim``."""
+    key = unit.key
+    pattern = fields.get("numbering")
+    if pattern is not None:
+        if isinstance(pattern, str) and numbering_parts(pattern):
+            unit.numbering = pattern.strip()
+        else:
+            diags.append(codes.UNITS_FILE.at(path, lines.get(f"{key}.numbering", lines.get(f"{key}.penomoran", line)),
+                                             f"unit '{key}': numbering must be text with one '{{n}}' for the number",
+                                             "write for example 'numbering: SOP-UMUM-{n:03}' (three digits)"))
+    team = fields.get("team")
+    if team is None:
+        return
+    tline = lines.get(f"{key}.team", lines.get(f"{key}.tim", line))
+    if not isinstance(team, dict):
+        diags.append(codes.UNITS_FILE.at(path, tline, f"unit '{key}': 'team' must map roles to names",
+                                         "write 'writer: ...', 'field_executor: ...', 'supervisor: ...', "
+                                         "'supervisor_superior: ...' (or penulis, pelaksana_lapangan, pengawas, "
+                                         "atasan_pengawas)"))
+        return
+    values: dict[str, str] = {}
+    for k, v in team.items():
+        canon = aliases.canonical("team", str(k))
+        if canon is None:
+            near = aliases.suggest("team", str(k))
+            diags.append(codes.UNITS_FILE.at(path, tline, f"unit '{key}': unknown team key '{k}'",
+                                             f"did you mean '{near}'?" if near else
+                                             "known keys: " + ", ".join(aliases.known_keys("team"))))
+        elif v is not None and str(v).strip():
+            values[canon] = str(v).strip()
+    unit.team = Team(**values)

@@ -8,3 +8,4 @@ from . import portal  # noqa: F401,E402  (site-level views: catalogue, units, ro
 from . import sopap  # noqa: F401,E402  (flowchart tab: SOP-AP table; print layout)
 from . import identity  # noqa: F401,E402  (header: SOP-AP identity page and lembar pengesahan)
 from . import forms  # noqa: F401,E402  (Monev forms pages and the footer link to them)
+from . import changes  # noqa: F401,E402  (header: "Perubahan sejak versi N" on draft and review pages)
