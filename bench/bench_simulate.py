@@ -16,6 +16,7 @@ from sop_plugin.analysis import SimConfig, analyse, simulate
 from sop_plugin.model import Corpus
 from sop_plugin.parsing import parse_sop
 from sop_plugin.render.analysis import analysis_block
+from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.render.walkthrough import walkthrough_block
 from sop_plugin.settings import Settings
@@ -56,7 +57,7 @@ def main() -> None:
     results: dict[int, dict[str, float]] = {}
     for n in (15, 60):
         sop = synthetic(n)
-        ctx = RenderContext(corpus=Corpus(root=".", sops=[sop]), settings=Settings())
+        ctx = RenderContext.of(Portal.of(Corpus(root=".", sops=[sop])))
         for fn in stages.values():  # warm up imports and templates
             fn(sop, ctx)
         results[n] = {name: best(lambda: fn(sop, ctx), args.repeat) for name, fn in stages.items()}

@@ -22,8 +22,10 @@ from typing import Any
 
 from . import __version__
 from .lifecycle import next_review
-from .model import Sop, Status, Step, Target
-from .render.context import RenderContext
+from .links import Links
+from .model import Sop, Status, Step, Target, actor_unit, sort_key
+from .pipeline import Portal
+from .signing import binding_state
 
 SCHEMA_VERSION = "1"
 
@@ -38,17 +40,16 @@ def _date(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def export(ctx: RenderContext, generated_at: dt.datetime | None = None) -> dict[str, Any]:
-    """The export document for ``ctx``'s published SOPs (sorted by id)."""
-    from .render.portal import data
-
-    published = ctx.published
-    sops = sorted(published.values(), key=data.sort_key)
+def export(portal: Portal, generated_at: dt.datetime | None = None) -> dict[str, Any]:
+    """The export document for the portal's published SOPs (sorted by id)."""
+    published = portal.published
+    sops = sorted(published.values(), key=sort_key)
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    institution = ctx.options.get("institution") or {}
+    settings = portal.settings
+    links = Links(sop_prefix=settings.url_prefix, use_directory_urls=settings.use_directory_urls)
     units = {}
     used_units = {s.unit for s in sops if s.unit}
-    for key, u in ctx.corpus.units.items():
+    for key, u in portal.corpus.units.items():
         units[key] = {"name": u.name, "parent": u.parent, "duties": list(u.duties), "authority": list(u.authority),
                       "roles": list(u.roles), "demand": list(u.demand), "enablers": list(u.enablers),
                       "sops": sum(1 for s in sops if s.unit == key)}
@@ -60,28 +61,28 @@ def export(ctx: RenderContext, generated_at: dt.datetime | None = None) -> dict[
         "generated_at": generated_at.isoformat(),
         "generator": {"name": "sop_plugin", "version": __version__},
         "site": {
-            "name": ctx.options.get("site_name") or None,
-            "institution": institution.get("name") if isinstance(institution, dict) else None,
-            "lang": ctx.lang,
-            "today": ctx.settings.now().isoformat(),
-            "public": ctx.settings.public,
-            "include_drafts": ctx.settings.include_drafts,
+            "name": settings.site_name or None,
+            "institution": settings.institution.name or None,
+            "lang": settings.lang,
+            "today": settings.now().isoformat(),
+            "public": settings.public,
+            "include_drafts": settings.include_drafts,
         },
         "count": len(sops),
         "units": units,
-        "sops": [sop_record(s, ctx) for s in sops],
+        "sops": [sop_record(s, portal, links) for s in sops],
     }
 
 
-def sop_record(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
-    published = ctx.published
-    unit = ctx.corpus.units.get(sop.unit or "")
-    unit_of_actor = ctx.corpus.unit_of_actor()
+def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
+    published = portal.published
+    unit = portal.corpus.units.get(sop.unit or "")
+    unit_of_actor = portal.corpus.unit_of_actor()
     steps = sop.steps
     return {
         "id": sop.id,
         "title": sop.title,
-        "url": ctx.links.page_url(ctx.links.sop_page(sop.id or "")),
+        "url": links.page_url(links.sop_page(sop.id or "")),
         "source": sop.path,
         "unit": sop.unit,
         "unit_name": unit.name if unit else None,
@@ -93,7 +94,7 @@ def sop_record(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
             "created": _date(sop.created),
             "revised": _date(sop.revised),
             "effective": _date(sop.effective),
-            "next_review": _date(next_review(sop, ctx.settings)) if sop.status is Status.EFFECTIVE else None,
+            "next_review": _date(next_review(sop, portal.settings)) if sop.status is Status.EFFECTIVE else None,
         },
         "review_interval_months": sop.review_interval_months,
         "legal_basis": list(sop.legal_basis),
@@ -117,19 +118,13 @@ def sop_record(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
         "monitoring": [{"date": _date(x.date), "by": x.by, "finding": x.finding,
                         "recommendation": x.recommendation} for x in sop.monitoring],
         "revisions": [{"version": x.version, "date": _date(x.date), "summary": x.summary} for x in sop.revisions],
-        "steps": [_step(s, len(steps), unit_of_actor, published) for s in steps],
-        "analysis": _analysis(sop, ctx),
+        "steps": [_step(sop, s, len(steps), unit_of_actor, published) for s in steps],
+        "analysis": _analysis(sop, portal),
     }
 
 
 def _approval(sop: Sop, a) -> dict[str, Any]:
-    bound: bool | None
-    try:
-        from .signing import binding_state
-
-        bound = binding_state(sop, a.digest).is_bound
-    except Exception:  # noqa: BLE001 - signing module missing or a broken digest
-        bound = None
+    bound = binding_state(sop, a.digest).is_bound
     return {"role": a.role.value if a.role else None, "name": a.name, "position": a.position, "nip": a.nip,
             "date": _date(a.date), "signed": bool(a.digest), "bound": bound}
 
@@ -138,7 +133,7 @@ def _target(t: Target) -> dict[str, Any]:
     return {"target_step": t.step, "end": t.is_end}
 
 
-def _step(s: Step, count: int, unit_of_actor: dict[str, str], published: dict[str, Sop]) -> dict[str, Any]:
+def _step(sop: Sop, s: Step, count: int, unit_of_actor: dict[str, str], published: dict[str, Sop]) -> dict[str, Any]:
     if s.decision is not None:
         flow: dict[str, Any] = {
             "type": "decision",
@@ -161,7 +156,7 @@ def _step(s: Step, count: int, unit_of_actor: dict[str, str], published: dict[st
         "activity": s.activity,
         "details": list(s.details),
         "actor": s.actor,
-        "unit": unit_of_actor.get(s.actor or ""),
+        "unit": actor_unit(unit_of_actor, sop, s.actor),
         "inputs": list(s.inputs),
         "duration": duration,
         "output": s.output,
@@ -171,16 +166,11 @@ def _step(s: Step, count: int, unit_of_actor: dict[str, str], published: dict[st
     }
 
 
-def _analysis(sop: Sop, ctx: RenderContext) -> dict[str, Any] | None:
-    """A summary of :func:`sop_plugin.analysis.analyse` (``None`` without steps or on failure)."""
+def _analysis(sop: Sop, portal: Portal) -> dict[str, Any] | None:
+    """A summary of the analyse stage's result (``None`` without steps)."""
     if not sop.steps:
         return None
-    try:
-        from .analysis import analyse
-
-        a = analyse(sop, ctx.corpus, ctx.settings)
-    except Exception:  # noqa: BLE001 - an analysis bug must not lose the export
-        return None
+    a = portal.derived(sop).analysis
     return {
         "cycle_time_minutes": {"min": _num(a.min_minutes), "expected": _num(a.expected_minutes),
                                "max": _num(a.max_minutes)},
@@ -203,8 +193,8 @@ def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
-def write_export(ctx: RenderContext, path: Path) -> Path:
+def write_export(portal: Portal, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(export(ctx)), encoding="utf-8")
+    path.write_text(dumps(export(portal)), encoding="utf-8")
     return path

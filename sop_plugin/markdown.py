@@ -25,22 +25,52 @@ from typing import Any, Callable
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from . import i18n
+from pathlib import Path
+
+from .pipeline import build
 from .render import blocks as registry
-from .render.context import Links, RenderContext
+from .render.context import RenderContext
 from .render.page import Part, render_sop_page
+from .settings import DEFAULTS, Settings
 
 _DIRECTIVE = re.compile(r"^:::[ \t]+(sop(?:-[a-z0-9-]+)?)(?:[ \t]+(.*?))?[ \t]*$")
 
+# options of the extension for hosts without the MkDocs plugin (the same names as the plugin's)
+OPTIONS: dict[str, list[Any]] = {
+    "base_dir": ["", "Project folder that sops_dir and the assets are relative to (default: the current folder)"],
+    "sops_dir": [DEFAULTS.sops_dir, "Folder of the SOP files and units.yml"],
+    "lang": [DEFAULTS.lang, "UI language: 'id' (default) or 'en'"],
+    "include_drafts": [DEFAULTS.include_drafts, "Render draft and review SOPs (a preview build)"],
+    "public": [DEFAULTS.public, "A public build: confidential SOPs are never rendered"],
+    "require_signed": [DEFAULTS.require_signed, "An approval without a content digest is an error"],
+    "id_pattern": [DEFAULTS.id_pattern, "Regular expression every SOP id must match"],
+    "procedure_headings": [list(DEFAULTS.procedure_headings), "Headings that mark the procedure section"],
+    "hours_per_day": [DEFAULTS.calendar.hours_per_day, "Working hours in a day"],
+    "days_per_week": [DEFAULTS.calendar.days_per_week, "Working days in a week"],
+    "review_due_days": [DEFAULTS.review_due_days, "Reviews due within this many days are upcoming"],
+    "today": [None, "Pin today's date (YYYY-MM-DD)"],
+    "url_prefix": [DEFAULTS.url_prefix, "Folder of the SOP pages in the site"],
+    "use_directory_urls": [DEFAULTS.use_directory_urls, "Pages are folders (page/) rather than files (page.html)"],
+    "site_name": [DEFAULTS.site_name, "The site's name (sops.json)"],
+    "institution": [{}, "name and logo of the institution (identity block)"],
+    "simulate": [{}, "Build-time simulation: enabled, cases, seed"],
+    "disabled_blocks": [[], "SOP page blocks to leave out"],
+    "audit_git": [DEFAULTS.audit_git, "Read the audit trail's commits from git"],
+}
+
+
 class SopExtension(Extension):
+    """``::: sop ID`` and the portal directives.
+
+    Given a ``context`` (the MkDocs plugin passes a callable returning the
+    build's :class:`RenderContext`) it renders from it; otherwise it builds
+    the portal itself from its config on first use (standalone hosts).
+    """
+
     def __init__(self, context: RenderContext | Callable[[], RenderContext] | None = None, **kwargs: Any):
         # the context is an object, not a config value (Python-Markdown would coerce it to a bool)
         self._given = context
-        self.config = {
-            "sops_dir": ["sops", "Folder of the SOP files and units.yml (standalone use)"],
-            "lang": [i18n.DEFAULT_LANG, "UI language: 'id' (default) or 'en'"],
-            "include_drafts": [False, "Render draft and review SOPs"],
-        }
+        self.config = {k: list(v) for k, v in OPTIONS.items()}
         super().__init__(**kwargs)
         self._ctx: RenderContext | None = None
 
@@ -49,8 +79,9 @@ class SopExtension(Extension):
         if given is not None:
             return given() if callable(given) else given
         if self._ctx is None:
-            self._ctx = standalone_context(self.getConfig("sops_dir"), self.getConfig("lang"),
-                                           bool(self.getConfig("include_drafts")))
+            options = {k: v for k, v in self.getConfigs().items() if k != "base_dir"}
+            base = Path(self.getConfig("base_dir") or ".").resolve()
+            self._ctx = RenderContext.of(build(Settings.from_options(options), base))
         return self._ctx
 
     def extendMarkdown(self, md: Markdown) -> None:
@@ -58,18 +89,6 @@ class SopExtension(Extension):
         # after normalize_whitespace (30), which would strip the stash placeholders,
         # before fenced code (25) and raw HTML (20), which must see the inserted Markdown
         md.preprocessors.register(SopPreprocessor(md, self.context), "sop", 29)
-
-
-def standalone_context(sops_dir: str, lang: str, include_drafts: bool) -> RenderContext:
-    """Load and validate a corpus for hosts without the MkDocs plugin."""
-    from .checks import validate
-    from .corpus import load_corpus
-    from .settings import Settings
-
-    settings = Settings(include_drafts=include_drafts)
-    corpus = load_corpus(sops_dir, settings)
-    return RenderContext(corpus=corpus, settings=settings, diagnostics=validate(corpus, settings),
-                         lang=i18n.normalize(lang), links=Links())
 
 
 class SopPreprocessor(Preprocessor):
@@ -101,7 +120,7 @@ class SopPreprocessor(Preprocessor):
             if sop is None:
                 return self.html_lines(f'<div class="sop-banner sop-banner-problems">'
                                        f'{html.escape(ctx.t("directive.unknown_sop", id=arg))}</div>')
-            return self.parts(render_sop_page(sop, ctx, frozenset(ctx.options.get("disabled_blocks", ()))))
+            return self.parts(render_sop_page(sop, ctx, frozenset(ctx.settings.disabled_blocks)))
         fn = registry.DIRECTIVES.get(name)
         if fn is None:
             return self.html_lines(f'<div class="sop-banner sop-banner-problems">'

@@ -391,3 +391,19 @@ class Corpus:
         for s in self.sops:
             out.extend(s.diagnostics)
         return out
+
+
+def actor_unit(unit_of_actor: dict[str, str], sop: Sop, actor: str | None) -> str | None:
+    """The unit an actor of ``sop`` works in: the unit whose ``roles`` list the actor
+    (``unit_of_actor`` is :meth:`Corpus.unit_of_actor`), else the SOP's own unit.
+
+    The one rule behind every unit hand-off count (analysis, unit map, export).
+    """
+    if not actor:
+        return None
+    return unit_of_actor.get(actor) or sop.unit or None
+
+
+def sort_key(sop: Sop) -> tuple[str, str]:
+    """The order SOPs are listed in everywhere: by id (case-insensitive), then file."""
+    return ((sop.id or "").upper(), sop.path)

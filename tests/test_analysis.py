@@ -289,11 +289,12 @@ def test_as_dict_keys_are_stable():
 # -- the page blocks ---------------------------------------------------------
 
 def _ctx(sop, **options):
+    from sop_plugin.pipeline import Portal
     from sop_plugin.render.context import RenderContext
     from sop_plugin.settings import Settings
 
     corpus = Corpus(root=".", sops=[sop])
-    return RenderContext(corpus=corpus, settings=Settings(), options=options)
+    return RenderContext.of(Portal.of(corpus, Settings.from_options(options)))
 
 
 def test_analysis_block_shows_the_numbers_and_a_histogram():
@@ -313,9 +314,15 @@ def test_analysis_block_shows_the_numbers_and_a_histogram():
     assert "<svg" not in off and "3 jam 45 menit" in off
     few = analysis_block(sop, _ctx(sop, simulate={"cases": 40, "seed": 3}))
     assert sum(int(c) for c in re.findall(r"<rect [^>]*><title>(\d+)</title>", few)) == 40
-    # nonsense options fall back to the defaults instead of failing
-    odd = analysis_block(sop, _ctx(sop, simulate={"cases": "many", "seed": None, "enabled": "yes"}))
-    assert sum(int(c) for c in re.findall(r"<rect [^>]*><title>(\d+)</title>", odd)) == 500
+    # an unset value keeps its default; a nonsense value is refused, naming the option
+    unset = analysis_block(sop, _ctx(sop, simulate={"seed": None}))
+    assert sum(int(c) for c in re.findall(r"<rect [^>]*><title>(\d+)</title>", unset)) == 500
+    from sop_plugin.settings import SettingsError
+
+    for bad, name in (({"cases": "many"}, "simulate.cases"), ({"enabled": "yes"}, "simulate.enabled"),
+                      ({"cases": 0}, "simulate.cases")):
+        with pytest.raises(SettingsError, match=name):
+            _ctx(sop, simulate=bad)
 
 
 def test_analysis_block_escapes_actor_names():

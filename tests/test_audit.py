@@ -15,6 +15,7 @@ from sop_plugin.corpus import load_corpus
 from sop_plugin.model import Role
 from sop_plugin.parsing import parse_sop
 from sop_plugin.render.audit import audit_block
+from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.settings import Settings
 from sop_plugin.signing import BindingState
@@ -123,13 +124,13 @@ def test_without_git_installed_there_is_no_error(tmp_path, monkeypatch):
 def test_audit_block_renders_the_trail_escaped(repo):
     corpus = load_corpus(repo / "sops", Settings(), display_base=repo)
     sop = corpus.sops[0]
-    ctx = RenderContext(corpus=corpus, settings=Settings(), lang="en")
+    ctx = RenderContext.of(Portal.of(corpus, Settings(lang="en")))
     html = audit_block(sop, ctx)
     assert "Audit trail" in html
     assert "Longer ordering step &lt;b&gt;" in html and "<b>" not in html
     assert "Budi Santoso" in html
     assert "Revision, version 2" in html
     assert "Approved by" in html and "Not bound to the content" in html
-    ctx_id = RenderContext(corpus=corpus, settings=Settings(), options={"audit_git": False})
+    ctx_id = RenderContext.of(Portal.of(corpus, Settings(audit_git=False)))
     html_id = audit_block(sop, ctx_id)
     assert "Jejak audit" in html_id and "Budi Santoso" not in html_id

@@ -6,13 +6,14 @@ from conftest import VALID_SOP, VALID_UNITS, mutate, write_tree
 from sop_plugin.corpus import load_corpus
 from sop_plugin.render import forms
 from sop_plugin.render.blocks import DIRECTIVES, PAGE_GENERATORS
+from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.settings import Settings
 
 
 def _ctx(tmp_path, files):
     root = write_tree(tmp_path / "sops", files, units=VALID_UNITS)
-    return RenderContext(corpus=load_corpus(root, Settings()), settings=Settings())
+    return RenderContext.of(Portal.of(load_corpus(root, Settings())))
 
 
 def test_one_forms_page_per_sop_with_an_id(tmp_path):

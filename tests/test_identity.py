@@ -8,6 +8,7 @@ from conftest import VALID_SOP, VALID_UNITS, mutate, write_tree
 from sop_plugin.corpus import load_corpus
 from sop_plugin.model import Role
 from sop_plugin.render import identity
+from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.settings import Settings
 
@@ -17,7 +18,7 @@ def _ctx(tmp_path, text=VALID_SOP, **options):
                    "judul: Permintaan Barang Persediaan", "judul: Pembayaran Tagihan")
     root = write_tree(tmp_path / "sops", {"a.md": text, "b.md": other}, units=VALID_UNITS)
     corpus = load_corpus(root, Settings())
-    ctx = RenderContext(corpus=corpus, settings=Settings(), options=options)
+    ctx = RenderContext.of(Portal.of(corpus, Settings.from_options(options)))
     ctx.links.current = "sop/sop-umum-004/"
     return corpus.get("SOP-UMUM-004"), ctx
 

@@ -20,8 +20,9 @@ import pytest
 from sop_plugin.model import Corpus
 from sop_plugin.parsing import parse_sop
 from sop_plugin.render import sopap
+from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
-from sop_plugin.settings import Settings
+from sop_plugin.settings import SettingsError, Settings
 
 KINDS = {"process", "decision", "terminator", "connector"}
 TOL = 0.6
@@ -55,7 +56,7 @@ def make_sop(n: int, k: int, seed: int = 1, *, decisions: bool = True, handover_
 
 
 def ctx_for(*sops) -> RenderContext:
-    return RenderContext(corpus=Corpus(root=".", sops=list(sops)), settings=Settings())
+    return RenderContext.of(Portal.of(Corpus(root=".", sops=list(sops))))
 
 
 def render(text: str, **kw) -> tuple[object, str]:
@@ -470,11 +471,10 @@ def test_bad_input_never_raises():
     parsed = parse(html)
     loop = [ps for ps in edges(parsed).values() if ps[0].attrs["data-from"] == "4" and ps[0].attrs["data-to"] == "4"]
     assert loop and symbol_for(parsed, "4", loop[0][-1].points[-1])
-    for garbage in ("0", "-3", "x"):
-        assert render(make_sop(5, 2), rows_per_page=None)[1]
-        ctx = ctx_for()
-        ctx.options["sopap_rows_per_page"] = garbage
-        assert sopap.sopap_html(parse_sop("a.md", make_sop(5, 2)), ctx)
+    assert render(make_sop(5, 2), rows_per_page=None)[1]
+    for garbage in (0, -3, "x"):  # refused when the settings are made, naming the option
+        with pytest.raises(SettingsError, match="sopap_rows_per_page"):
+            Settings.from_options({"sopap_rows_per_page": garbage})
 
 
 def test_sixty_steps_eight_actors_without_overlap_and_fast():

@@ -15,8 +15,9 @@ from sop_plugin.cli.export_pdf import standalone_html
 from sop_plugin.model import Corpus
 from sop_plugin.parsing import parse_sop
 from sop_plugin.render import sopap
+from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
-from sop_plugin.settings import Settings
+from sop_plugin.settings import Institution, Settings
 from test_sopap import make_sop
 
 pytestmark = pytest.mark.browser
@@ -28,8 +29,8 @@ def _need_poppler() -> None:
 
 
 def _ctx(sop) -> RenderContext:
-    return RenderContext(corpus=Corpus(root=".", sops=[sop]), settings=Settings(),
-                         options={"institution": {"name": "Universitas Uji"}})
+    return RenderContext.of(Portal.of(Corpus(root=".", sops=[sop]),
+                                      Settings(institution=Institution(name="Universitas Uji"))))
 
 
 def _pages(pdf: Path) -> list[str]:

@@ -13,6 +13,7 @@ import yaml
 from browserkit import Watch, browser, open_page, serve
 from sop_plugin.corpus import load_corpus
 from sop_plugin.parsing import parse_sop
+from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.render.walkthrough import walkthrough_block
 from sop_plugin.settings import Settings
@@ -58,7 +59,7 @@ def build_site(tmp_path: Path, lang: str) -> Path:
     (sops / "units.yml").write_text(UNITS, encoding="utf-8")
     (sops / "a.md").write_text(SOP, encoding="utf-8")
     corpus = load_corpus(sops)
-    ctx = RenderContext(corpus=corpus, settings=Settings(), lang=lang)
+    ctx = RenderContext.of(Portal.of(corpus, Settings(lang=lang)))
     html = walkthrough_block(corpus.sops[0], ctx)
     site = tmp_path / "site"
     site.mkdir(exist_ok=True)

@@ -15,6 +15,7 @@ consider.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import codes
 from ..model import Diagnostic, Sop, Step
@@ -192,3 +193,19 @@ def enumerate_paths(flow: Flow, limit: int = 200) -> tuple[list[Path], bool]:
                 children.append((e.target, path + (e.target,), prob * e.probability, used, None))
         stack.extend(reversed(children))  # the written order of branches comes first
     return out, False
+
+
+@dataclass(frozen=True)
+class EndShare:
+    """An end of the procedure: reached after ``step`` (by ``label`` when a decision branch)."""
+
+    step: int
+    label: str | None
+    share: float  # probability per case (analysis) or share of finished cases (simulation)
+    count: int | None = None  # simulated cases (simulation only)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"step": self.step, "label": self.label, "share": self.share}
+        if self.count is not None:
+            out["count"] = self.count
+        return out

@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from .. import codes
 from ..model import Corpus, Diagnostic, Sop, Step
-from .paths import Edge, Flow, build_flow
+from .paths import Edge, EndShare, Flow, build_flow
 
 DISTRIBUTIONS = ("triangular", "uniform", "exponential", "fixed")
 ARRIVALS = ("fixed", "exp")
@@ -239,7 +239,6 @@ def simulate(sop: Sop, config: SimConfig | None = None, corpus: Corpus | None = 
                                          for a, f in tally.spans])
     res.waiting_per_step = {s: tally.wait[s] / tally.served[s] for s in sorted(tally.served) if tally.served[s]}
     res.visits_per_step = dict(sorted(tally.visits.items()))
-    from . import EndShare
 
     done = max(1, res.completed)
     res.ends = [EndShare(step, label, count / done, count)

@@ -10,12 +10,9 @@ from typing import Any
 import yaml
 
 from ..corpus import UNITS_FILE, load_corpus, sop_files
-from ..model import Calendar, Corpus
-from ..settings import Settings
+from ..model import Corpus
+from ..settings import DEFAULTS, Settings, SettingsError
 from . import UsageError
-
-DEFAULT_DIR = "sops"
-
 
 class _LenientLoader(yaml.SafeLoader):
     """Reads mkdocs.yml without MkDocs: unknown tags (!!python/name, !ENV) become plain values."""
@@ -33,37 +30,26 @@ _LenientLoader.add_multi_constructor("", _any_tag)
 
 
 def plugin_options(config_file: Path) -> dict[str, Any]:
-    """The ``sop`` plugin's options from an mkdocs.yml, or ``{}``."""
+    """The ``sop`` plugin's options from an mkdocs.yml, or ``{}``.
+
+    The site-level settings the plugin also takes from MkDocs (``site_name``,
+    ``use_directory_urls``, the theme's ``language``) fill in what the plugin's
+    own options leave open, as in a build.
+    """
     try:
         data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
     except (OSError, yaml.YAMLError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    theme = data.get("theme")
+    site = {"site_name": data.get("site_name"), "use_directory_urls": data.get("use_directory_urls"),
+            "lang": theme.get("language") if isinstance(theme, dict) else None}
+    options = {k: v for k, v in site.items() if v is not None}
     for entry in data.get("plugins") or []:
         if isinstance(entry, dict) and "sop" in entry:
-            return dict(entry["sop"] or {})
-    return {}
-
-
-def settings_from_options(options: dict[str, Any], today: dt.date | None = None) -> Settings:
-    """The one mapping from plugin options to :class:`Settings` (used by the plugin too)."""
-    kwargs: dict[str, Any] = {}
-    if options.get("id_pattern"):
-        kwargs["id_pattern"] = str(options["id_pattern"])
-    if options.get("procedure_headings"):
-        kwargs["procedure_headings"] = tuple(options["procedure_headings"])
-    if options.get("require_signed") is not None:
-        kwargs["require_signed"] = bool(options["require_signed"])
-    if options.get("review_due_days") is not None:
-        kwargs["review_due_days"] = int(options["review_due_days"])
-    hours = options.get("hours_per_day")
-    days = options.get("days_per_week")
-    if hours or days:
-        kwargs["calendar"] = Calendar(hours_per_day=float(hours or 8), days_per_week=float(days or 5))
-    if today is None and options.get("today"):
-        today = dt.date.fromisoformat(str(options["today"]))
-    if today is not None:
-        kwargs["today"] = today
-    return Settings(**kwargs)
+            options.update({k: v for k, v in dict(entry["sop"] or {}).items() if v is not None})
+    return options
 
 
 def add_common(parser: argparse.ArgumentParser, *, formats: bool = False) -> None:
@@ -85,21 +71,33 @@ def _date(text: str) -> dt.date:
 
 
 def load_options(args: argparse.Namespace) -> dict[str, Any]:
-    cfg = Path(args.config_file) if args.config_file else Path("mkdocs.yml")
+    cfg = config_path(args)
     if args.config_file and not cfg.is_file():
         raise UsageError(f"config file '{cfg}' does not exist")
     return plugin_options(cfg) if cfg.is_file() else {}
 
 
 def load_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
-    options = load_options(args)
-    options.update({k: v for k, v in overrides.items() if v is not None})
-    return settings_from_options(options, today=getattr(args, "today", None))
+    """The plugin options of the config file, overridden by the command's flags (``None``: not given)."""
+    try:
+        return Settings.from_options(load_options(args), today=getattr(args, "today", None), **overrides)
+    except SettingsError as exc:
+        raise UsageError(f"{config_path(args)}: {exc}") from None
+
+
+def config_path(args: argparse.Namespace) -> Path:
+    return Path(args.config_file) if args.config_file else Path("mkdocs.yml")
+
+
+def project_dir(args: argparse.Namespace) -> Path:
+    """The folder the plugin options are relative to: the config file's, else the current one."""
+    cfg = config_path(args)
+    return cfg.parent if cfg.is_file() else Path(".")
 
 
 def default_root(args: argparse.Namespace) -> Path:
     options = load_options(args)
-    return Path(options.get("sops_dir") or DEFAULT_DIR)
+    return project_dir(args) / str(options.get("sops_dir") or DEFAULTS.sops_dir)
 
 
 def find_root(path: Path) -> Path:

@@ -13,13 +13,10 @@ import json
 import sys
 from pathlib import Path
 
-from .. import i18n
-from ..checks import validate
-from ..corpus import load_corpus
 from ..export import dumps, export, schema
-from ..render.context import Links, RenderContext
+from ..pipeline import build
 from . import UsageError
-from .common import add_common, default_root, load_options, load_settings
+from .common import add_common, default_root, load_settings, project_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,38 +41,15 @@ def run(args: argparse.Namespace) -> int:
     if args.schema:
         _write(json.dumps(schema(), ensure_ascii=False, indent=2) + "\n", args.out)
         return 0
-    options = load_options(args)
-    settings = load_settings(args)
-    include = args.include_drafts if args.include_drafts is not None else bool(options.get("include_drafts", False))
-    public = args.public if args.public is not None else bool(options.get("public", False))
-    settings = type(settings)(**{**settings.__dict__, "include_drafts": include, "public": public})
+    settings = load_settings(args, include_drafts=args.include_drafts, public=args.public)
     root = Path(args.path) if args.path else default_root(args)
     if not root.is_dir():
         raise UsageError(f"no SOP folder '{root}'; name the folder to export")
-    corpus = load_corpus(root, settings)
-    ctx = RenderContext(corpus=corpus, settings=settings, diagnostics=validate(corpus, settings),
-                        lang=i18n.normalize(options.get("lang")),
-                        links=Links(sop_prefix=str(options.get("url_prefix") or "sop").strip("/")),
-                        options={"institution": dict(options.get("institution") or {}),
-                                 "site_name": _site_name(args)})
-    doc = export(ctx)
+    doc = export(build(settings, project_dir(args), root=root))
     _write(dumps(doc), args.out)
     if args.out:
         print(f"wrote {doc['count']} SOPs to {args.out}", file=sys.stderr)
     return 0
-
-
-def _site_name(args: argparse.Namespace) -> str | None:
-    from .common import _LenientLoader  # the same lenient reader as the plugin options
-    import yaml
-
-    cfg = Path(args.config_file) if args.config_file else Path("mkdocs.yml")
-    try:
-        data = yaml.load(cfg.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
-    except (OSError, yaml.YAMLError):
-        return None
-    name = data.get("site_name") if isinstance(data, dict) else None
-    return str(name) if name else None
 
 
 def _write(text: str, out: str | None) -> None:

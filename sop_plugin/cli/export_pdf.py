@@ -26,11 +26,15 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from dataclasses import replace
+
 from .. import i18n
 from ..model import Sop
-from ..render.context import Links, RenderContext
+from ..pipeline import load
+from ..render.context import RenderContext
+from ..settings import Settings
 from . import UsageError
-from .common import add_common, default_root, load_options, load_settings
+from .common import add_common, default_root, load_options, load_settings, project_dir
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -55,26 +59,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.pdf and not args.html:
         raise UsageError("choose an output: --pdf OUT.pdf and/or --html OUT.html")
-    settings = load_settings(args)
-    options = load_options(args)
+    settings = load_settings(args, lang=args.lang, sopap_rows_per_page=args.rows_per_page)
     root = Path(args.sops) if args.sops else default_root(args)
     if not root.is_dir():
         raise UsageError(f"no SOP folder '{root}'; use --sops DIR")
-    from ..corpus import load_corpus
-
-    corpus = load_corpus(root, settings)
-    sop = corpus.get(args.id)
+    base = project_dir(args)
+    docs_dir = base / str(load_options(args).get("docs_dir") or "docs")
+    settings = _inline_logo(settings, [docs_dir, base])
+    portal = load(settings, base, root=root)
+    sop = portal.corpus.get(args.id)
     if sop is None:
-        known = ", ".join(sorted(corpus.by_id())[:10])
+        known = ", ".join(sorted(portal.corpus.by_id())[:10])
         raise UsageError(f"no SOP with id '{args.id}' in '{root}'" + (f" (known: {known})" if known else ""))
-    lang = i18n.normalize(args.lang or options.get("lang") or options.get("language"))
-    ctx = RenderContext(corpus=corpus, settings=settings, lang=lang, options=dict(options),
-                        links=Links(current=f"sop/{args.id.lower()}/"))
-    if args.rows_per_page:
-        ctx.options["sopap_rows_per_page"] = args.rows_per_page
-    base = Path(args.config_file).parent if args.config_file else Path(".")
-    docs_dir = base / str(options.get("docs_dir") or "docs")
-    document = standalone_html(sop, ctx, asset_dirs=[docs_dir, base])
+    ctx = RenderContext.of(portal)
+    ctx.links = ctx.links.at_sop(args.id)
+    document = standalone_html(sop, ctx)
     if args.html:
         Path(args.html).write_text(document, encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
@@ -92,24 +91,21 @@ def _asset(name: str) -> str:
     return resources.files("sop_plugin").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def _inline_logo(ctx: RenderContext, asset_dirs: list[Path]) -> None:
+def _inline_logo(settings: Settings, asset_dirs: list[Path]) -> Settings:
     """A relative logo path becomes a data: URI so that the HTML is self-contained."""
-    inst = ctx.options.get("institution")
-    if not isinstance(inst, dict) or not isinstance(inst.get("logo"), str):
-        return
-    logo = inst["logo"]
-    if ":" in logo.split("/", 1)[0] or logo.startswith("/"):
-        return
+    inst = settings.institution
+    logo = inst.logo
+    if not logo or ":" in logo.split("/", 1)[0] or logo.startswith("/"):
+        return settings
     for d in asset_dirs:
         f = d / logo
         if f.is_file():
             mime = mimetypes.guess_type(f.name)[0] or "image/png"
             if mime == "image/svg+xml":
-                return  # never inline SVG (it can carry scripts)
+                return settings  # never inline SVG (it can carry scripts)
             data = base64.b64encode(f.read_bytes()).decode("ascii")
-            ctx.options["institution"] = {**inst, "logo": f"data:{mime};base64,{data}"}
-            return
-    ctx.options["institution"] = {**inst, "logo": None}
+            return settings.replace(institution=replace(inst, logo=f"data:{mime};base64,{data}"))
+    return settings.replace(institution=replace(inst, logo=None))
 
 
 BASE_CSS = """
@@ -121,13 +117,12 @@ body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 
 """
 
 
-def standalone_html(sop: Sop, ctx: RenderContext, asset_dirs: list[Path] | None = None) -> str:
+def standalone_html(sop: Sop, ctx: RenderContext) -> str:
     """The official document as one HTML file (identity, approvals, SOP-AP table; CSS inline)."""
     import html as _html
 
     from ..render import identity, sopap  # noqa: F401  (registers the blocks we use)
 
-    _inline_logo(ctx, asset_dirs or [])
     parts = [
         identity.identity_block(sop, ctx) or "",
         identity.approvals_block(sop, ctx) or "",

@@ -8,11 +8,11 @@ the generated pages and the packaged assets.
 
 from __future__ import annotations
 
-import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mkdocs.config import base as base_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -20,14 +20,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .. import audit, i18n
-from ..checks import validate
-from ..cli.common import settings_from_options
-from ..corpus import load_corpus
+from .. import audit
+from ..export import write_export
 from ..markdown import SopExtension
 from ..model import Severity
+from ..pipeline import build
 from ..render import blocks as registry
-from ..render.context import Links, RenderContext
+from ..render.context import RenderContext
+from ..settings import Settings, SettingsError
 from .config import SopPluginConfig
 
 log = get_plugin_logger(__name__)
@@ -47,38 +47,23 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     # -- configuration -----------------------------------------------------
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        options = dict(self.config)
-        try:
-            today = dt.date.fromisoformat(options["today"]) if options.get("today") else None
-        except ValueError:
-            raise PluginError(f"sop: 'today' must be a date (YYYY-MM-DD), not {options['today']!r}") from None
-        settings = settings_from_options(options, today=today)
-        settings = type(settings)(**{**settings.__dict__, "include_drafts": self.config.include_drafts,
-                                     "public": self.config.public})
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-        self.root = (base / self.config.sops_dir).resolve()
+        theme_lang = config.theme.get("language") if config.theme else None
+        options = {k: (dict(v) if isinstance(v, base_config.Config) else v) for k, v in self.config.items()}
+        try:
+            settings = Settings.from_options(options, lang=self.config.lang or theme_lang,
+                                             use_directory_urls=config.use_directory_urls,
+                                             site_name=config.site_name)
+        except SettingsError as exc:
+            raise PluginError(f"sop: {exc}") from None
+        self.root = (base / settings.sops_dir).resolve()
         if not self.root.is_dir():
-            raise PluginError(f"sop: the SOP folder '{self.config.sops_dir}' does not exist "
+            raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' does not exist "
                               f"(looked in {self.root}); set 'sops_dir' in the plugin options")
         audit.clear_cache()  # git history is read once per file and build
-        corpus = load_corpus(self.root, settings, display_base=base)
-        diagnostics = validate(corpus, settings)
-        theme_lang = config.theme.get("language") if config.theme else None
-        lang = i18n.normalize(self.config.lang or theme_lang)
-        self.ctx = RenderContext(
-            corpus=corpus,
-            settings=settings,
-            diagnostics=diagnostics,
-            lang=lang,
-            links=Links(sop_prefix=self.config.url_prefix.strip("/"), use_directory_urls=config.use_directory_urls),
-            options={
-                "institution": dict(self.config.institution),
-                "simulate": dict(self.config.simulate),
-                "disabled_blocks": tuple(self.config.disabled_blocks),
-                "site_name": config.site_name,
-            },
-        )
-        for d in diagnostics:
+        portal = build(settings, base, root=self.root)
+        self.ctx = RenderContext.of(portal)
+        for d in portal.diagnostics:
             if d.severity is Severity.ERROR:
                 log.error(d.format())
             elif d.severity is Severity.WARNING:
@@ -131,13 +116,12 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/) to the site root."""
-        from ..export import write_export
-
         try:
-            path = write_export(self.context(), Path(config.site_dir) / "sops.json")
-            log.debug(f"wrote {path}")
-        except Exception as exc:  # noqa: BLE001 - the site itself is built; report, do not crash
-            log.error(f"sop: could not write sops.json: {exc}")
+            path = write_export(self.context().portal, Path(config.site_dir) / "sops.json")
+        except OSError as exc:  # the site itself is built; report, do not crash
+            log.error(f"sop: could not write sops.json: {exc.strerror or exc}")
+            return
+        log.debug(f"wrote {path}")
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         self.context().links.current = page.url

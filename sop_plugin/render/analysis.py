@@ -1,32 +1,24 @@
 """Page block: the time analysis of the procedure and a histogram of simulated cycle times.
 
-The simulation runs at build time in the isolated mode (cases do not wait
-for each other: no arrival rate is known for a page), bounded by default to
-500 cases with seed 1.  Site options (``ctx.options["simulate"]``)::
-
-    simulate: {enabled: true, cases: 500, seed: 1}
-
-``enabled: false`` (or ``simulate: false``) keeps the analysis table and
-drops the histogram.
+Both come from the pipeline's analyse stage (:mod:`sop_plugin.pipeline`):
+the simulation runs once per SOP at build time in the isolated mode (cases
+do not wait for each other: no arrival rate is known for a page), bounded by
+the ``simulate`` option (default 500 cases, seed 1; ``enabled: false`` keeps
+the analysis table and drops the histogram).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from .. import i18n
-from ..analysis import Analysis, SimConfig, SimResult, analyse, build_flow, simulate
 from ..model import Calendar, Sop
 from ..parsing.duration import format_minutes
 from .blocks import block
 from .context import RenderContext
 from .templating import render
 
-DEFAULT_CASES = 500
-MAX_CASES = 20000
-DEFAULT_SEED = 1
 BINS = 20
 
 @dataclass
@@ -38,21 +30,6 @@ class Histogram:
     p90_x: float
     low: float
     high: float
-
-
-def sim_options(ctx: RenderContext) -> tuple[bool, int, int]:
-    """``(enabled, cases, seed)`` from the site options; wrong types fall back to the defaults."""
-    raw: Any = ctx.options.get("simulate", {}) if isinstance(ctx.options, dict) else {}
-    if isinstance(raw, bool):
-        return raw, DEFAULT_CASES, DEFAULT_SEED
-    if not isinstance(raw, dict):
-        return True, DEFAULT_CASES, DEFAULT_SEED
-    enabled = raw.get("enabled", True)
-    enabled = enabled if isinstance(enabled, bool) else True
-    cases, seed = raw.get("cases", DEFAULT_CASES), raw.get("seed", DEFAULT_SEED)
-    cases = cases if isinstance(cases, int) and not isinstance(cases, bool) and cases >= 1 else DEFAULT_CASES
-    seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else DEFAULT_SEED
-    return enabled, min(cases, MAX_CASES), seed
 
 
 def histogram(samples: list[float], bins: int = BINS, width: int = 320, height: int = 110,
@@ -82,21 +59,12 @@ def histogram(samples: list[float], bins: int = BINS, width: int = 320, height: 
     return Histogram(width, height, bars, xpos(p50), xpos(p90), low, high)
 
 
-def summary(sop: Sop, ctx: RenderContext) -> tuple[Analysis, SimResult | None]:
-    flow = build_flow(sop)
-    a = analyse(sop, ctx.corpus, ctx.settings, flow=flow, paths=False)
-    enabled, cases, seed = sim_options(ctx)
-    r = None
-    if enabled and a.expected_minutes is not None:
-        r = simulate(sop, SimConfig(cases=cases, seed=seed), ctx.corpus, flow=flow)
-    return a, r
-
-
 @block("analysis", slot="footer", order=20)
 def analysis_block(sop: Sop, ctx: RenderContext) -> str | None:
     if not sop.steps:
         return None
-    a, r = summary(sop, ctx)
+    derived = ctx.derived(sop)
+    a, r = derived.analysis, derived.simulation
     cal: Calendar = ctx.settings.calendar
     lang = ctx.lang
 

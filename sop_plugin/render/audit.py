@@ -9,7 +9,6 @@ out (e.g. for a build outside the repository).
 from __future__ import annotations
 
 from .. import i18n
-from ..audit import trail
 from ..model import Sop
 from .blocks import block
 from .context import RenderContext
@@ -17,8 +16,8 @@ from .templating import render
 
 @block("audit", slot="footer", order=90)
 def audit_block(sop: Sop, ctx: RenderContext) -> str | None:
-    use_git = bool(ctx.options.get("audit_git", True))
-    entries = trail(sop, ctx.corpus.root, use_git=use_git)
+    use_git = ctx.settings.audit_git
+    entries = ctx.derived(sop).audit
     if not entries:
         return None
     rows = []

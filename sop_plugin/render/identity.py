@@ -54,13 +54,8 @@ def _safe_url(url: Any, ctx: RenderContext) -> str | None:
 
 
 def institution(ctx: RenderContext) -> dict[str, str | None]:
-    raw = ctx.options.get("institution")
-    if isinstance(raw, str):
-        return {"name": raw, "logo": None}
-    if isinstance(raw, dict):
-        name = raw.get("name")
-        return {"name": str(name) if name else None, "logo": _safe_url(raw.get("logo"), ctx)}
-    return {"name": None, "logo": None}
+    inst = ctx.settings.institution
+    return {"name": inst.name or None, "logo": _safe_url(inst.logo, ctx)}
 
 
 def unit_names(sop: Sop, ctx: RenderContext) -> list[str]:

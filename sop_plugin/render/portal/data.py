@@ -14,8 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, last_change, next_review, unanswered_revisions
-from ...model import Corpus, Diagnostic, Severity, Sop, Status, Step
+from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, due_report, last_change, unanswered_revisions
+from ...model import Corpus, Diagnostic, Severity, Sop, Status, Step, actor_unit, sort_key
 from ..context import RenderContext
 
 # -- slugs ------------------------------------------------------------------------
@@ -116,10 +116,6 @@ class PortalIndex:
         return out
 
 
-def sort_key(sop: Sop) -> tuple:
-    return ((sop.id or "").upper(), sop.path)
-
-
 def build_index(corpus: Corpus, published: list[Sop]) -> PortalIndex:
     sops = sorted(published, key=sort_key)
     ids = {s.id for s in sops}
@@ -173,12 +169,12 @@ def build_index(corpus: Corpus, published: list[Sop]) -> PortalIndex:
                 d = doc(st.output)
                 if d is not None:
                     d.produced_by.append(StepRef(sop, st))
-            src_unit = unit_of_actor.get(st.actor or "")
+            src_unit = actor_unit(unit_of_actor, sop, st.actor)
             for target in st.successors(n):
                 if target.step is None or not (1 <= target.step <= n):
                     continue
                 nxt = steps[target.step - 1]
-                dst_unit = unit_of_actor.get(nxt.actor or "")
+                dst_unit = actor_unit(unit_of_actor, sop, nxt.actor)
                 if src_unit and dst_unit and src_unit != dst_unit:
                     handoffs.append(Handoff(sop, st, nxt, src_unit, dst_unit))
             if st.sop and st.sop in ids and st.sop != sop.id:
@@ -224,10 +220,9 @@ def _unique(slug: str, used: set[str]) -> str:
 
 def index(ctx: RenderContext) -> PortalIndex:
     """The index of ``ctx``'s published SOPs, computed once per context."""
-    cached = getattr(ctx, "_portal_index", None)
+    cached = ctx.memo.get("portal_index")
     if cached is None:
-        cached = build_index(ctx.corpus, list(ctx.published.values()))
-        ctx._portal_index = cached  # type: ignore[attr-defined]
+        cached = ctx.memo["portal_index"] = build_index(ctx.corpus, list(ctx.published.values()))
     return cached
 
 
@@ -249,29 +244,8 @@ def unanswered_findings(sops: list[Sop]) -> list[Finding]:
 def due_items(ctx: RenderContext) -> list[DueItem]:
     """Overdue / upcoming reviews and unsocialised SOPs, for published SOPs only."""
     published = ctx.published
-    try:
-        from ...lifecycle import due_report
-    except ImportError:  # pragma: no cover - older lifecycle module
-        return _due_fallback(ctx)
     return [i for i in due_report(ctx.corpus, ctx.settings) if i.sop_id in published
             and published[i.sop_id].path == i.path]
-
-
-def _due_fallback(ctx: RenderContext) -> list[DueItem]:  # pragma: no cover
-    today = ctx.settings.now()
-    out = []
-    for sop in ctx.published.values():
-        if sop.status is not Status.EFFECTIVE:
-            continue
-        due = next_review(sop, ctx.settings)
-        if due is None:
-            continue
-        days = (due - today).days
-        if days < 0:
-            out.append(DueItem(OVERDUE, sop.id or "", sop.title or "", sop.path, 1, sop.unit, due, days))
-        elif days <= ctx.settings.review_due_days:
-            out.append(DueItem(UPCOMING, sop.id or "", sop.title or "", sop.path, 1, sop.unit, due, days))
-    return out
 
 
 def recent(sops: list[Sop], today: dt.date, limit: int = 8) -> list[tuple[dt.date, str, Sop]]:

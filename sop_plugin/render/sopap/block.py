@@ -14,11 +14,7 @@ from .svg import connector_svg, legend, row_svg
 
 
 def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None) -> str | None:
-    rpp = rows_per_page or ctx.options.get("sopap_rows_per_page")
-    try:
-        rpp = int(rpp) if rpp else None
-    except (TypeError, ValueError):
-        rpp = None
+    rpp = rows_per_page or ctx.settings.sopap_rows_per_page
     labels = {"no_actor": ctx.t("sopap.no_actor"), "start": ctx.t("sopap.start"), "end": ctx.t("sopap.end"),
               "handover": ctx.t("sopap.handover", id="{id}")}
     lay = layout(sop, handover_href=ctx.sop_href, labels=labels)
