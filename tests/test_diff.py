@@ -232,6 +232,7 @@ def test_cli_rev_and_since_signed(sop_tree, capsys, monkeypatch):
 
 def test_draft_page_shows_changes_since_previous_version(sop_tree, monkeypatch):
     from sop_plugin.corpus import load_corpus
+    from sop_plugin.pipeline import Portal
     from sop_plugin.render.context import RenderContext
     from sop_plugin.render.page import render_sop_page
     from sop_plugin.settings import Settings
@@ -248,7 +249,7 @@ def test_draft_page_shows_changes_since_previous_version(sop_tree, monkeypatch):
     def page(disabled=frozenset()):
         settings = Settings(include_drafts=True)
         corpus = load_corpus(root, settings)
-        ctx = RenderContext(corpus=corpus, settings=settings)
+        ctx = RenderContext.of(Portal.of(corpus, settings))
         return "\n".join(p.text for p in render_sop_page(corpus.sops[0], ctx, disabled))
 
     html = page()
