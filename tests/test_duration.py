@@ -83,7 +83,7 @@ def test_format_minutes(minutes, text):
 
 
 def test_format_minutes_english_and_calendar():
-    assert format_minutes(90, lang="en") == "1 h 30 min"
+    assert format_minutes(90, lang="en") == "1 hour 30 minutes"
     assert format_minutes(7 * 60, Calendar(hours_per_day=7)) == "1 hari"
 
 

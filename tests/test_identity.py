@@ -46,7 +46,7 @@ def test_identity_english_and_hostile_values(tmp_path):
     html = identity.identity_block(sop, ctx)
     assert "<script" not in html and "<b>Univ" not in html and "javascript:" not in html
     assert "&lt;script&gt;" in html and "&lt;b&gt;Univ" in html
-    assert "10 January 2026" in html and "Legal basis" in html
+    assert "January 10, 2026" in html and "Legal basis" in html
 
 
 def test_identity_with_missing_fields(tmp_path):

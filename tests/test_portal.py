@@ -250,10 +250,10 @@ def test_catalogue_lists_in_force_and_approved_and_retired_separately(prod):
     assert [r["data-id"] for r in retired] == ["SOP-A-006"]
     assert "SOP-A-001" in retired[0]["_text"]  # successor
     row = next(r for r in main if r["data-id"] == "SOP-A-001")
-    assert "2026-01-10" in row["_text"] and "2027-01-10" in row["_text"]  # effective, next review
+    assert "10 Januari 2026" in row["_text"] and "10 Januari 2027" in row["_text"]  # effective, next review
     assert "Biro Umum" in row["_text"]
     approved = next(r for r in main if r["data-id"] == "SOP-A-007")
-    assert "berlaku mulai 2027-03-01" in approved["_text"]
+    assert "berlaku mulai 1 Maret 2027" in approved["_text"]
     assert 'href="../sop/sop-a-001/"' in html
     assert "SOP-A-004" not in html
 

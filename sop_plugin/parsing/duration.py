@@ -120,23 +120,7 @@ def parse_duration(text: str, cal: Calendar | None = None) -> Duration | None:
 
 
 def format_minutes(minutes: float, cal: Calendar | None = None, lang: str = "id") -> str:
-    """Human text for a number of working minutes: ``1 hari 2 jam 30 menit``."""
-    cal = cal or Calendar()
-    words = {
-        "id": ("hari", "jam", "menit"),
-        "en": ("d", "h", "min"),
-    }[lang if lang in ("id", "en") else "id"]
-    minutes = round(minutes)
-    if minutes <= 0:
-        return f"0 {words[2]}"
-    per_day = int(round(cal.minutes_per_day))
-    days, rest = divmod(minutes, per_day)
-    hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} {words[0]}")
-    if hours:
-        parts.append(f"{hours} {words[1]}")
-    if mins:
-        parts.append(f"{mins} {words[2]}")
-    return " ".join(parts)
+    """Human text for a number of working minutes: ``1 hari 2 jam 30 menit`` (see :mod:`sop_plugin.fmt`)."""
+    from ..fmt import minutes as _fmt_minutes
+
+    return _fmt_minutes(minutes, lang, cal)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .. import i18n
 from ..model import Calendar, Sop
+from ..fmt import number as fmt_number, percent as fmt_percent
 from ..parsing.duration import format_minutes
 from .blocks import block
 from .context import RenderContext
@@ -88,9 +89,9 @@ def analysis_block(sop: Sop, ctx: RenderContext) -> str | None:
         rows.append((ctx.t("analysis.no_duration"), ", ".join(map(str, a.no_duration))))
     if a.loops:
         rows.append((ctx.t("analysis.loops"), "; ".join(
-            ctx.t("analysis.loop", source=lp.source, entry=lp.entry, p=f"{lp.probability:.0%}") for lp in a.loops)))
+            ctx.t("analysis.loop", source=lp.source, entry=lp.entry, p=fmt_percent(lp.probability, ctx.lang)) for lp in a.loops)))
     total = sum(a.work_per_actor.values())
-    work = [{"actor": actor, "time": fmt(m), "share": f"{(m / total if total else 0):.0%}"}
+    work = [{"actor": actor, "time": fmt(m), "share": fmt_percent(m / total if total else 0, ctx.lang)}
             for actor, m in sorted(a.work_per_actor.items(), key=lambda kv: (-kv[1], kv[0]))]
     hist = note = label = None
     stopped = ""
@@ -108,4 +109,4 @@ def analysis_block(sop: Sop, ctx: RenderContext) -> str | None:
 def _handoffs(ctx: RenderContext, count: int, expected: float | None) -> str:
     if expected is None or math.isnan(expected):
         return str(count)
-    return f"{count} ({ctx.t('analysis.per_case', n=f'{expected:.1f}')})"
+    return f"{count} ({ctx.t('analysis.per_case', n=fmt_number(expected, ctx.lang))})"

@@ -16,25 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import i18n
+from .. import fmt, i18n
 from ..model import ROLE_ORDER, Role, Sop
 from .blocks import block
 from .context import RenderContext
 from .templating import render
 
-_MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-}
-
-
 def format_date(d: dt.date | None, lang: str) -> str:
-    if not isinstance(d, dt.date):
-        return ""
-    months = _MONTHS.get(lang, _MONTHS["id"])
-    return f"{d.day} {months[d.month - 1]} {d.year}"
+    """``10 Februari 2026`` (see :func:`sop_plugin.fmt.date`)."""
+    return fmt.date(d, lang)
 
 
 def _safe_url(url: Any, ctx: RenderContext) -> str | None:

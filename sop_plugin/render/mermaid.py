@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
-from ..model import Sop, Status, Step
-from .. import i18n
+from ..model import Calendar, Sop, Status, Step
+from .. import fmt, i18n
 
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:?!/-+")
 
@@ -32,7 +32,7 @@ def label(text: str, limit: int = 120) -> str:
 
 
 def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
-              sop_href: Callable[[str], str | None] | None = None) -> str:
+              sop_href: Callable[[str], str | None] | None = None, cal: Calendar | None = None) -> str:
     """Mermaid source for ``sop``'s procedure ("" when it has no steps)."""
     steps = sop.steps
     if not steps:
@@ -48,7 +48,7 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
         title = actor or i18n.t(lang, "mermaid.no_actor")
         lines.append(f'    subgraph lane{index}["{label(title)}"]')
         for s in members:
-            lines.extend("        " + x for x in _nodes(s))
+            lines.extend("        " + x for x in _nodes(s, lang, cal))
         lines.append("    end")
     lines.append("    start --> s1")
     clicks: list[str] = []
@@ -90,10 +90,10 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
     return "\n".join(lines) + "\n"
 
 
-def _nodes(s: Step) -> list[str]:
+def _nodes(s: Step, lang: str = i18n.DEFAULT_LANG, cal: Calendar | None = None) -> list[str]:
     text = f"{s.number}. {s.activity}"
     if s.duration_text:
-        text += f" — {s.duration_text}"
+        text += f" — {fmt.duration(s.duration, lang, cal, s.duration_text)}"
     out = [f's{s.number}["{label(text)}"]']
     if s.decision is not None:
         out.append(f'd{s.number}{{"{label(s.decision.question or "?")}"}}')

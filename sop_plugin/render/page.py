@@ -14,7 +14,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .. import i18n
+from .. import fmt, i18n
 from ..model import Severity, Sop, Status
 from .blocks import blocks_in, block
 from .context import RenderContext
@@ -173,6 +173,7 @@ def title_block(sop: Sop, ctx: RenderContext) -> str:
         status=sop.status.value if sop.status else "unknown",
         successor=successor,
         problems=problems,
+        fmt=fmt.of(ctx),
     )
 
 
@@ -191,7 +192,7 @@ def step_table(sop: Sop, ctx: RenderContext) -> str:
         if s.sop:
             handover = {"id": s.sop, "href": ctx.sop_href(s.sop)}
         rows.append({"step": s, "flow": flow, "handover": handover})
-    return render("step_table.html", sop=sop, rows=rows, t=ctx.t)
+    return render("step_table.html", sop=sop, rows=rows, t=ctx.t, fmt=fmt.of(ctx))
 
 
 def _target_text(t, ctx: RenderContext) -> str:
@@ -208,7 +209,7 @@ def _target_href(t) -> str | None:
 
 @block("mermaid", slot="flowchart", order=10, tab="tab.mermaid")
 def mermaid_block(sop: Sop, ctx: RenderContext) -> str | None:
-    source = flowchart(sop, ctx.lang, ctx.sop_href)
+    source = flowchart(sop, ctx.lang, ctx.sop_href, ctx.settings.calendar)
     if not source:
         return None
     return render("mermaid.html", source=source, t=ctx.t, sop=sop)

@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .. import i18n
+from .. import fmt, i18n
 from ..analysis import build_flow
 from ..model import Sop
 from .blocks import block
@@ -26,6 +26,7 @@ SCRIPT_VERSION = 1
 def walkthrough_data(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
     """What the script needs, as plain JSON values."""
     flow = build_flow(sop)
+    f = fmt.of(ctx)
     steps = []
     for s in sop.steps:
         d = s.duration
@@ -35,7 +36,7 @@ def walkthrough_data(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
             "actor": s.actor,
             "inputs": list(s.inputs),
             "output": s.output,
-            "duration": None if d is None else {"text": s.duration_text or d.text, "low": d.low,
+            "duration": None if d is None else {"text": f.step_duration(s), "low": d.low,
                                                 "high": d.high, "mid": d.mid},
             "question": s.decision.question if s.decision else None,
             "sop": s.sop,

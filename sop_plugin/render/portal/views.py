@@ -25,7 +25,7 @@ import traceback
 from typing import Callable
 
 
-from ... import i18n
+from ... import fmt, i18n
 from ...model import Sop, Status
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, next_review
 from ..blocks import GeneratedPage, directive, page_source, pages
@@ -111,7 +111,11 @@ class View:
         return next_review(sop, self.ctx.settings) if sop.status is Status.EFFECTIVE else None
 
     def date(self, d) -> str:
-        return d.isoformat() if d else ""
+        return fmt.date(d, self.ctx.lang) if d else ""
+
+    @property
+    def fmt(self) -> "fmt.Formatter":
+        return fmt.of(self.ctx)
 
 
 def unit_page(key: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from ... import fmt
 from ...model import Sop
 from ..blocks import block
 from ..context import RenderContext
@@ -20,6 +21,7 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
     lay = layout(sop, handover_href=ctx.sop_href, labels=labels)
     if lay is None:
         return None
+    f = fmt.of(ctx)
     out = []
     for k, ch in enumerate(chunks(lay.rows, lay.edges, rpp if rpp and rpp > 0 else None)):
         rows = []
@@ -33,7 +35,7 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
                 "svg": row_svg(lay, ri),
                 "activity": Markup(inline_markdown(s.activity)) if s else ctx.t("sopap.end"),
                 "inputs": s.inputs if s else [],
-                "duration": (s.duration_text or "") if s else "",
+                "duration": f.step_duration(s) if s else "",
                 "output": Markup(inline_markdown(s.output)) if s and s.output else "",
                 "notes": Markup(inline_markdown(s.notes)) if s and s.notes else "",
                 "handover": ({"id": s.sop, "href": ctx.sop_href(s.sop)} if s and s.sop else None),
