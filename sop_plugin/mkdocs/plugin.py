@@ -110,6 +110,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         list, parents and previous/next links are recomputed for the final tree.
         """
         nav.items = _prune(nav.items, self.hidden)
+        if config.nav is None:
+            _name_sections(nav.items, self.context().lang)
         nav.items = _arrange(nav.items, self.nav_groups, files, auto=config.nav is None)
         _relink(nav)
         return nav
@@ -131,6 +133,16 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self.root is not None:
             server.watch(str(self.root))
         return server
+
+
+def _name_sections(items: list, lang: str) -> None:
+    """Folder sections of an automatic nav (``guide/`` -> "Guide") in the portal's language (``nav.section.*``)."""
+    for item in items:
+        if isinstance(item, Section):
+            key = f"nav.section.{(item.title or '').strip().lower().replace(' ', '_')}"
+            if i18n.has(key):
+                item.title = i18n.t(lang, key)
+            _name_sections(item.children, lang)
 
 
 def _prune(items: list, hidden: set[str]) -> list:

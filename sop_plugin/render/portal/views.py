@@ -26,7 +26,7 @@ from typing import Callable
 
 
 from ... import fmt, i18n
-from ...model import Sop, Status
+from ...model import Severity, Sop, Status
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, next_review
 from ..blocks import GeneratedPage, directive, page_source, pages
 from ..context import RenderContext
@@ -109,6 +109,10 @@ class View:
 
     def next_review(self, sop: Sop):
         return next_review(sop, self.ctx.settings) if sop.status is Status.EFFECTIVE else None
+
+    def in_repair(self, sop: Sop) -> bool:
+        """The SOP file has errors: staff see "sedang diperbaiki" (authors get the diagnostics)."""
+        return any(d.severity is Severity.ERROR for d in self.ctx.diagnostics_for(sop))
 
     def date(self, d) -> str:
         return fmt.date(d, self.ctx.lang) if d else ""
