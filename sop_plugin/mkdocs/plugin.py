@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .. import audit
+from .. import audit, i18n
 from ..export import write_export
 from ..markdown import SopExtension
 from ..model import Severity
