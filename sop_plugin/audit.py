@@ -103,15 +103,6 @@ def _run_git(path: Path) -> list[Commit]:
     return out
 
 
-def source_file(sop: Sop, root: str | Path | None = None) -> Path | None:
-    """The SOP's file on disk: its path as loaded, else relative to ``root``."""
-    candidates = [Path(sop.path)]
-    if root is not None:
-        candidates.append(Path(root) / sop.path)
-        candidates.append(Path(root) / Path(sop.path).name)
-    return next((c for c in candidates if c.is_file()), None)
-
-
 _MEANING = {Role.MAKER: "prepared", Role.REVIEWER: "reviewed", Role.LEADER: "approved"}
 
 
@@ -129,8 +120,7 @@ def trail(sop: Sop, root: str | Path | None = None, *, use_git: bool = True) -> 
         entries.append(AuditEntry("signature", a.date, _MEANING[a.role], author=a.name or None,
                                   role=a.role, position=a.position or None, state=states[a.role]))
     if use_git:
-        path = source_file(sop, root)
-        for c in git_history(path) if path else []:
+        for c in git_history(sop.source) if sop.source else []:
             entries.append(AuditEntry("commit", c.date, c.subject, author=c.author, commit=c.sha))
     kind_rank = {"revision": 0, "signature": 1, "commit": 2}
     role_rank = {Role.LEADER: 0, Role.REVIEWER: 1, Role.MAKER: 2}

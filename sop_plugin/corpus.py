@@ -17,7 +17,7 @@ from .settings import Settings
 
 UNITS_FILE = "units.yml"
 
-_cache: dict[tuple[str, str, Settings], Sop] = {}
+_cache: dict[tuple[str, str, str, Settings], Sop] = {}
 
 
 def _digest(text: str) -> str:
@@ -41,10 +41,12 @@ def load_sop(path: Path, display: str, settings: Settings) -> Sop:
         sop.diagnostics.append(codes.NO_FRONT_MATTER.at(display, 1, f"cannot read the file: {problem}",
                                                         "save the file as UTF-8 text"))
         return sop
-    key = (display, _digest(text), settings)
+    source = str(path.resolve())
+    key = (display, source, _digest(text), settings)
     cached = _cache.get(key)
     if cached is None:
         cached = parse_sop(display, text, settings)
+        cached.source = source  # I/O uses the absolute path; diagnostics show ``display``
         _cache[key] = cached
     return cached
 

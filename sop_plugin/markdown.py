@@ -121,7 +121,7 @@ class SopPreprocessor(Preprocessor):
                 return self.html_lines(f'<div class="sop-banner sop-banner-problems">'
                                        f'{html.escape(ctx.t("directive.unknown_sop", id=arg))}</div>')
             return self.parts(render_sop_page(sop, ctx, frozenset(ctx.settings.disabled_blocks)))
-        fn = registry.DIRECTIVES.get(name)
+        fn = registry.directives().get(name)
         if fn is None:
             return self.html_lines(f'<div class="sop-banner sop-banner-problems">'
                                    f'{html.escape(ctx.t("directive.unknown", name=name))}</div>')

@@ -286,7 +286,7 @@ class Revision:
 class Sop:
     """One SOP file, parsed.  Fields the author left out are ``None`` / empty."""
 
-    path: str  # as given to the loader, used in diagnostics
+    path: str  # as given to the loader, used in diagnostics and shown to people
     text: str  # the whole file
     id: str | None = None
     title: str | None = None
@@ -318,6 +318,7 @@ class Sop:
     front_matter: dict[str, Any] = field(default_factory=dict)  # canonical keys
     field_lines: dict[str, int] = field(default_factory=dict)  # "approvals.0.date" -> line
     diagnostics: list[Diagnostic] = field(default_factory=list)  # from parsing
+    source: str = ""  # absolute path of the file on disk, for I/O ("" when parsed from a string)
 
     def line_of(self, key: str, default: int | None = None) -> int:
         if key in self.field_lines:

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import VALID_SOP, mutate
 from sop_plugin import audit
-from sop_plugin.corpus import load_corpus
+from sop_plugin.corpus import load_corpus, load_sop
 from sop_plugin.model import Role
 from sop_plugin.parsing import parse_sop
 from sop_plugin.render.audit import audit_block
@@ -63,7 +63,7 @@ def test_git_history_newest_first_following_renames(repo):
 @needs_git
 def test_trail_merges_revisions_signatures_and_commits_newest_first(repo):
     path = repo / "sops" / "a.md"
-    sop = parse_sop(str(path), path.read_text(encoding="utf-8"))
+    sop = load_sop(path, str(path), Settings())
     entries = audit.trail(sop)
     assert [(e.kind, e.date) for e in entries] == [
         ("signature", dt.date(2026, 3, 10)),
@@ -106,7 +106,7 @@ def test_outside_a_checkout_there_are_only_the_revisions(tmp_path, monkeypatch):
     path = tmp_path / "a.md"
     path.write_text(VALID_SOP, encoding="utf-8")
     assert audit.git_history(path) == []
-    sop = parse_sop(str(path), VALID_SOP)
+    sop = load_sop(path, "a.md", Settings())
     kinds = [e.kind for e in audit.trail(sop)]
     assert "commit" not in kinds and kinds.count("revision") == 1
 
@@ -134,3 +134,17 @@ def test_audit_block_renders_the_trail_escaped(repo):
     ctx_id = RenderContext.of(Portal.of(corpus, Settings(audit_git=False)))
     html_id = audit_block(sop, ctx_id)
     assert "Jejak audit" in html_id and "Budi Santoso" not in html_id
+
+
+@needs_git
+def test_the_build_reads_git_history_from_any_working_directory(repo, tmp_path, monkeypatch):
+    """Paths are absolute for I/O and relative for display: `mkdocs build -f other/mkdocs.yml` keeps the history."""
+    from sop_plugin import pipeline
+
+    audit.clear_cache()
+    monkeypatch.chdir(tmp_path)  # not the project folder
+    portal = pipeline.load(Settings(), repo)
+    sop = portal.corpus.sops[0]
+    assert sop.path == "sops/a.md" and sop.source == str((repo / "sops" / "a.md").resolve())
+    commits = [e for e in portal.derived(sop).audit if e.kind == "commit"]
+    assert [c.summary for c in commits] == ["Rename the file", "Longer ordering step <b>", "Draft the SOP"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import VALID_SOP, VALID_UNITS, mutate, write_tree
 from sop_plugin.corpus import load_corpus
 from sop_plugin.render import forms
-from sop_plugin.render.blocks import DIRECTIVES, PAGE_GENERATORS
+from sop_plugin.render.blocks import directives, page_generators
 from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.settings import Settings
@@ -19,7 +19,7 @@ def _ctx(tmp_path, files):
 def test_one_forms_page_per_sop_with_an_id(tmp_path):
     no_id = VALID_SOP.replace("nomor: SOP-UMUM-004\n", "")
     ctx = _ctx(tmp_path, {"a.md": VALID_SOP, "b.md": no_id})
-    pages = PAGE_GENERATORS["monev-forms"](ctx)
+    pages = page_generators()["monev-forms"](ctx)
     assert [p.src_path for p in pages] == ["sop/sop-umum-004-monev.md"]
     page = pages[0]
     assert page.nav is None
@@ -30,7 +30,7 @@ def test_one_forms_page_per_sop_with_an_id(tmp_path):
 
 def test_monitoring_and_evaluation_forms(tmp_path):
     ctx = _ctx(tmp_path, {"a.md": VALID_SOP})
-    html = DIRECTIVES["sop-monev-form"]("SOP-UMUM-004", ctx)
+    html = directives()["sop-monev-form"]("SOP-UMUM-004", ctx)
     sop = ctx.corpus.get("SOP-UMUM-004")
     assert "Formulir Monitoring" in html and "Formulir Evaluasi" in html
     assert html.count("<tr data-step=") == len(sop.steps)
@@ -43,15 +43,15 @@ def test_monitoring_and_evaluation_forms(tmp_path):
         assert q in html
     assert "Catatan / Rekomendasi" in html and "Evaluator (Tim BPM)" in html
     ctx.lang = "en"
-    assert "Is it easy to understand?" in DIRECTIVES["sop-monev-form"]("SOP-UMUM-004", ctx)
+    assert "Is it easy to understand?" in directives()["sop-monev-form"]("SOP-UMUM-004", ctx)
 
 
 def test_unknown_id_and_escaping(tmp_path):
     evil = mutate(VALID_SOP, "1. Mengisi formulir permintaan barang.", "1. Mengisi <script>alert(1)</script> formulir.")
     ctx = _ctx(tmp_path, {"a.md": evil})
-    assert "tidak ditemukan" in DIRECTIVES["sop-monev-form"]("SOP-NOPE-001", ctx)
-    assert "<script" not in DIRECTIVES["sop-monev-form"]("<script>", ctx)
-    html = DIRECTIVES["sop-monev-form"]("SOP-UMUM-004", ctx)
+    assert "tidak ditemukan" in directives()["sop-monev-form"]("SOP-NOPE-001", ctx)
+    assert "<script" not in directives()["sop-monev-form"]("<script>", ctx)
+    html = directives()["sop-monev-form"]("SOP-UMUM-004", ctx)
     assert "<script" not in html and "&lt;script&gt;" in html
 
 

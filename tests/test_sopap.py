@@ -510,7 +510,9 @@ def test_header_language(lang, word):
 
 
 def test_registered_as_second_flowchart_tab():
-    from sop_plugin.render.blocks import BLOCKS
+    from sop_plugin.render.blocks import blocks
+
+    BLOCKS = blocks()
 
     b = BLOCKS["sopap"]
     assert b.slot == "flowchart" and b.tab == "tab.sopap" and b.order > BLOCKS.get("mermaid", b).order - 1

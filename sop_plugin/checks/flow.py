@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import codes
+from ..analysis.paths import build_flow
 from ..model import Corpus, Diagnostic, Severity, Sop
 from ..settings import Settings
 
@@ -37,36 +38,25 @@ def check_sop(sop: Sop) -> list[Diagnostic]:
                 out.append(codes.DANGLING_TARGET.at(sop.path, t.line,
                                                     f"step {s.number}: {what} goes to '{t.raw}', which is not a step",
                                                     f"use a step number 1–{n}, a step anchor such as '#name', or 'selesai'"))
-    succ = {s.number: [t for t in s.successors(n) if t.resolved] for s in steps}
-    # forward from step 1
-    seen = {1}
-    todo = [1]
-    while todo:
-        cur = todo.pop()
-        for t in succ[cur]:
-            if t.step is not None and t.step not in seen:
-                seen.add(t.step)
-                todo.append(t.step)
+    # the one flow graph (reachability from step 1, edges) that the analysis uses too; a step whose
+    # targets are all dangling (already reported above) leads to the end there, so neither it nor
+    # the steps before it are blamed for a loop that is not there
+    flow = build_flow(sop)
+    seen = set(flow.reachable)
     for s in steps:
         if s.number not in seen:
             out.append(codes.UNREACHABLE_STEP.at(sop.path, s.line,
                                                  f"step {s.number} ('{_short(s.activity)}') is never reached from step 1"))
-    # backward from the ends
-    can_end = {num for num, ts in succ.items() if any(t.is_end for t in ts)}
-    # a step whose flow is already reported (only dangling targets, a decision
-    # without branches) counts as leading on: neither it nor the steps before
-    # it are blamed for a loop that is not there
-    dangling_only = {s.number for s in steps if not succ[s.number]}
-    can_end |= dangling_only
+    can_end = {num for num, edges in flow.edges.items() if any(e.target is None for e in edges)}
     changed = True
     while changed:
         changed = False
-        for num, ts in succ.items():
-            if num not in can_end and any(t.step in can_end for t in ts):
+        for num, edges in flow.edges.items():
+            if num not in can_end and any(e.target in can_end for e in edges):
                 can_end.add(num)
                 changed = True
     for s in steps:
-        if s.number in seen and s.number not in can_end and s.number not in dangling_only:
+        if s.number in seen and s.number not in can_end:
             out.append(codes.NO_WAY_OUT.at(sop.path, s.line,
                                            f"from step {s.number} ('{_short(s.activity)}') the procedure can never end: "
                                            "every path loops back without an exit"))

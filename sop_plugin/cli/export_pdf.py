@@ -121,7 +121,7 @@ def standalone_html(sop: Sop, ctx: RenderContext) -> str:
     """The official document as one HTML file (identity, approvals, SOP-AP table; CSS inline)."""
     import html as _html
 
-    from ..render import identity, sopap  # noqa: F401  (registers the blocks we use)
+    from ..render import identity, sopap
 
     parts = [
         identity.identity_block(sop, ctx) or "",

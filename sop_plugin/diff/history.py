@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..audit import source_file
 from ..model import Sop
 from ..parsing import parse_sop
 from ..settings import Settings
@@ -143,7 +142,7 @@ def previous_version(sop: Sop, root: str | Path | None = None,
                      settings: Settings | None = None) -> tuple[SopDiff, Sop] | None:
     """The diff from the newest committed version numbered below ``sop.version``, and that version."""
     settings = settings or Settings()
-    path = source_file(sop, root)
+    path = Path(sop.source) if sop.source else None
     if path is None or sop.version is None:
         return None
     key = _key("previous", sop, path, settings)

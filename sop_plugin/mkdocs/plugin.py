@@ -91,7 +91,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             src = ctx.links.sop_page(sop.id)
             files.append(File.generated(config, src, content=registry.page_source(sop.title or sop.id, f"::: sop {sop.id}")))
             self.hidden.add(src)
-        for name, generate in registry.PAGE_GENERATORS.items():
+        for name, generate in registry.page_generators().items():
             for page in generate(ctx):
                 if files.get_file_from_path(page.src_path) is not None:
                     log.info(f"{page.src_path} exists in docs/; the generated page '{name}' is not added")

@@ -1,12 +1,17 @@
-"""The registry of page blocks.
+"""The registry of page blocks, directives and generated pages.
 
 An SOP page is assembled from blocks contributed by independent modules
 (identity, approvals, the step table, the Mermaid and SOP-AP flowcharts,
 analysis, audit trail, ...).  A block is a function ``(sop, ctx) -> html``
-(or ``None`` to contribute nothing), registered with :func:`block`:
+(or ``None`` to contribute nothing), marked with :func:`block`:
 
     @block("analysis", slot="footer", order=10)
     def analysis(sop, ctx): ...
+
+Marking changes nothing global: the registry is the explicit list of
+modules in :data:`MODULES`, read once on first use (:func:`blocks`,
+:func:`directives`, :func:`page_generators`).  A new block's module is
+added to that list.
 
 Slots, in page order:
 
@@ -24,7 +29,9 @@ autoescapes).
 from __future__ import annotations
 
 import html
+import importlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import yaml
@@ -46,22 +53,20 @@ class Block:
     tab: str | None = None  # i18n key of the tab label (flowchart slot)
 
 
-BLOCKS: dict[str, Block] = {}
-
-
 def block(name: str, *, slot: str, order: int, tab: str | None = None) -> Callable[[Render], Render]:
+    """Mark ``fn`` as the page block ``name``."""
     if slot not in SLOTS:
         raise ValueError(f"unknown slot {slot!r}")
 
     def deco(fn: Render) -> Render:
-        BLOCKS[name] = Block(name, slot, order, fn, tab)
+        fn.__sop_block__ = Block(name, slot, order, fn, tab)  # type: ignore[attr-defined]
         return fn
 
     return deco
 
 
 def blocks_in(slot: str, disabled: frozenset[str] = frozenset()) -> list[Block]:
-    return sorted((b for b in BLOCKS.values() if b.slot == slot and b.name not in disabled),
+    return sorted((b for b in blocks().values() if b.slot == slot and b.name not in disabled),
                   key=lambda b: (b.order, b.name))
 
 
@@ -79,14 +84,11 @@ def blocks_in(slot: str, disabled: frozenset[str] = frozenset()) -> list[Block]:
 
 Directive = Callable[[str, RenderContext], str]
 
-DIRECTIVES: dict[str, Directive] = {}
-
-
 def directive(name: str) -> Callable[[Directive], Directive]:
-    """Register ``::: <name> [argument]``; the function gets the argument text and the context."""
+    """Mark ``fn`` as ``::: <name> [argument]``; the function gets the argument text and the context."""
 
     def deco(fn: Directive) -> Directive:
-        DIRECTIVES[name] = fn
+        fn.__sop_directive__ = name  # type: ignore[attr-defined]
         return fn
 
     return deco
@@ -105,15 +107,64 @@ class GeneratedPage:
 
 PageGenerator = Callable[[RenderContext], "list[GeneratedPage]"]
 
-PAGE_GENERATORS: dict[str, PageGenerator] = {}
-
-
 def pages(name: str) -> Callable[[PageGenerator], PageGenerator]:
+    """Mark ``fn`` as the generator of a family of pages (unit pages, forms, ...)."""
+
     def deco(fn: PageGenerator) -> PageGenerator:
-        PAGE_GENERATORS[name] = fn
+        fn.__sop_pages__ = name  # type: ignore[attr-defined]
         return fn
 
     return deco
+
+
+# -- the registry --------------------------------------------------------------
+
+#: Every module that contributes blocks, directives or page generators (relative to sop_plugin.render).
+MODULES = (
+    "page",          # header title, Mermaid flowchart tab
+    "identity",      # SOP-AP identity page and lembar pengesahan
+    "changes",       # changes since the previous version (drafts under review)
+    "sopap.block",   # SOP-AP flowchart tab
+    "analysis",      # process time analysis and simulated histogram
+    "walkthrough",   # interactive walkthrough
+    "forms",         # Monev forms pages and the footer link to them
+    "audit",         # audit trail
+    "portal.views",  # site-level views: home, catalogue, units, roles, documents, relations, Monev
+)
+
+
+@dataclass(frozen=True)
+class Registry:
+    blocks: dict[str, Block]
+    directives: dict[str, Directive]
+    page_generators: dict[str, PageGenerator]
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    out = Registry({}, {}, {})
+    for name in MODULES:
+        module = importlib.import_module(f"{__package__}.{name}")
+        for obj in vars(module).values():
+            if (b := getattr(obj, "__sop_block__", None)) is not None:
+                out.blocks[b.name] = b
+            if (d := getattr(obj, "__sop_directive__", None)) is not None:
+                out.directives[d] = obj
+            if (g := getattr(obj, "__sop_pages__", None)) is not None:
+                out.page_generators[g] = obj
+    return out
+
+
+def blocks() -> dict[str, Block]:
+    return registry().blocks
+
+
+def directives() -> dict[str, Directive]:
+    return registry().directives
+
+
+def page_generators() -> dict[str, PageGenerator]:
+    return registry().page_generators
 
 
 def page_source(title: str, body: str, *, searchable: bool = True) -> str:

@@ -1,6 +1,4 @@
 """The portal's site-level views (home, catalogue, units, roles, documents, relations, Monev).
 
-Importing the package registers its directives and generated pages.
+:mod:`.data` builds the index the views query; :mod:`.views` holds the directives and page generators.
 """
-
-from . import views  # noqa: F401
