@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Corpus, Sop, Status
+from .model import Corpus, Sop
 from .settings import Settings
 
 
@@ -31,7 +31,3 @@ def published(corpus: Corpus, settings: Settings) -> list[Sop]:
             seen.add(sop.id)
             out.append(sop)
     return out
-
-
-def in_force(sops: list[Sop]) -> list[Sop]:
-    return [s for s in sops if s.status is Status.EFFECTIVE]

@@ -6,7 +6,7 @@ extension and the MkDocs plugin.
 
 from __future__ import annotations
 
-from ..model import Corpus, Diagnostic, Severity
+from ..model import Corpus, Diagnostic
 from ..settings import Settings
 from . import approvals, flow, lifecycle, references, schema, signatures
 
@@ -22,11 +22,3 @@ def validate(corpus: Corpus, settings: Settings | None = None) -> list[Diagnosti
     unique = list(dict.fromkeys(found))
     unique.sort(key=lambda d: (d.file, d.line, d.column, d.code))
     return unique
-
-
-def has_errors(diagnostics: list[Diagnostic]) -> bool:
-    return any(d.severity is Severity.ERROR for d in diagnostics)
-
-
-def for_file(diagnostics: list[Diagnostic], path: str) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.file == path]

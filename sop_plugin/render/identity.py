@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import fmt, i18n
 from ..model import ROLE_ORDER, Role, Sop
+from ..signing import signature_status
 from .blocks import block
 from .context import RenderContext
 from .templating import render
@@ -99,23 +100,9 @@ def identity_block(sop: Sop, ctx: RenderContext) -> str | None:
 
 
 def signature_states(sop: Sop) -> dict[Role, str]:
-    """Binding state per role ("bound", "changed", "unsigned", "malformed", "missing").
-
-    Uses :func:`sop_plugin.signing.signature_status` when available; without
-    it an approval counts as "unsigned" (no digest -> not bound).
-    """
-    try:
-        from ..signing import signature_status  # noqa: PLC0415 - optional, written by another module
-    except ImportError:
-        signature_status = None
-    if signature_status is not None:
-        try:
-            states = signature_status(sop)
-            return {role: str(getattr(states.get(role), "value", states.get(role)) or "missing")
-                    for role in ROLE_ORDER}
-        except Exception:  # a broken digest must not break the page
-            pass
-    return {role: ("unsigned" if sop.approval(role) else "missing") for role in ROLE_ORDER}
+    """Binding state per role ("bound", "changed", "unsigned", "malformed", "missing")."""
+    states = signature_status(sop)
+    return {role: states[role].value for role in ROLE_ORDER}
 
 
 @block("approvals", slot="header", order=30)

@@ -63,7 +63,9 @@ class Document:
 
 
 @dataclass
-class Role:
+class ActorRole:
+    """An actor (pelaksana) and the steps they perform; not a signer role (:class:`sop_plugin.model.Role`)."""
+
     name: str
     slug: str
     unit: str | None
@@ -102,7 +104,7 @@ class PortalIndex:
 
     sops: list[Sop]  # published, sorted by id
     units: dict[str, list[Sop]]  # unit key -> its published SOPs (keys of units.yml first)
-    roles: dict[str, Role]  # actor name -> role
+    roles: dict[str, ActorRole]  # actor name -> role
     role_slugs: dict[str, str]  # actor name -> slug
     documents: list[Document]  # sorted by name
     handoffs: list[Handoff]
@@ -126,7 +128,7 @@ def build_index(corpus: Corpus, published: list[Sop]) -> PortalIndex:
         units.setdefault(s.unit or "", []).append(s)
     units = {k: v for k, v in units.items() if k or v}
 
-    roles: dict[str, Role] = {}
+    roles: dict[str, ActorRole] = {}
     used_slugs: set[str] = set()
     docs: dict[str, Document] = {}
     doc_slugs: set[str] = set()
@@ -158,7 +160,7 @@ def build_index(corpus: Corpus, published: list[Sop]) -> PortalIndex:
             if st.actor:
                 role = roles.get(st.actor)
                 if role is None:
-                    role = Role(st.actor, _unique(slugify(st.actor), used_slugs), unit_of_actor.get(st.actor))
+                    role = ActorRole(st.actor, _unique(slugify(st.actor), used_slugs), unit_of_actor.get(st.actor))
                     roles[st.actor] = role
                 role.steps.append(StepRef(sop, st))
             for name in st.inputs:
