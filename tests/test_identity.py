@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from conftest import VALID_SOP, VALID_UNITS, mutate, write_tree
 from sop_plugin.corpus import load_corpus
@@ -54,6 +55,12 @@ def test_identity_with_missing_fields(tmp_path):
     bare = dataclasses.replace(sop, created=None, legal_basis=[], approvals=[], unit="nowhere", related=["SOP-X-001"])
     html = identity.identity_block(bare, ctx)
     assert "nowhere" in html and "SOP-X-001" in html and "SOP-X-001</a>" not in html
+    # every missing field is shown as such, in its own row: nothing is dropped or left as "None"
+    created = re.search(r'Tanggal Pembuatan</th><td>(.*?)</td>', html)
+    assert created and created.group(1) == "-"
+    assert "None" not in html
+    full = identity.identity_block(sop, ctx)
+    assert "Tanggal Pembuatan</th><td>-</td>" not in full  # the complete SOP shows its date
 
 
 def test_lembar_pengesahan_three_boxes_with_meaning_and_binding(tmp_path):

@@ -88,4 +88,9 @@ def test_english_ui_option(tmp_path: Path) -> None:
     project = _project(tmp_path, {"good.md": GOOD}, options="include_drafts: true\nlang: en")
     assert build(project, project / "site", strict=False).returncode == 0
     page = (project / "site/sop/sop-uji-001/index.html").read_text(encoding="utf-8")
-    assert "Activity" in page and ">Kegiatan<" not in page
+    # the step table and the blocks around it speak English; none of their Indonesian labels remain
+    for en, id_ in (("Activity", "Kegiatan"), ("Actor", "Pelaksana"), ("Output", "Keluaran"),
+                    ("Process Time Analysis", "Analisis Waktu Proses"),
+                    ("Procedure Walkthrough", "Simulasi Prosedur")):
+        assert en in page, en
+        assert f">{id_}<" not in page, id_

@@ -401,7 +401,11 @@ def test_navigation_groups(prod):
 
 def test_production_build_has_no_draft(prod):
     assert not (prod / "sop/sop-a-004").exists()
+    # the views that would list a draft were built and list the published SOPs (a crashed view lists nothing)
+    assert "SOP-A-001" in page(prod, "katalog") and "Pemohon" in page(prod, "peran")
+    assert "Formulir Permintaan" in page(prod, "dokumen")
     text = site_text(prod)
+    assert "sop-banner-problems" not in "".join(page(prod, p) for p in ("katalog", "peran", "dokumen", "unit"))
     for secret in ("SOP-A-004", "Petugas Draf", "Dokumen Draf Khusus", "Rancangan Peminjaman"):
         assert secret not in text, secret
     assert (prod / "sop/sop-a-005/index.html").is_file()  # confidential SOPs are in internal builds

@@ -65,9 +65,10 @@ def build_site(tmp_path: Path, lang: str) -> Path:
     site.mkdir(exist_ok=True)
     shutil.copy(ASSET, site / "sop-walkthrough.js")
     shutil.copy(ASSET.with_name("sop.js"), site / "sop.js")  # the plugin loads sop.js first
+    theme_lang = "id" if lang == "en" else "en"  # the theme's language differs: the plugin's option wins
     (site / "index.html").write_text(textwrap.dedent(f"""\
         <!doctype html>
-        <html lang="{lang}"><head><meta charset="utf-8"><title>t</title><link rel="icon" href="data:,">
+        <html lang="{theme_lang}"><head><meta charset="utf-8"><title>t</title><link rel="icon" href="data:,">
         <script>
           // stands in for mkdocs-material's document$ (instant navigation): it replays the
           // current document to a new subscriber and emits again after each navigation

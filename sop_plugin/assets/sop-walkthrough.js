@@ -80,8 +80,11 @@
     }
   };
 
+  // the language the SOP page was rendered in (the plugin's `lang` option), set by each walkthrough
+  var LANG = "id";
+
   function lang() {
-    return (document.documentElement.lang || "id").toLowerCase().indexOf("en") === 0 ? "en" : "id";
+    return LANG;
   }
 
   function tr(key, fields) {
@@ -159,6 +162,7 @@
   function Walkthrough(root, data) {
     this.root = root;
     this.data = data;
+    LANG = data.lang === "en" ? "en" : "id";
     this.panel = root.querySelector(".sop-walkthrough-panel");
     this.byNumber = {};
     var self = this;

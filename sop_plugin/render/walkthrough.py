@@ -14,7 +14,6 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import fmt, i18n
-from ..analysis import build_flow
 from ..model import Sop
 from .blocks import block
 from .context import RenderContext
@@ -25,7 +24,7 @@ SCRIPT_VERSION = 1
 
 def walkthrough_data(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
     """What the script needs, as plain JSON values."""
-    flow = build_flow(sop)
+    flow = ctx.derived(sop).flow
     f = fmt.of(ctx)
     steps = []
     for s in sop.steps:
@@ -50,6 +49,7 @@ def walkthrough_data(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
         "title": sop.title,
         "sop_version": sop.version,
         "minutes_per_day": ctx.settings.calendar.minutes_per_day,
+        "lang": ctx.lang,
         "simulations_key": "simulasi" if ctx.lang == "id" else "simulations",
         "steps": steps,
     }

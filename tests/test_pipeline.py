@@ -1,0 +1,163 @@
+"""The one pipeline: one settings factory, analysis as a stage, a thin plugin, docs that stay true."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from mkdocs.config.defaults import MkDocsConfig
+
+from sop_plugin import pipeline
+from sop_plugin.mkdocs.config import SopPluginConfig
+from sop_plugin.render import blocks
+from sop_plugin.settings import DEFAULTS, Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "sop_plugin"
+GUIDE = ROOT / "docs" / "guide"
+
+
+def _imports(path: Path) -> set[str]:
+    """Absolute module names ``path`` imports (relative imports resolved against the package)."""
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+                out.add(mod)
+                out.update(f"{mod}.{a.name}" for a in node.names)
+            elif node.module:
+                out.add(node.module)
+    return out
+
+
+def _modules(*exclude: str) -> list[Path]:
+    return [p for p in PACKAGE.rglob("*.py") if not any(p.is_relative_to(PACKAGE / e) for e in exclude)]
+
+
+def test_nothing_below_the_plugin_imports_mkdocs_and_no_site_layer_imports_the_cli():
+    for path in _modules("mkdocs", "cli"):
+        bad = {m for m in _imports(path) if m == "mkdocs" or m.startswith("mkdocs.")}
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+    for path in _modules("cli"):
+        if path.name == "__main__.py":  # `python -m sop_plugin` is the command line
+            continue
+        bad = {m for m in _imports(path) if m.startswith("sop_plugin.cli")}
+        assert not bad, f"{path.relative_to(ROOT)} imports the CLI: {bad}"
+
+
+def test_the_export_and_the_pipeline_do_not_import_the_html_layer():
+    for name in ("export.py", "pipeline.py", "links.py", "settings.py"):
+        bad = {m for m in _imports(PACKAGE / name) if m.startswith("sop_plugin.render")}
+        assert not bad, f"{name} imports {bad}"
+    for path in (PACKAGE / "analysis").glob("*.py"):
+        bad = {m for m in _imports(path) if m.startswith(("sop_plugin.render", "sop_plugin.pipeline"))}
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_every_registered_module_contributes():
+    reg = blocks.registry()
+    found: dict[str, int] = {}
+    for kind in (reg.blocks.values(), reg.directives.values(), reg.page_generators.values()):
+        for item in kind:
+            fn = getattr(item, "render", item)
+            found[fn.__module__] = found.get(fn.__module__, 0) + 1
+    for name in blocks.MODULES:
+        assert found.get(f"sop_plugin.render.{name}"), f"render/{name} contributes nothing"
+    assert {"title", "mermaid", "sopap", "analysis", "audit"} <= set(reg.blocks)
+
+
+# -- settings ---------------------------------------------------------------------------
+
+
+def test_settings_factory_defaults_and_overrides():
+    assert Settings.from_options({}) == DEFAULTS
+    s = Settings.from_options({"lang": "en_GB", "hours_per_day": 7.5, "institution": {"name": "Univ"},
+                               "simulate": {"cases": 50}, "url_prefix": "/prosedur/", "today": "2026-05-01"},
+                              include_drafts=True, public=None)
+    assert (s.lang, s.calendar.hours_per_day, s.calendar.days_per_week) == ("en", 7.5, 5.0)
+    assert s.institution.name == "Univ" and s.simulate.cases == 50 and s.simulate.seed == 1
+    assert s.url_prefix == "prosedur" and s.include_drafts and not s.public and str(s.today) == "2026-05-01"
+    for bad, name in (({"review_due_days": "soon"}, "review_due_days"), ({"today": "31.12.2026"}, "today"),
+                      ({"institution": "Univ"}, "institution"), ({"public": "yes"}, "public")):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_options(bad)
+
+
+def _documented_options() -> dict[str, str]:
+    """Option -> documented default, from the options table of docs/guide/portal.md."""
+    text = (GUIDE / "portal.md").read_text(encoding="utf-8")
+    table = text[text.index("## Plugin options"):]
+    return dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table, re.M))
+
+
+def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_path):
+    documented = _documented_options()
+    declared = set(SopPluginConfig().keys())
+    assert set(documented) == declared, (set(documented) ^ declared)
+    # every documented option, set at once, validates with no error and no warning (as mkdocstrings' tests do)
+    values = {
+        "sops_dir": "sops", "lang": "en", "include_drafts": True, "public": True, "require_signed": True,
+        "id_pattern": r"^SOP-\w+-\d+$", "procedure_headings": ["Prosedur"], "hours_per_day": 7.5,
+        "days_per_week": 6, "review_due_days": 14, "today": "2026-05-01", "url_prefix": "prosedur",
+        "institution": {"name": "Universitas", "logo": "logo.png"}, "simulate": {"enabled": False, "cases": 10,
+                                                                                "seed": 3},
+        "disabled_blocks": ["analysis"], "audit_git": False, "sopap_rows_per_page": 12,
+    }
+    missing = declared - set(values)
+    assert not missing, f"add a sample value for {missing}"
+    conf = SopPluginConfig()
+    conf.load_dict(values)
+    errors, warnings = conf.validate()
+    assert errors == [] and warnings == []
+    settings = Settings.from_options({k: (dict(v) if hasattr(v, "keys") else v) for k, v in conf.items()})
+    assert settings.simulate.cases == 10 and settings.institution.logo == "logo.png"
+    assert settings.sopap_rows_per_page == 12 and not settings.audit_git
+
+
+def test_every_directive_named_in_the_guide_exists():
+    names = blocks.directives()
+    text = "\n".join(p.read_text(encoding="utf-8") for p in [*GUIDE.rglob("*.md"), ROOT / "docs" / "index.md"])
+    named = set(re.findall(r"::: (sop-[a-z-]+)", text))
+    assert named and named <= set(names), named - set(names)
+
+
+# -- analysis is a stage ----------------------------------------------------------------------
+
+
+def test_one_analysis_per_published_sop_per_build(tmp_path, monkeypatch):
+    """A full in-process build of the bundled portal analyses each published SOP exactly once."""
+    from mkdocs.commands.build import build
+
+    from sop_plugin.analysis import core
+
+    calls: list[str] = []
+    real = core.analyse
+
+    def counting(sop, *args, **kwargs):
+        calls.append(sop.path)
+        return real(sop, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "analyse", counting)
+    monkeypatch.setattr(core, "analyse", counting)
+    monkeypatch.chdir(ROOT)
+    config = MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml"))
+    config.load_file(open(ROOT / "mkdocs.yml", encoding="utf-8"))
+    config.load_dict({"site_dir": str(tmp_path / "site")})
+    errors, _ = config.validate()
+    assert not errors
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    plugin = config.plugins["sop"]
+    portal = plugin.context().portal
+    assert sorted(calls) == sorted(s.path for s in portal.published.values())
+    assert portal.analyses == len(portal.published) > 10
+    assert (tmp_path / "site" / "sops.json").is_file()
