@@ -260,3 +260,22 @@ def test_draft_page_shows_changes_since_previous_version(sop_tree, monkeypatch):
     # an effective SOP's page has no such section
     git(root, "checkout", "-q", "--", ".")
     assert "Perubahan sejak" not in page()
+
+
+def test_since_signed_without_history_names_the_changed_parts_from_the_digest(sop_tree, capsys, monkeypatch):
+    root = sop_tree({"biro-umum/a.md": VALID_SOP})
+    monkeypatch.chdir(root)
+    for role in ("maker", "reviewer", "leader"):
+        assert main(["sign", "biro-umum/a.md", "--role", role, "--today", "2026-06-01"]) == 0
+    path = root / "biro-umum" / "a.md"
+    path.write_text(mutate(path.read_text(encoding="utf-8"), "pelaksana: Bendahara", "pelaksana: Verifikator Keuangan"),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["diff", "biro-umum/a.md", "--since-signed", "--lang", "en"]) == 1
+    assert capsys.readouterr().out.strip() == (
+        "The signed content was not found in the git history; changed since signing: step 2 actor.")
+    assert main(["diff", "biro-umum/a.md", "--since-signed", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"signed_content_found": False, "changed": ["step 2 actor"]}
+    assert main(["diff", "biro-umum/a.md", "--since-signed", "--format", "html"]) == 1
+    page = capsys.readouterr().out
+    assert page.startswith("<!DOCTYPE html>") and "Perubahan sejak ditandatangani" in page and "step 2 actor" in page

@@ -21,7 +21,7 @@ from ..diff import SopDiff, diff_sops
 from ..diff.history import GitError, at_revision, signed_content
 from ..model import Sop
 from ..parsing import parse_sop
-from ..render.changes import html_document, text_report
+from ..render.changes import html_document, html_note, text_report
 from ..signing import DigestError, compare
 from . import UsageError
 from .common import add_common, load_options, load_settings
@@ -64,7 +64,6 @@ def run(args: argparse.Namespace) -> int:
     def t(key: str, **fields: object) -> str:
         return i18n.t(lang, key, **fields)
 
-    note = None
     if args.rev or args.since_signed:
         if len(args.files) != 1:
             raise UsageError("with --rev or --since-signed, name exactly one FILE")
@@ -81,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             if found is None:
                 raise UsageError(f"'{path}' has no signature with a digest, here or in its git history")
             if found.sop is None:
-                return _fingerprint_only(new, found.digest, args.format, t)
+                return _fingerprint_only(new, found.digest, args.format, lang, t)
             old, old_label = found.sop, found.label
     else:
         if len(args.files) != 2:
@@ -90,11 +89,11 @@ def run(args: argparse.Namespace) -> int:
         old, old_label = parse_sop(a.as_posix(), _read(a), settings), a.as_posix()
         new = parse_sop(b.as_posix(), _read(b), settings)
     result = diff_sops(old, new, old_label=old_label, new_label=new.path)
-    _print(result, args.format, lang, t, note)
+    _print(result, args.format, lang, t)
     return 0 if result.empty else 1
 
 
-def _print(result: SopDiff, fmt: str, lang: str, t, note: str | None) -> None:
+def _print(result: SopDiff, fmt: str, lang: str, t) -> None:
     if fmt == "json":
         json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -104,7 +103,7 @@ def _print(result: SopDiff, fmt: str, lang: str, t, note: str | None) -> None:
         sys.stdout.write(text_report(result, t))
 
 
-def _fingerprint_only(sop: Sop, digest: str, fmt: str, t) -> int:
+def _fingerprint_only(sop: Sop, digest: str, fmt: str, lang: str, t) -> int:
     """The signed text is gone: name the changed parts from the digest's fingerprint."""
     try:
         cmp = compare(sop, digest)
@@ -117,8 +116,7 @@ def _fingerprint_only(sop: Sop, digest: str, fmt: str, t) -> int:
     if fmt == "json":
         json.dump({"signed_content_found": False, "changed": parts}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-    elif parts:
-        print(t("changes.signature_only", parts=", ".join(parts)))
     else:
-        print(t("changes.none"))
+        message = t("changes.signature_only", parts=", ".join(parts)) if parts else t("changes.none")
+        sys.stdout.write(html_note(message, t, lang) if fmt == "html" else message + "\n")
     return 1 if parts else 0

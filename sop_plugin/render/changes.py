@@ -185,6 +185,9 @@ def text_report(diff: SopDiff, t: Translate) -> str:
         mark = {"added": "+", "removed": "-", "changed": "~"}
         for sec in diff.sections:
             out.append(f"  {mark[sec.kind]} " + t(f"changes.section.{sec.kind}", name=_section_name(sec.heading, t)))
+            a, b = (sec.old or "").splitlines(), (sec.new or "").splitlines()
+            out.extend(f"      - {x}" for x in a if x not in b)
+            out.extend(f"      + {x}" for x in b if x not in a)
     return "\n".join(out) + "\n"
 
 
@@ -206,14 +209,25 @@ def html_document(diff: SopDiff, t: Translate, lang: str, *, title: str | None =
     """A self-contained HTML page (no external resources) for ``sop diff --format html``."""
     heading = title or f"{diff.new.id or diff.old.id or ''}: " + t(
         "changes.between", old=_side(diff.old, t), new=_side(diff.new, t))
-    css = (resources.files("sop_plugin") / "assets" / "sop-changes.css").read_text(encoding="utf-8")
-    return render("changes_document.html", lang=lang, heading=heading, css=Markup(css),
+    return render("changes_document.html", lang=lang, heading=heading, css=Markup(_css()),
                   body=Markup(html_fragment(diff, t, title=heading)))
+
+
+def _css() -> str:
+    return (resources.files("sop_plugin") / "assets" / "sop-changes.css").read_text(encoding="utf-8")
+
+
+def html_note(message: str, t: Translate, lang: str) -> str:
+    """A self-contained page holding one message (``sop diff --since-signed`` without the signed text)."""
+    body = render("changes.html", t=t, title=t("changes.title_signed"), intro=None, note=message, empty=False,
+                  summary="", front=[], steps=[], sections=[])
+    return render("changes_document.html", lang=lang, heading=t("changes.title_signed"), css=Markup(_css()),
+                  body=Markup(body))
 
 
 # -- the page section -----------------------------------------------------------
 
-@block("changes", slot="header", order=80)
+@block("changes", slot="header", order=15)  # right under the title: the reviewer starts here
 def changes_block(sop: Sop, ctx: RenderContext) -> str | None:
     """"Perubahan sejak versi N" on the page of a draft or review version."""
     if sop.status not in (Status.DRAFT, Status.REVIEW):
