@@ -279,3 +279,21 @@ def test_since_signed_without_history_names_the_changed_parts_from_the_digest(so
     assert main(["diff", "biro-umum/a.md", "--since-signed", "--format", "html"]) == 1
     page = capsys.readouterr().out
     assert page.startswith("<!DOCTYPE html>") and "Perubahan sejak ditandatangani" in page and "step 2 actor" in page
+
+
+def test_replaced_step_is_removed_and_added_not_changed():
+    new = mutate(VALID_SOP, """3. Menyusun dokumen pemesanan.
+    - pelaksana: Pejabat Pengadaan
+    - waktu: 1 hari
+    - keterangan: Gunakan format baku""", """3. Mengirim surat pesanan kepada penyedia melalui SPSE.
+    - pelaksana: Pejabat Pengadaan
+    - waktu: 2 jam
+    - output: Surat pesanan""")
+    d = diff(VALID_SOP, new)
+    # step 2's "Ya -> 3" now leads to the new step: that is reported too
+    assert kinds(d) == [("changed", 2, 2, ["branches"]), ("added", None, 3, []), ("removed", 3, None, [])]
+
+
+def test_reworded_activity_is_a_changed_step():
+    d = diff(VALID_SOP, mutate(VALID_SOP, "3. Menyusun dokumen pemesanan.", "3. Menyusun dokumen pemesanan barang."))
+    assert kinds(d) == [("changed", 3, 3, ["activity"])]

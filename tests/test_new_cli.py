@@ -49,6 +49,8 @@ def test_new_sop_takes_the_next_number_of_the_unit_and_lints_clean(root, capsys)
     assert [s.heading for s in sop.sections][:3] == ["Tujuan", "Ruang Lingkup", "Definisi"]
     assert sop.procedure is not None and len(sop.steps) == 2
     assert {s.actor for s in sop.steps} <= {"Pemohon", "Staf Gudang", "Bendahara", "Pejabat Pengadaan"}
+    assert "# Pelaksana di unit ini: Pemohon, Staf Gudang, Bendahara, Pejabat Pengadaan" in path.read_text(
+        encoding="utf-8")
     assert problems(root, path) == []
     # a second one takes the number after it
     assert new(root, "--unit", "biro-umum", "--title", "Pengelolaan Arsip Dinamis") == 0
@@ -109,8 +111,10 @@ def test_from_starts_the_next_version(root, capsys):
     assert (a.steps, a.sections) == (b.steps, b.sections)
     assert sop.simulations and sop.socialization and "riwayat_revisi:" in text
     assert problems(root, path) == []
-    assert new(root, "--from", "SOP-UMUM-004") == 0
-    assert parse_sop(str(path), path.read_text(encoding="utf-8")).version == 4
+    # a draft is edited, not re-versioned
+    with pytest.raises(SystemExit) as exc:
+        new(root, "--from", "SOP-UMUM-004")
+    assert exc.value.code == 2 and "already a draft of version 3" in capsys.readouterr().err
 
 
 def test_bad_numbering_and_team_in_units_yml_are_reported():

@@ -190,6 +190,7 @@ def draft_text(sop_id: str, title: str, unit: Unit, today: dt.date) -> str:
         "versi: 1",
         "status: draf",
         f"tanggal_pembuatan: {today.isoformat()}",
+        *([f"# Pelaksana di unit ini: {', '.join(roles)}"] if roles else []),
         "# Lengkapi daftar di bawah ini; biarkan [] bila tidak ada.",
         "dasar_hukum: []            # peraturan yang menjadi dasar SOP, mis. Peraturan Rektor Nomor ... Tahun ...",
         "kualifikasi_pelaksana: []  # kompetensi yang harus dimiliki pelaksana",
@@ -276,6 +277,9 @@ def _new_version(corpus: Corpus, sop_id: str, summary: str | None, today: dt.dat
         raise UsageError(f"no SOP '{sop_id}' in {corpus.root}")
     if sop.version is None:
         raise UsageError(f"{sop.path}: the SOP has no version number to increase")
+    if sop.status is not None and sop.status.may_be_incomplete:
+        raise UsageError(f"{sop.path}: {sop_id} is already a {sop.status.value} of version {sop.version}; "
+                         "edit it, or start a new version once it is approved")
     path = Path(sop.path)
     if not path.is_absolute() and not path.is_file():
         path = Path(corpus.root) / sop.path

@@ -13,7 +13,8 @@ Steps have no stable ids, so old and new steps are paired by content:
 1. identical steps (everything but the flow equal) pair up first, in order;
 2. then steps whose activity text is the same;
 3. then the most similar remaining steps (activity text at least 60 % alike,
-   or at least five of the eight content fields equal), best pairs first.
+   or at least four of the eight content fields filled in and equal), best
+   pairs first.
 
 Unpaired old steps are *removed*, unpaired new steps *added*.  Among the
 pairs, the longest run that kept its relative order stays put; every other
@@ -49,7 +50,7 @@ FRONT_FIELDS = ("id", "title", "unit", "version", "status", "created", "revised"
 
 _REF_CALENDAR = Calendar()
 _SIMILAR_RATIO = 0.6
-_SIMILAR_FIELDS = 5
+_SIMILAR_FIELDS = 4
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ def _pair(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[int, int
         for j in free_new():
             ratio = difflib.SequenceMatcher(a=old[i]["activity"] or "", b=new[j]["activity"] or "",
                                             autojunk=False).ratio()
-            same = sum(old[i][f] == new[j][f] for f in _CONTENT_FIELDS)
+            same = sum(old[i][f] == new[j][f] and old[i][f] not in (None, []) for f in _CONTENT_FIELDS)
             if ratio >= _SIMILAR_RATIO or same >= _SIMILAR_FIELDS:
                 scored.append((ratio + same / len(_CONTENT_FIELDS), -abs(i - j), i, j))
     for _, _, i, j in sorted(scored, reverse=True):
