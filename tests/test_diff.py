@@ -291,7 +291,7 @@ def test_replaced_step_is_removed_and_added_not_changed():
     - output: Surat pesanan""")
     d = diff(VALID_SOP, new)
     # step 2's "Ya -> 3" now leads to the new step: that is reported too
-    assert kinds(d) == [("changed", 2, 2, ["branches"]), ("added", None, 3, []), ("removed", 3, None, [])]
+    assert kinds(d) == [("changed", 2, 2, ["branches"]), ("removed", 3, None, []), ("added", None, 3, [])]
 
 
 def test_reworded_activity_is_a_changed_step():
