@@ -66,6 +66,17 @@ def clear_cache() -> None:
     _cache.clear()
 
 
+def git_head(folder: str | Path) -> str:
+    """The commit checked out in ``folder``'s repository ("" outside a repository or without git)."""
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    try:
+        proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True,
+                              timeout=GIT_TIMEOUT, env=env, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.decode("ascii", "replace").strip() if proc.returncode == 0 else ""
+
+
 def git_history(path: str | Path) -> list[Commit]:
     """Commits that touched ``path`` (following renames), newest first; ``[]`` without git."""
     p = Path(path)

@@ -1,7 +1,9 @@
 """Load a tree of SOP files and ``units.yml`` into one :class:`Corpus`.
 
-Parsing is cached by file content, so ``mkdocs serve`` re-parses only the
-files that changed.
+Parsing is cached by file content, in memory (``mkdocs serve`` re-parses only
+the files that changed) and in the persistent build cache
+(:mod:`sop_plugin.cache`); files that are not cached are parsed on all cores
+(:mod:`sop_plugin.parallel`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import codes
+from . import cache as build_cache
+from . import codes, parallel
+from .cache import NO_CACHE, Cache
 from .model import Corpus, Sop
 from .parsing import parse_sop
 from .parsing.units import parse_units
@@ -17,7 +21,7 @@ from .settings import Settings
 
 UNITS_FILE = "units.yml"
 
-_cache: dict[tuple[str, str, str, Settings], Sop] = {}
+_cache: dict[tuple[object, ...], Sop] = {}
 
 
 def _digest(text: str) -> str:
@@ -34,21 +38,50 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
         return None, exc.strerror or str(exc)
 
 
-def load_sop(path: Path, display: str, settings: Settings) -> Sop:
-    text, problem = read_text(path)
-    if text is None:
-        sop = Sop(path=display, text="")
-        sop.diagnostics.append(codes.NO_FRONT_MATTER.at(display, 1, f"cannot read the file: {problem}",
-                                                        "save the file as UTF-8 text"))
-        return sop
-    source = str(path.resolve())
-    key = (display, source, _digest(text), settings)
-    cached = _cache.get(key)
-    if cached is None:
-        cached = parse_sop(display, text, settings)
-        cached.source = source  # I/O uses the absolute path; diagnostics show ``display``
-        _cache[key] = cached
-    return cached
+def load_sop(path: Path, display: str, settings: Settings, cache: Cache = NO_CACHE) -> Sop:
+    return _load([(path, display)], settings, cache, workers=1)[0]
+
+
+def _parse_key(settings: Settings) -> tuple[object, ...]:
+    """What parsing depends on besides the text (not the date, language or publication options)."""
+    return settings.procedure_headings, settings.calendar
+
+
+def _parse_job(job: tuple[str, str, str, Settings]) -> Sop:
+    display, source, text, settings = job
+    sop = parse_sop(display, text, settings)
+    sop.source = source  # I/O uses the absolute path; diagnostics show ``display``
+    return sop
+
+
+def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, workers: int) -> list[Sop]:
+    """Parse ``(path, display)`` pairs: from memory, else from ``cache``, else on all cores."""
+    out: list[Sop | None] = []
+    todo: list[tuple[int, tuple[str, str, str, Settings], tuple[object, ...], str]] = []
+    for path, display in files:
+        text, problem = read_text(path)
+        if text is None:
+            sop = Sop(path=display, text="")
+            sop.diagnostics.append(codes.NO_FRONT_MATTER.at(display, 1, f"cannot read the file: {problem}",
+                                                            "save the file as UTF-8 text"))
+            out.append(sop)
+            continue
+        source = str(path.resolve())
+        mkey = (display, source, _digest(text), _parse_key(settings))
+        found = _cache.get(mkey)
+        if found is None:
+            pkey = build_cache.key("parse", mkey)
+            stored = cache.get("parse", pkey)
+            if stored is not build_cache.MISSING:
+                found = _cache[mkey] = stored
+        if found is None:
+            todo.append((len(out), (display, source, text, settings), mkey, pkey))
+        out.append(found)
+    parsed = parallel.run(_parse_job, [job for _, job, _, _ in todo], workers)
+    for (index, _, mkey, pkey), sop in zip(todo, parsed):
+        _cache[mkey] = out[index] = sop
+        cache.put("parse", pkey, sop)
+    return out  # type: ignore[return-value]
 
 
 def sop_files(root: Path) -> list[Path]:
@@ -74,7 +107,8 @@ def _display(path: Path, base: Path | None) -> str:
 
 
 def load_corpus(root: str | Path, settings: Settings | None = None, *,
-                files: list[Path] | None = None, display_base: Path | None = None) -> Corpus:
+                files: list[Path] | None = None, display_base: Path | None = None,
+                cache: Cache = NO_CACHE) -> Corpus:
     """Load every SOP below ``root`` (or just ``files``) and ``root/units.yml``.
 
     ``display_base``: paths in diagnostics are relative to it (default: the
@@ -95,6 +129,6 @@ def load_corpus(root: str | Path, settings: Settings | None = None, *,
         else:
             corpus.units, diags = parse_units(text, shown)
             corpus.diagnostics.extend(diags)
-    for p in files if files is not None else sop_files(root):
-        corpus.sops.append(load_sop(p, _display(p, display_base), settings))
+    paths = files if files is not None else sop_files(root)
+    corpus.sops.extend(_load([(p, _display(p, display_base)) for p in paths], settings, cache, settings.workers))
     return corpus

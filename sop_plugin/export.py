@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,11 +41,19 @@ def _date(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def build_time() -> dt.datetime:
+    """Now (UTC, whole seconds), or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
 def export(portal: Portal, generated_at: dt.datetime | None = None) -> dict[str, Any]:
     """The export document for the portal's published SOPs (sorted by id)."""
     published = portal.published
     sops = sorted(published.values(), key=sort_key)
-    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    generated_at = generated_at or build_time()
     settings = portal.settings
     links = Links(sop_prefix=settings.url_prefix, use_directory_urls=settings.use_directory_urls)
     units = {}

@@ -30,7 +30,7 @@ from pathlib import Path
 from .pipeline import build
 from .render import blocks as registry
 from .render.context import RenderContext
-from .render.page import Part, render_sop_page
+from .render.page import Part, page_parts, render_sop_page
 from .settings import DEFAULTS, Settings
 
 _DIRECTIVE = re.compile(r"^:::[ \t]+(sop(?:-[a-z0-9-]+)?)(?:[ \t]+(.*?))?[ \t]*$")
@@ -81,7 +81,7 @@ class SopExtension(Extension):
         if self._ctx is None:
             options = {k: v for k, v in self.getConfigs().items() if k != "base_dir"}
             base = Path(self.getConfig("base_dir") or ".").resolve()
-            self._ctx = RenderContext.of(build(Settings.from_options(options), base))
+            self._ctx = RenderContext.of(build(Settings.from_options(options), base, extra=page_parts))
         return self._ctx
 
     def extendMarkdown(self, md: Markdown) -> None:
@@ -120,7 +120,10 @@ class SopPreprocessor(Preprocessor):
             if sop is None:
                 return self.html_lines(f'<div class="sop-banner sop-banner-problems">'
                                        f'{html.escape(ctx.t("directive.unknown_sop", id=arg))}</div>')
-            return self.parts(render_sop_page(sop, ctx, frozenset(ctx.settings.disabled_blocks)))
+            parts = ctx.portal.extras.get(sop.path)  # rendered by the build, beside the analysis
+            if parts is None:
+                parts = render_sop_page(sop, ctx, frozenset(ctx.settings.disabled_blocks))
+            return self.parts(parts)
         fn = registry.directives().get(name)
         if fn is None:
             return self.html_lines(f'<div class="sop-banner sop-banner-problems">'

@@ -17,11 +17,16 @@ stored with it: pages, portal views, search text and exports read them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import parallel
 from .analysis import Analysis, Flow, SimConfig, SimResult, analyse, build_flow, simulate
-from .audit import AuditEntry, trail
+from .audit import AuditEntry, git_head, trail
+from .cache import MISSING, NO_CACHE, Cache, text_hash
+from .cache import key as cache_key
 from .checks import validate
 from .corpus import load_corpus
 from .model import Corpus, Diagnostic, Sop
@@ -48,7 +53,9 @@ class Portal:
     diagnostics: list[Diagnostic]
     published: dict[str, Sop]  # by id, in file order
     derived_by_path: dict[str, Derived] = field(default_factory=dict)
-    analyses: int = 0  # how many SOPs the analyse stage ran for (tests count it)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-SOP results of build(extra=...), by path
+    analyses: int = 0  # how many SOPs the analyse stage computed in this build (tests count it)
+    cache: Cache = field(default=NO_CACHE, repr=False)
 
     @classmethod
     def of(cls, corpus: Corpus, settings: Settings | None = None, diagnostics: list[Diagnostic] | None = None) -> Portal:
@@ -81,15 +88,92 @@ def load(settings: Settings, base: Path | None = None, *, root: Path | None = No
     """
     base = (base or Path.cwd())
     root = root if root is not None else base / settings.sops_dir
-    return Portal.of(load_corpus(root, settings, files=files, display_base=base), settings)
-
-
-def build(settings: Settings, base: Path | None = None, *, root: Path | None = None) -> Portal:
-    """Load, validate and analyse every published SOP once."""
-    portal = load(settings, base, root=root)
-    for sop in portal.published.values():
-        portal.derived(sop)
+    store = open_cache(settings, base)
+    portal = Portal.of(load_corpus(root, settings, files=files, display_base=base, cache=store), settings)
+    portal.cache = store
     return portal
+
+
+def open_cache(settings: Settings, base: Path) -> Cache:
+    return Cache((base / settings.cache_dir).resolve()) if settings.cache_dir else NO_CACHE
+
+
+PerSop = Callable[[Portal, Sop], Any]
+
+
+def build(settings: Settings, base: Path | None = None, *, root: Path | None = None,
+          extra: PerSop | None = None) -> Portal:
+    """Load, validate and analyse every published SOP once.
+
+    ``extra(portal, sop)`` (e.g. rendering the SOP's page) runs beside the
+    analysis, in the same worker, and its result is kept in
+    ``portal.extras[sop.path]``; both are cached by content hash.
+    """
+    portal = load(settings, base, root=root)
+    analyse_all(portal, extra)
+    return portal
+
+
+def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
+    """The analyse stage for every published SOP: from the cache, else on all cores."""
+    global _JOB
+    settings = portal.settings
+    keys = _keys(portal, extra is not None)
+    todo: list[Sop] = []
+    for sop in portal.published.values():
+        hit = portal.cache.get("derived", keys.get(sop.path, ""))
+        if hit is MISSING:
+            todo.append(sop)
+            continue
+        portal.derived_by_path[sop.path], value = hit
+        if extra is not None:
+            portal.extras[sop.path] = value
+    _JOB = (portal, extra)
+    try:
+        results = parallel.run(_analyse_job, todo, settings.workers)
+    finally:
+        _JOB = None
+    for sop, (derived, value) in zip(todo, results):
+        portal.derived_by_path[sop.path] = derived
+        portal.analyses += 1
+        if extra is not None:
+            portal.extras[sop.path] = value
+        portal.cache.put("derived", keys.get(sop.path, ""), (derived, value))
+
+
+_JOB: tuple[Portal, PerSop | None] | None = None  # what the workers of analyse_all read (fork)
+
+
+def _analyse_job(sop: Sop) -> tuple[Derived, Any]:
+    assert _JOB is not None
+    portal, extra = _JOB
+    derived = derive(sop, portal.corpus, portal.settings)
+    portal.derived_by_path[sop.path] = derived
+    return derived, (extra(portal, sop) if extra is not None else None)
+
+
+def _keys(portal: Portal, with_extra: bool) -> dict[str, str]:
+    """Cache keys of the analyse stage (and, ``with_extra``, of the rendered page) per published SOP.
+
+    A key covers everything the result depends on: the SOP's text and its own
+    findings, the settings that change output, ``units.yml``, the id, title,
+    status and unit of every SOP (links, hand-offs, placeholders), the date
+    (review judgements), and the git commit the audit trail reads.
+    """
+    if portal.cache.folder is None:
+        return {}
+    settings = portal.settings
+    corpus = portal.corpus
+    shared = cache_key(
+        settings.output_key(), settings.now().isoformat(), with_extra,
+        sorted(corpus.units.items()),
+        [(s.path, s.id, s.title, s.status, s.unit, s.confidential, s.version) for s in corpus.sops],
+        git_head(corpus.root) if settings.audit_git else "")
+    found: dict[str, list[Diagnostic]] = {}
+    for d in portal.diagnostics:
+        found.setdefault(d.file, []).append(d)
+    return {sop.path: cache_key(shared, sop.path, sop.source, text_hash(sop.text), found.get(sop.path, []))
+            for sop in portal.published.values()}
 
 
 def derive(sop: Sop, corpus: Corpus, settings: Settings) -> Derived:

@@ -68,6 +68,13 @@ class Settings:
     disabled_blocks: tuple[str, ...] = ()
     audit_git: bool = True
     sopap_rows_per_page: int | None = None
+    # -- how the build runs (never changes its output) ---------------------------------
+    cache_dir: str = ".cache/sop"  # relative to the project folder; "" turns the cache off
+    workers: int = 0  # processes for per-SOP work; 0: one per core
+
+    def output_key(self) -> Settings:
+        """These settings without the ones that only change how fast a build runs (cache keys)."""
+        return dataclasses.replace(self, cache_dir="", workers=0)
 
     def now(self) -> dt.date:
         return self.today or dt.date.today()
@@ -86,7 +93,7 @@ class Settings:
         merged: dict[str, Any] = {k: v for k, v in dict(options or {}).items() if v is not None}
         merged.update({k: v for k, v in overrides.items() if v is not None})
         kw: dict[str, Any] = {}
-        for name in ("sops_dir", "id_pattern", "url_prefix", "site_name"):
+        for name in ("sops_dir", "id_pattern", "url_prefix", "site_name", "cache_dir"):
             if name in merged:
                 kw[name] = _str(merged[name], name)
         if "url_prefix" in kw:
@@ -94,6 +101,8 @@ class Settings:
         for name in ("require_signed", "include_drafts", "public", "use_directory_urls", "audit_git"):
             if name in merged:
                 kw[name] = _bool(merged[name], name)
+        if "workers" in merged:
+            kw["workers"] = _int(merged["workers"], "workers", low=0)
         if "review_due_days" in merged:
             kw["review_due_days"] = _int(merged["review_due_days"], "review_due_days", low=0)
         if "sopap_rows_per_page" in merged:

@@ -111,6 +111,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
         "institution": {"name": "Universitas", "logo": "logo.png"}, "simulate": {"enabled": False, "cases": 10,
                                                                                 "seed": 3},
         "disabled_blocks": ["analysis"], "audit_git": False, "sopap_rows_per_page": 12,
+        "cache_dir": ".cache/x", "workers": 2,
     }
     missing = declared - set(values)
     assert not missing, f"add a sample value for {missing}"
@@ -154,6 +155,7 @@ def test_one_analysis_per_published_sop_per_build(tmp_path, monkeypatch):
     config.load_dict({"site_dir": str(tmp_path / "site")})
     errors, _ = config.validate()
     assert not errors
+    config.plugins["sop"].config["cache_dir"] = ""  # count the work, not the cache's hits
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
     plugin = config.plugins["sop"]
@@ -161,3 +163,50 @@ def test_one_analysis_per_published_sop_per_build(tmp_path, monkeypatch):
     assert sorted(calls) == sorted(s.path for s in portal.published.values())
     assert portal.analyses == len(portal.published) > 10
     assert (tmp_path / "site" / "sops.json").is_file()
+
+
+# -- cache and workers never change the output -------------------------------------------------
+
+
+def _project_copy(dest: Path, **options: object) -> Path:
+    import shutil
+
+    import yaml
+
+    for name in ("sops", "docs", "overrides"):
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, dest / name)
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    extra = "".join(f"      {k}: {yaml.safe_dump(v).strip().removesuffix('...').strip()}\n" for k, v in options.items())
+    assert "  - sop:\n" in text
+    (dest / "mkdocs.yml").write_text(text.replace("  - sop:\n", "  - sop:\n" + extra, 1), encoding="utf-8")
+    return dest
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cache(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1767225600", NO_MKDOCS_2_WARNING="1")
+    sites = {}
+    cold = _project_copy(tmp_path / "cached", workers=2)
+    plain = _project_copy(tmp_path / "plain", workers=1, cache_dir="")
+    for name, project in (("plain", plain), ("cold", cold), ("warm", cold)):
+        site = tmp_path / f"site-{name}"
+        res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(site)], cwd=project,
+                             env=env, capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr[-2000:]
+        sites[name] = _site_files(site)
+        count = re.search(r"(\d+) SOPs published: (\d+) analysed and rendered, (\d+) from the cache", res.stderr)
+        assert count, res.stderr[-2000:]
+        published, computed, cached = map(int, count.groups())
+        assert (computed, cached) == ((0, published) if name == "warm" else (published, 0)), name
+    assert (cold / ".cache" / "sop" / "derived").is_dir() and not (plain / ".cache").exists()
+    assert sites["plain"].keys() == sites["cold"].keys() == sites["warm"].keys()
+    for rel in sites["plain"]:
+        assert sites["plain"][rel] == sites["cold"][rel] == sites["warm"][rel], rel

@@ -87,3 +87,9 @@ class SopPluginConfig(base.Config):
 
     sopap_rows_per_page = c.Optional(c.Type(int))
     """Rows of the SOP-AP table per printed page. Default: as many as fit on A4 landscape."""
+
+    cache_dir = c.Type(str, default=_d.cache_dir)
+    """Folder of the persistent build cache, relative to mkdocs.yml (``""``: no cache). Safe to delete."""
+
+    workers = c.Type(int, default=_d.workers)
+    """Processes for per-SOP work (parse, analyse, simulate, render); ``0``: one per core."""

@@ -27,6 +27,7 @@ from ..model import Severity
 from ..pipeline import build
 from ..render import blocks as registry
 from ..render.context import RenderContext
+from ..render.page import page_parts
 from ..settings import Settings, SettingsError
 from .config import SopPluginConfig
 
@@ -61,8 +62,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' does not exist "
                               f"(looked in {self.root}); set 'sops_dir' in the plugin options")
         audit.clear_cache()  # git history is read once per file and build
-        portal = build(settings, base, root=self.root)
+        portal = build(settings, base, root=self.root, extra=page_parts)
         self.ctx = RenderContext.of(portal)
+        log.info(f"{len(portal.published)} SOPs published: {portal.analyses} analysed and rendered, "
+                 f"{len(portal.published) - portal.analyses} from the cache")
         for d in portal.diagnostics:
             if d.severity is Severity.ERROR:
                 log.error(d.format())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .. import fmt, i18n
 from ..model import Severity, Sop, Status
+from ..pipeline import Portal
 from .blocks import blocks_in, block
 from .context import RenderContext
 from .mermaid import flowchart
@@ -29,6 +30,14 @@ class Part:
 
 def status_key(sop: Sop) -> str:
     return f"status.{sop.status.value}" if sop.status else "status.unknown"
+
+
+def page_parts(portal: Portal, sop: Sop) -> list[Part]:
+    """``sop``'s page as its own page sees it: what the build renders once per SOP
+    (beside the analysis, on all cores, cached; see :func:`sop_plugin.pipeline.build`)."""
+    ctx = RenderContext.of(portal)
+    ctx.links = ctx.links.at_sop(sop.id or "")
+    return render_sop_page(sop, ctx, frozenset(portal.settings.disabled_blocks))
 
 
 def render_sop_page(sop: Sop, ctx: RenderContext, disabled: frozenset[str] = frozenset()) -> list[Part]:

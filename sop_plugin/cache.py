@@ -1,0 +1,98 @@
+"""A persistent, content-addressed build cache (default ``.cache/sop/``).
+
+Every entry is stored under a key that hashes *everything* its value depends
+on (the SOP's text, the settings, ``units.yml``, the other SOPs it links to,
+the git state, the date, the language, and the code of this package), so an
+entry is never stale: a change anywhere in its inputs is a different key.
+The folder is safe to delete at any time; a damaged or unreadable entry is
+ignored and recomputed.  Values are pickles of the project's own dataclasses:
+keep the folder out of version control (``.gitignore``) and do not share it
+between people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+_MISSING = object()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of this package's code, templates and message catalogue: a new build of the
+    package (or an edited source tree) never reads entries written by another."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(root.rglob("*")):
+        if p.suffix in (".py", ".html", ".yml", ".json", ".js", ".css") and "vendor" not in p.parts and p.is_file():
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def key(*parts: Any) -> str:
+    """A stable hash of ``parts`` (strings, numbers, tuples, frozen dataclasses with a stable repr)."""
+    h = hashlib.sha256(code_fingerprint().encode())
+    for part in parts:
+        h.update(b"\x1f")
+        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
+    return h.hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Cache:
+    """Entries by kind and key; ``Cache(None)`` caches nothing."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, kind: str, k: str) -> Path:
+        assert self.folder is not None
+        return self.folder / kind / k[:2] / f"{k}.pickle"
+
+    def get(self, kind: str, k: str) -> Any:
+        """The stored value, or :data:`MISSING`."""
+        if self.folder is None:
+            return _MISSING
+        path = self._path(kind, k)
+        try:
+            with path.open("rb") as f:
+                value = pickle.load(f)
+        except FileNotFoundError:
+            self.misses += 1
+            return _MISSING
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            self.misses += 1  # damaged or written by other code: recompute, and overwrite on put
+            return _MISSING
+        self.hits += 1
+        return value
+
+    def put(self, kind: str, k: str, value: Any) -> None:
+        if self.folder is None:
+            return
+        path = self._path(kind, k)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            return  # a read-only or full disk only costs speed
+
+
+MISSING = _MISSING
+NO_CACHE = Cache(None)
