@@ -156,6 +156,7 @@ def test_one_analysis_per_published_sop_per_build(tmp_path, monkeypatch):
     errors, _ = config.validate()
     assert not errors
     config.plugins["sop"].config["cache_dir"] = ""  # count the work, not the cache's hits
+    config.plugins["sop"].config["workers"] = 1  # in this process, where the calls are counted
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
     plugin = config.plugins["sop"]
