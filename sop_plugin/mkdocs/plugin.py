@@ -45,6 +45,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.root: Path | None = None
         self.hidden: set[str] = set()
         self.nav_groups: dict[str, list[registry.GeneratedPage]] = {}
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"  # the search index is not rebuilt on every edit
 
     # -- configuration -----------------------------------------------------
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -125,8 +129,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             path = write_export(self.context().portal, Path(config.site_dir) / "sops.json")
         except OSError as exc:  # the site itself is built; report, do not crash
             log.error(f"sop: could not write sops.json: {exc.strerror or exc}")
-            return
-        log.debug(f"wrote {path}")
+        else:
+            log.debug(f"wrote {path}")
+        if not self.serving:
+            _search_index(self.context(), config)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         self.context().links.current = page.url
@@ -146,6 +152,21 @@ def _name_sections(items: list, lang: str) -> None:
             if i18n.has(key):
                 item.title = i18n.t(lang, key)
             _name_sections(item.children, lang)
+
+
+def _search_index(ctx: RenderContext, config: MkDocsConfig) -> None:
+    """Build the Pagefind index (see sop_plugin/search.py) unless material's own search is in use."""
+    from .. import search
+
+    if "material/search" in config.plugins:
+        return
+    try:
+        report = search.build_index(ctx, Path(config.site_dir))
+    except search.SearchUnavailable as exc:
+        log.warning(f"sop: no search index: {exc}")
+        return
+    if report is not None:
+        log.info(f"sop: search index of {report.pages} pages in {report.seconds:.1f} s")
 
 
 def _prune(items: list, hidden: set[str]) -> list:

@@ -1,0 +1,160 @@
+"""Full-text search: the Pagefind index (Indonesian stemming, SOP numbers, facets) and its UI in Chromium.
+
+The browser tests type into the header's search box of the bundled portal with
+every request outside the local server blocked (browserkit aborts and records them).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from browserkit import Watch, browser, open_page, serve
+from test_portal import build_site
+from test_site_build import bundled_site  # noqa: F401  (shared session fixture)
+
+from sop_plugin import search
+
+
+def _clean(watch: Watch) -> None:
+    assert watch.page_errors == [], watch.page_errors
+    assert watch.console_errors == [], watch.console_errors
+    assert watch.blocked == [], watch.blocked
+
+
+def fragments(site: Path) -> list[dict]:
+    """Every page Pagefind indexed: its URL, content, filters (fragments are gzip'd JSON after a signature)."""
+    out = []
+    for f in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(f.read_bytes())
+        out.append(json.loads(raw[raw.index(b"{"):]))
+    return out
+
+
+# -- index-time, no browser ------------------------------------------------------------
+
+
+def test_compact_forms_of_sop_numbers():
+    assert search.compact_forms("SOP-UMUM-001") == ["sopumum001", "umum001"]
+    assert search.compact_forms("SOP/KEU/002") == ["sopkeu002", "keu002"]
+    assert search.compact_forms("X") == ["x"]
+
+
+def test_prepare_separates_cells_and_keeps_listings_to_their_prose():
+    page = ('<div data-pagefind-body><h1>Pemohon</h1><p>Semua langkah.</p>'
+            '<table><thead><tr><th>No</th><th>Kegiatan</th></tr></thead><tbody><tr><td>1</td><td>Mengisi</td>'
+            '</tr></tbody></table><h2 id="x"><a href="#"><span class="sop-id">SOP-A-001</span> Judul</a></h2></div>')
+    listing = search.prepare(page, listing=True)
+    assert '<thead data-pagefind-ignore>' in listing and "<table data-pagefind-ignore" in listing
+    assert '<h2 data-pagefind-ignore id="x">' in listing and 'h1 data-pagefind-weight="3"' in listing
+    sop = search.prepare(page, annotate="<i>meta</i>")
+    assert "<td>1 </td><td>Mengisi </td>" in sop and "<table>" in sop
+    assert sop.startswith('<div data-pagefind-body><i>meta</i><h1 data-pagefind-weight="10">')
+
+
+def test_bundled_index_has_sop_filters_and_leaves_the_guide_and_forms_out(bundled_site):  # noqa: F811
+    pages = {f["url"]: f for f in fragments(bundled_site)}
+    sop = pages["/sop/sop-keu-002/"]
+    assert sop["filters"]["unit"] == ["Biro Keuangan"]
+    assert sop["filters"]["status"] == ["Berlaku"]
+    assert "Verifikator Keuangan" in sop["filters"]["actor"]
+    assert "sopkeu002" in sop["filters"]["number"]
+    assert "Pencairan" in sop["content"]
+    assert "NoKegiatan" not in " ".join(f["content"] for f in pages.values())  # cells are separated
+    assert not any(u.startswith("/guide/") or u.startswith("/reference/") for u in pages), sorted(pages)
+    assert not any(u.endswith("-monev/") for u in pages)  # printable forms stay out
+    assert (bundled_site / "pagefind" / "sop-search.json").is_file()
+
+
+def test_public_index_has_no_confidential_sop(tmp_path):
+    site = build_site(tmp_path, public=True)
+    pages = fragments(site)
+    assert pages, "the public build has a search index"
+    text = json.dumps(pages, ensure_ascii=False)
+    assert "SOP-A-001" in text
+    for secret in ("SOP-A-005", "sop-a-005", "Agen Rahasia", "Berkas Sandi Negara", "Penanganan Sandi Negara"):
+        assert secret not in text, secret
+
+
+# -- the search box in Chromium ----------------------------------------------------------
+
+
+def _search(page, query: str) -> list[str]:
+    """Type ``query`` into the header's search box; the result links, best first."""
+    page.fill("[data-sop-search-input]", "")
+    page.click("[data-sop-search-input]")
+    page.keyboard.type(query)
+    page.wait_for_function(
+        """q => { const r = document.querySelector('[data-sop-search]');
+                  return r.dataset.sopSearchState === 'done' && r.dataset.sopSearchQuery === q; }""",
+        arg=query, timeout=20000)
+    return page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.getAttribute('href'))")
+
+
+AFFIXES = {
+    "sop-umum-004": ["pinjam", "meminjam", "dipinjam", "peminjaman"],
+    "sop-umum-001": ["ada", "adakan", "pengadaan"],
+    "sop-keu-002": ["bayar", "pembayaran", "cair", "pencairan"],
+    "sop-umum-006": ["setuju", "persetujuan"],
+}
+
+
+@pytest.mark.browser
+def test_search_finds_affixed_words_and_numbers_offline(bundled_site):  # noqa: F811
+    watch = Watch()
+    with serve(bundled_site) as base, browser() as ctx:
+        page = open_page(ctx, base, watch)
+        page.set_viewport_size({"width": 1366, "height": 900})
+        for slug, words in AFFIXES.items():
+            for word in words:
+                hrefs = _search(page, word)
+                assert f"/sop/{slug}/" in hrefs[:3], (word, hrefs[:5])
+        for spelling in ("SOP-UMUM-001", "sop umum 001", "SOP/UMUM/001", "sopumum001"):
+            hrefs = _search(page, spelling)
+            assert hrefs[0] == "/sop/sop-umum-001/", (spelling, hrefs[:5])
+        # a title match ranks above role and unit pages
+        hrefs = _search(page, "pengadaan barang persediaan")
+        assert hrefs[0] == "/sop/sop-umum-002/", hrefs[:5]
+        # clean snippets: cells are separated, the query is marked
+        teaser = page.text_content(".md-search-result__teaser")
+        assert "NoKegiatan" not in teaser
+        assert page.locator(".md-search-result__teaser mark").count() > 0
+        page.close()
+    _clean(watch)
+
+
+@pytest.mark.browser
+def test_search_facets_narrow_results_and_keyboard_works(bundled_site):  # noqa: F811
+    watch = Watch()
+    with serve(bundled_site) as base, browser() as ctx:
+        page = open_page(ctx, base + "katalog/", watch)
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.keyboard.press("/")  # opens the search from anywhere
+        page.wait_for_function("document.getElementById('__search').checked")
+        assert page.evaluate("document.activeElement.matches('[data-sop-search-input]')")
+        everything = _search(page, "anggaran")
+        assert len(everything) >= 3, everything
+        page.wait_for_selector("[data-sop-search-facets]:not([hidden]) select[data-facet=unit]")
+        facets = page.eval_on_selector_all("select[data-facet]", "els => els.map(e => e.dataset.facet)")
+        assert facets == ["unit", "status", "actor", "document"]
+        page.select_option("select[data-facet=unit]", "Biro Keuangan")
+        page.wait_for_function("document.querySelector('[data-sop-search]').dataset.sopSearchState === 'done'")
+        narrowed = page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.getAttribute('href'))")
+        assert narrowed and set(narrowed) < set(everything) | set(narrowed) and len(narrowed) < len(everything)
+        assert all(h.startswith("/sop/sop-keu-") for h in narrowed), narrowed
+        page.select_option("select[data-facet=unit]", "")
+        page.select_option("select[data-facet=actor]", "Verifikator Keuangan")
+        page.wait_for_function("document.querySelector('[data-sop-search]').dataset.sopSearchState === 'done'")
+        by_actor = page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => e.getAttribute('href'))")
+        assert by_actor and len(by_actor) < len(everything) and "/sop/sop-keu-002/" in by_actor, by_actor
+        # arrow keys move into the results, Enter follows, Esc closes
+        page.focus("[data-sop-search-input]")
+        page.keyboard.press("ArrowDown")
+        assert page.evaluate("document.activeElement.classList.contains('md-search-result__link')")
+        page.keyboard.press("Escape")
+        page.wait_for_function("!document.getElementById('__search').checked")
+        page.close()
+    _clean(watch)
