@@ -134,7 +134,7 @@ def listing_files(ctx: RenderContext) -> set[str]:
     from .render import blocks as registry
 
     out: set[str] = set()
-    for generate in registry.PAGE_GENERATORS.values():
+    for generate in registry.page_generators().values():
         for page in generate(ctx):
             out.add(page_file(ctx, page.src_path))
     return out
