@@ -60,6 +60,8 @@ def write_corpus(root: Path, n: int, seed: int = 7) -> list[Path]:
             "simulations": [{"date": "2025-03-20", "participants": ["Tim Penyusun"], "result": "pass"}],
             "socialization": [{"date": "2025-05-05", "audience": [unit]}],
             "review": {"interval_months": 24},
+            "revisions": [{"version": v, "date": "2025-04-01", "summary": f"Versi {v}"}
+                          for v in range(2, 2 + i % 3)],
         }
         lines = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False).strip(), "---", "",
                  "## Tujuan", "", f"Menjamin layanan nomor {i} berjalan tertib dan terdokumentasi.", "",
