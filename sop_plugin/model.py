@@ -376,6 +376,9 @@ class Corpus:
                 out[s.id] = s
         return out
 
+    def by_path(self) -> dict[str, Sop]:
+        return {s.path: s for s in self.sops}
+
     def get(self, sop_id: str) -> Sop | None:
         return self.by_id().get(sop_id)
 

@@ -56,6 +56,7 @@ class Portal:
     extras: dict[str, Any] = field(default_factory=dict)  # per-SOP results of build(extra=...), by path
     analyses: int = 0  # how many SOPs the analyse stage computed in this build (tests count it)
     cache: Cache = field(default=NO_CACHE, repr=False)
+    keys: dict[str, str] = field(default_factory=dict, repr=False)  # cache key of each published SOP, by path
 
     @classmethod
     def of(cls, corpus: Corpus, settings: Settings | None = None, diagnostics: list[Diagnostic] | None = None) -> Portal:
@@ -73,6 +74,13 @@ class Portal:
             found = self.derived_by_path[sop.path] = derive(sop, self.corpus, self.settings)
             self.analyses += 1
         return found
+
+    def stamp(self, sop: Sop | None = None) -> str:
+        """What ``sop``'s results depend on (its cache key); without ``sop``, what any SOP's do.
+        "" when the cache is off."""
+        if sop is not None:
+            return self.keys.get(sop.path, "")
+        return cache_key(sorted(self.keys.items())) if self.keys else ""
 
     def diagnostics_for(self, sop: Sop) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.file == sop.path]
@@ -118,7 +126,7 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
     """The analyse stage for every published SOP: from the cache, else on all cores."""
     global _JOB
     settings = portal.settings
-    keys = _keys(portal, extra is not None)
+    keys = portal.keys = _keys(portal, extra is not None)
     todo: list[Sop] = []
     for sop in portal.published.values():
         hit = portal.cache.get("derived", keys.get(sop.path, ""))

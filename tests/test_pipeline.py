@@ -211,3 +211,34 @@ def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cac
     assert sites["plain"].keys() == sites["cold"].keys() == sites["warm"].keys()
     for rel in sites["plain"]:
         assert sites["plain"][rel] == sites["cold"][rel] == sites["warm"][rel], rel
+
+
+def test_dirty_rebuild_after_one_edit_touches_that_sop_and_the_views_only(tmp_path):
+    """The author loop: `mkdocs serve --dirty` (here `build --dirty`) rebuilds what an edit changed."""
+    import os
+    import subprocess
+    import sys
+
+    project = _project_copy(tmp_path / "p")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+
+    def build(*flags: str) -> None:
+        res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", *flags], cwd=project, env=env,
+                             capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr[-2000:]
+
+    build()
+    site = project / "site"
+    pages = {p: p.stat().st_mtime_ns for p in site.rglob("index.html")}
+    sop_pages = sorted(p for p in pages if p.parent.parent.name == "sop" and not p.parent.name.endswith("-monev"))
+    assert len(sop_pages) > 5
+    edited = project / "sops" / "biro-umum" / "peminjaman-ruang.md"
+    text = edited.read_text(encoding="utf-8")
+    first_section = re.search(r"^## .+$", text.split("---", 2)[2], re.M).group(0)
+    edited.write_text(text.replace(first_section, first_section + "\n\nKalimat baru untuk uji.", 1), encoding="utf-8")
+    build("--dirty")
+    changed = {p for p in pages if p.stat().st_mtime_ns != pages[p]}
+    mine = [p for p in sop_pages if "Kalimat baru untuk uji." in p.read_text(encoding="utf-8")]
+    assert len(mine) == 1 and mine[0] in changed
+    untouched = [p for p in sop_pages if p not in changed]
+    assert len(untouched) == len(sop_pages) - 1  # every other SOP's page was left as it was

@@ -94,21 +94,46 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             files.append(File.generated(config, f"{ASSET_DIR}/{rel}", abs_src_path=str(path)))
         self.hidden = set()
         self.nav_groups = {}
+        portal = ctx.portal
+        everything = portal.stamp()
+        by_path = portal.corpus.by_path()
         for sop in ctx.published.values():
             src = ctx.links.sop_page(sop.id)
-            files.append(File.generated(config, src, content=registry.page_source(sop.title or sop.id, f"::: sop {sop.id}")))
+            content = registry.page_source(sop.title or sop.id, f"::: sop {sop.id}")
+            files.append(self._generated(config, src, content, portal.stamp(sop)))
             self.hidden.add(src)
         for name, generate in registry.page_generators().items():
             for page in generate(ctx):
                 if files.get_file_from_path(page.src_path) is not None:
                     log.info(f"{page.src_path} exists in docs/; the generated page '{name}' is not added")
                     continue
-                files.append(File.generated(config, page.src_path, content=page.content))
+                stamp = portal.stamp(by_path[page.depends]) if page.depends else everything
+                files.append(self._generated(config, page.src_path, page.content, stamp))
                 if page.nav is None:
                     self.hidden.add(page.src_path)
                 else:
                     self.nav_groups.setdefault(page.nav, []).append(page)
         return files
+
+    def _generated(self, config: MkDocsConfig, src: str, content: str, stamp: str) -> File:
+        """A generated page; with the build cache on, backed by a file under the cache folder.
+
+        The file is rewritten only when the page or what it shows changed (``stamp``), so
+        ``mkdocs serve --dirty`` rebuilds just the pages an edit touched (MkDocs treats a
+        page given as a string as always modified).
+        """
+        folder = self.context().portal.cache.folder
+        if folder is None or not stamp:
+            return File.generated(config, src, content=content)
+        path = folder / "pages" / src
+        text = content.replace("---\n", f"---\nsop_build: {stamp}\n", 1)
+        try:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+        except OSError:
+            return File.generated(config, src, content=content)
+        return File.generated(config, src, abs_src_path=str(path))
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         """Keep generated SOP pages out of the navigation: thousands of entries on every page is O(N²).

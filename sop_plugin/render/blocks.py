@@ -103,6 +103,7 @@ class GeneratedPage:
     title: str
     nav: str | None = None  # nav group key ("units", "views", ...), None: not in the nav
     order: int = 0
+    depends: str | None = None  # the path of the one SOP the page shows; None: it may show any
 
 
 PageGenerator = Callable[[RenderContext], "list[GeneratedPage]"]

@@ -36,6 +36,7 @@ def monev_pages(ctx: RenderContext) -> list[GeneratedPage]:
             content=page_source(title, f"::: sop-monev-form {sop.id}", searchable=False),
             title=title,
             nav=None,
+            depends=sop.path,
         ))
     return out
 
