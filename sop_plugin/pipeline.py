@@ -184,13 +184,23 @@ def _keys(portal: Portal, with_extra: bool) -> dict[str, str]:
             for sop in portal.published.values()}
 
 
+def varies(flow: Flow) -> bool:
+    """Whether cases of this procedure can take different times (a branch or a duration range):
+    otherwise the exact analysis says everything and a simulation would add one spike."""
+    for n in flow.reachable:
+        step = flow.steps[n]
+        if len(flow.edges.get(n, ())) > 1 or (step.duration is not None and step.duration.high > step.duration.low):
+            return True
+    return False
+
+
 def derive(sop: Sop, corpus: Corpus, settings: Settings) -> Derived:
     """The analyse stage for one SOP: analysis, bounded simulation, audit trail."""
     flow = build_flow(sop)
     a = analyse(sop, corpus, settings, flow=flow)
     sim = None
     opts = settings.simulate
-    if opts.enabled and sop.steps and a.expected_minutes is not None:
+    if opts.enabled and sop.steps and a.expected_minutes is not None and varies(flow):
         sim = simulate(sop, SimConfig(cases=opts.cases, seed=opts.seed), corpus, flow=flow)
     audit = trail(sop, corpus.root, use_git=settings.audit_git)
     return Derived(flow=flow, analysis=a, simulation=sim, audit=audit)

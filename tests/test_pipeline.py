@@ -242,3 +242,21 @@ def test_dirty_rebuild_after_one_edit_touches_that_sop_and_the_views_only(tmp_pa
     assert len(mine) == 1 and mine[0] in changed
     untouched = [p for p in sop_pages if p not in changed]
     assert len(untouched) == len(sop_pages) - 1  # every other SOP's page was left as it was
+
+
+def test_simulation_runs_only_where_cases_can_differ():
+    from sop_plugin.model import Corpus
+    from sop_plugin.parsing import parse_sop
+
+    def sop(second: str) -> object:
+        text = ("---\nid: SOP-X-001\ntitle: Uji\nunit: u\nstatus: draft\n---\n\n## Prosedur\n\n"
+                "1. Menerima berkas.\n    - pelaksana: Staf\n    - waktu: 1 jam\n\n"
+                f"2. Memeriksa berkas.\n    - pelaksana: Kepala\n    - waktu: {second}\n")
+        return parse_sop("a.md", text)
+
+    fixed, ranged = sop("2 jam"), sop("1-2 jam")
+    for s, simulated in ((fixed, False), (ranged, True)):
+        d = pipeline.derive(s, Corpus(root=".", sops=[s]), Settings())
+        assert d.analysis.expected_minutes is not None
+        assert (d.simulation is not None) is simulated
+    assert pipeline.derive(fixed, Corpus(root=".", sops=[fixed]), Settings()).analysis.expected_minutes == 180
