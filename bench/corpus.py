@@ -99,7 +99,8 @@ def write_portal(root: Path, n: int, seed: int = 7, **plugin_options: object) ->
         "site_name": "Bench", "docs_dir": "docs",
         "theme": {"name": "material", "language": "id", "font": False,
                   "features": ["navigation.tabs", "navigation.prune"]},
-        "plugins": ["search", {"sop": {"sops_dir": "sops", "today": "2026-06-01", **plugin_options}}],
+        # as the bundled portal: no lunr `search` plugin, the sop plugin builds a Pagefind index
+        "plugins": [{"sop": {"sops_dir": "sops", "today": "2026-06-01", **plugin_options}}],
         "markdown_extensions": ["attr_list", "tables", "toc", "admonition"],
     }
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
