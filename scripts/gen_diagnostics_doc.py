@@ -47,6 +47,8 @@ ADVICE = {
     "SOP109": "Use one of the values the hint lists (e.g. `pass`/`fail`, `maker`/`reviewer`/`leader`, "
               "`keep`/`revise`, or their Indonesian words).",
     "SOP110": "Correct the dates: a revision cannot precede the creation date.",
+    "SOP112": "Correct the value: dates lie in the years 1900-2999, `interval_months` is 1-120, versions are "
+              "at most 1,000,000 (see the guide's Limits page).",
     "SOP202": "Use a key of `units.yml` (the hint suggests a near one) or add the unit there.",
     "SOP203": "Use the id of an existing SOP, or remove it from `keterkaitan`.",
     "SOP204": "Use the id of an existing SOP after `sop:`.",
@@ -84,6 +86,9 @@ EXAMPLES = {
     "SOP108": (7, "'created' is not a valid date: '2026-13-45'"),
     "SOP109": (37, "'result' is 'ok', which is not one of pass, fail"),
     "SOP110": (8, "revised (2025-12-01) is before created (2026-01-10)"),
+    "SOP111": (1, "the file is 10.0 MB; an SOP file may be at most 1.0 MB"),
+    "SOP112": (9, "'effective' is 9999-12-31, outside the years 1900-2999 this tool handles"),
+    "SOP113": (1, "no SOP files (*.md) in sops"),
     "SOP201": (2, "SOP id 'SOP-UMUM-004' is already used by sops/biro-umum/a.md"),
     "SOP202": (4, "unit 'biro-umm' is not described in units.yml"),
     "SOP203": (14, "related SOP 'SOP-UMUM-005' does not exist"),
@@ -111,6 +116,8 @@ EXAMPLES = {
     "SOP315": (63, "step 1: 'output' has no value"),
     "SOP316": (63, "step 1: 'actor' repeats 'actor / pelaksana' from line 60"),
     "SOP317": (79, "step 4 is written as '5.'; targets count steps in written order"),
+    "SOP318": (1261, "the procedure has 250 steps; at most 200 are read, so step 201 and the ones after it "
+                     "are left out"),
     "SOP401": (20, "an effective SOP needs the approval of the leader (pimpinan)"),
     "SOP402": (30, "a second approval for the reviewer (pemeriksa) (first at line 26)"),
     "SOP403": (30, "rina  LESTARI signs as leader (pimpinan) and as maker (pembuat)"),

@@ -68,6 +68,11 @@ BAD_STATUS = _code("SOP107", E, "unknown status",
 BAD_DATE = _code("SOP108", E, "not a valid date", "write dates as YYYY-MM-DD, e.g. 2026-03-05")
 BAD_ENUM = _code("SOP109", E, "value not allowed")
 DATE_ORDER = _code("SOP110", E, "dates out of order")
+TOO_LARGE = _code("SOP111", E, "file or section exceeds a size limit",
+                  "split the content or shorten it; the limits are listed in the guide (Limits)")
+OUT_OF_RANGE = _code("SOP112", E, "value outside the supported range")
+NO_SOPS = _code("SOP113", E, "the SOP folder has no SOP files",
+                "put the SOP files (*.md) in the folder, or name the folder that holds them (sops_dir)")
 
 # -- SOP2xx: references across files ---------------------------------------
 DUPLICATE_ID = _code("SOP201", E, "SOP id used by more than one file",
@@ -112,6 +117,8 @@ EMPTY_FIELD = _code("SOP315", E, "step field is empty")
 DUPLICATE_STEP_FIELD = _code("SOP316", E, "step field given twice")
 NUMBERING = _code("SOP317", W, "written step numbers are not 1, 2, 3, ...",
                   "targets count steps in written order; renumber the list so that step N is written as N")
+TOO_MANY_STEPS = _code("SOP318", E, "procedure has more steps than the limit",
+                       "split the procedure into several SOPs linked with 'sop: <id>' hand-overs")
 
 # -- SOP4xx: approvals ------------------------------------------------------
 MISSING_APPROVAL = _code("SOP401", E, "approval missing",

@@ -16,10 +16,17 @@ from .settings import Settings
 DEFAULT_INTERVAL_MONTHS = 12
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+def add_months(day: dt.date, months: int) -> dt.date | None:
+    """``day`` plus whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb).
+
+    ``None`` past the calendar's end (year 9999).  The parser keeps dates and
+    intervals within :mod:`sop_plugin.limits`, so that only happens for models
+    built by hand.
+    """
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return None
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

@@ -60,6 +60,7 @@ import difflib
 import enum
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,7 +90,7 @@ _ID_BYTES, _STEP_BYTES, _FIELD_BYTES, _SEC_BYTES = 2, 2, 1, 2
 
 _DIGEST_RE = re.compile(
     r"^sha256:(?P<hex>[0-9a-f]{64})"
-    r"(?:;(?P<fmt>v\d+)(?:;version=(?P<version>\d+|-);steps=(?P<steps>\d+);parts=(?P<parts>[A-Za-z0-9_-]*))?)?$"
+    r"(?:;(?P<fmt>v[0-9]+)(?:;version=(?P<version>[0-9]{1,9}|-);steps=(?P<steps>[0-9]{1,9});parts=(?P<parts>[A-Za-z0-9_-]*))?)?$"
 )
 
 _md = MarkdownIt("commonmark")
@@ -103,7 +104,9 @@ def _norm(text: str | None) -> str | None:
     return " ".join(str(text).split())
 
 
-def _number(x: float) -> float | int:
+def _number(x: float) -> float | int | str:
+    if not math.isfinite(x):  # the parser never yields one; a model built by hand might
+        return str(x)
     x = round(float(x), 6)
     return int(x) if x == int(x) else x
 
@@ -195,7 +198,7 @@ def _sections(sop: Sop) -> list[tuple[str, list[Any]]]:
         if tok.type == "heading_open" and tok.level == 0:
             level = int(tok.tag[1])
             text = tokens[i + 1].content if i + 1 < len(tokens) else ""
-            text = re.sub(r"\s*\{\s*#[^}]*\}\s*$", "", text)
+            text = _drop_anchor(text)
             if current or name or out:
                 out.append((name, current))
             name, current = _norm(text) or "", [level]
@@ -225,6 +228,24 @@ def _sections(sop: Sop) -> list[tuple[str, list[Any]]]:
         out.append((name, current))
     # a file without any body text has no sections at all
     return [(n, c) for n, c in out if n or any(x for x in c if not isinstance(x, int))]
+
+
+_SPACE_HASH = re.compile(r"\s*#")
+
+
+def _drop_anchor(text: str) -> str:
+    """``re.sub(r"\\s*\\{\\s*#[^}]*\\}\\s*$", "", text)`` in linear time (that pattern is
+    quadratic in a heading of many spaces; the result must stay the same, it is signed content)."""
+    core = text.rstrip()
+    if not core.endswith("}"):
+        return text
+    end = len(core) - 1
+    j = core.find("{", core.rfind("}", 0, end) + 1, end)
+    while j != -1:
+        if _SPACE_HASH.match(core, j + 1):
+            return core[:j].rstrip()
+        j = core.find("{", j + 1, end)
+    return text
 
 
 @dataclass

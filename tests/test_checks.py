@@ -96,7 +96,7 @@ CASES = [
     ("few-branches", mutate(mutate(VALID_SOP, "        - Tidak -> selesai\n", ""), "Ya (80%)", "Ya"),
      [(69, "SOP309", E)]),
     ("probabilities-not-100", mutate(VALID_SOP, "Tidak -> selesai", "Tidak (10%) -> selesai"), [(69, "SOP310", E)]),
-    ("probabilities-over-100", mutate(VALID_SOP, "Ya (80%)", "Ya (120%)"), [(69, "SOP310", E)]),
+    ("probabilities-over-100", mutate(VALID_SOP, "Ya (80%)", "Ya (120%)"), [(70, "SOP310", E)]),
     ("bad-branch", mutate(VALID_SOP, "        - Tidak -> selesai\n", "        - Tidak -> selesai\n        - Entah\n"),
      [(72, "SOP311", E)]),
     ("duplicate-anchor", mutate(VALID_SOP, "3. Menyusun dokumen pemesanan.", "3. Menyusun dokumen pemesanan. {#Cek-Anggaran}"),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 
 from .. import __version__
 
@@ -19,24 +21,62 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sop",
         description="Lint, sign, simulate and export Standard Operating Procedures written as Markdown.",
+        epilog="Exit status: 0 done, 1 findings (errors, an overdue review, a refused signature), "
+               "2 usage error, 3 internal error (a bug: please report it; --debug shows the traceback).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    for command in sub.choices.values():  # `sop lint --debug` as well as `sop --debug lint`
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="show the traceback of an internal error")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``sop``; the exit status is 0 done, 1 findings, 2 usage error, 3 internal error.
+
+    This is the command line's one catch-all: whatever a sub-command raises
+    that is not a usage error is a bug in the tool (bad input is a
+    diagnostic, never an exception), reported in one line with a request to
+    report it; ``--debug`` adds the traceback.
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # argparse exits with 2 on a usage error
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:
         parser.exit(2, f"sop {args.command}: error: {exc}\n")
     except BrokenPipeError:  # pragma: no cover - `sop lint | head`
+        _silence_stdout()
         return 0
+    except KeyboardInterrupt:
+        print(f"sop {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the process boundary: a bug becomes exit 3, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+        detail = detail if len(detail) <= 200 else detail[:199] + "…"
+        print(f"sop {args.command}: internal error ({detail}). This is a bug in sop {__version__}, not in your "
+              f"files; please report it with the command you ran"
+              + ("" if args.debug else " and the traceback that --debug prints") + ".", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+INTERNAL_ERROR = 3
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so that the interpreter's final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (captured output in tests)
+        pass
 
 
 class UsageError(Exception):

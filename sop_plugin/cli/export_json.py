@@ -17,6 +17,7 @@ from ..export import dumps, export, schema
 from ..pipeline import build
 from . import UsageError
 from .common import add_common, default_root, load_settings, project_dir
+from .output import check_output, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Write every SOP a portal build would publish as one JSON document "
                                    "(the site's sops.json). Exit status: 0 written, 2 usage error.")
     p.add_argument("path", nargs="?", metavar="DIR", help="SOP folder (default: the plugin's sops_dir, else ./sops)")
-    p.add_argument("--out", "-o", metavar="FILE", default=None, help="write to FILE (default: standard output)")
+    p.add_argument("--out", "-o", metavar="FILE", default="-",
+                   help="write to FILE; '-' is standard output (the default)")
     drafts = p.add_mutually_exclusive_group()
     drafts.add_argument("--include-drafts", dest="include_drafts", action="store_true", default=None,
                         help="include draft and review SOPs (a preview export)")
@@ -38,24 +40,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = check_output(args.out, "--out")
     if args.schema:
-        _write(json.dumps(schema(), ensure_ascii=False, indent=2) + "\n", args.out)
+        write_output(out, json.dumps(schema(), ensure_ascii=False, indent=2) + "\n")
         return 0
     settings = load_settings(args, include_drafts=args.include_drafts, public=args.public)
     root = Path(args.path) if args.path else default_root(args)
     if not root.is_dir():
         raise UsageError(f"no SOP folder '{root}'; name the folder to export")
     doc = export(build(settings, project_dir(args), root=root))
-    _write(dumps(doc), args.out)
-    if args.out:
-        print(f"wrote {doc['count']} SOPs to {args.out}", file=sys.stderr)
+    write_output(out, dumps(doc))
+    if out is not None:
+        print(f"wrote {doc['count']} SOPs to {out}", file=sys.stderr)
     return 0
-
-
-def _write(text: str, out: str | None) -> None:
-    if out:
-        path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)

@@ -35,6 +35,7 @@ from ..render.context import RenderContext
 from ..settings import Settings
 from . import UsageError
 from .common import add_common, default_root, load_options, load_settings, project_dir
+from .output import STDOUT, check_output, write_output
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -46,8 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "printed by headless Chromium; --html writes the same document as one "
                                    "self-contained HTML file.")
     p.add_argument("id", metavar="ID", help="the SOP id (nomor), e.g. SOP-UMUM-004")
-    p.add_argument("--pdf", metavar="OUT.pdf", help="write the SOP-AP document as PDF")
-    p.add_argument("--html", metavar="OUT.html", help="write the self-contained HTML document")
+    p.add_argument("--pdf", metavar="OUT.pdf", help="write the SOP-AP document as PDF ('-': standard output)")
+    p.add_argument("--html", metavar="OUT.html",
+                   help="write the self-contained HTML document ('-': standard output)")
     p.add_argument("--sops", metavar="DIR", help="the SOP folder (default: the plugin's sops_dir, else ./sops)")
     p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the labels (default: id)")
     p.add_argument("--rows-per-page", type=int, default=None, metavar="N",
@@ -57,8 +59,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.pdf and not args.html:
+    if args.pdf is None and args.html is None:
         raise UsageError("choose an output: --pdf OUT.pdf and/or --html OUT.html")
+    if args.pdf == STDOUT and args.html == STDOUT:
+        raise UsageError("--pdf and --html cannot both write to standard output")
+    pdf_out = check_output(args.pdf, "--pdf") if args.pdf is not None else False
+    html_out = check_output(args.html, "--html") if args.html is not None else False
     settings = load_settings(args, lang=args.lang, sopap_rows_per_page=args.rows_per_page)
     root = Path(args.sops) if args.sops else default_root(args)
     if not root.is_dir():
@@ -74,16 +80,21 @@ def run(args: argparse.Namespace) -> int:
     ctx = RenderContext.of(portal)
     ctx.links = ctx.links.at_sop(args.id)
     document = standalone_html(sop, ctx)
-    if args.html:
-        Path(args.html).write_text(document, encoding="utf-8")
-        print(f"wrote {args.html}", file=sys.stderr)
-    if args.pdf:
+    if html_out is not False:
+        write_output(html_out, document)
+        print(f"wrote {html_out or 'the HTML to standard output'}", file=sys.stderr)
+    if pdf_out is not False:
         try:
-            html_to_pdf(document, Path(args.pdf))
+            if pdf_out is None:
+                with tempfile.TemporaryDirectory(prefix="sop-export-") as tmp:
+                    html_to_pdf(document, Path(tmp) / "sop.pdf")
+                    write_output(None, (Path(tmp) / "sop.pdf").read_bytes())
+            else:
+                html_to_pdf(document, pdf_out)
         except PdfError as exc:
             print(f"sop export: error: {exc}", file=sys.stderr)
             return 1
-        print(f"wrote {args.pdf}", file=sys.stderr)
+        print(f"wrote {pdf_out or 'the PDF to standard output'}", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from .. import codes
 from ..checks import validate
 from ..model import Diagnostic, Severity
 from .common import add_common, load_for_paths, load_settings
@@ -14,7 +15,8 @@ from .common import add_common, load_for_paths, load_settings
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lint", help="check SOP files and print every problem with its line",
-                       description="Check SOP files. Exit status: 0 no errors, 1 errors found, 2 usage error.")
+                       description="Check SOP files. Exit status: 0 no errors, 1 errors found, 2 usage error, "
+                               "3 internal error.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="SOP files or folders (default: the plugin's sops_dir, else ./sops)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -38,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             files += len(corpus.sops)
         found.extend(diags)
+    if files == 0 and not [d for d in found if d.severity is Severity.ERROR]:
+        # an empty tree (or a named folder without SOPs) must not pass CI as "0 errors"
+        where = ", ".join(args.paths) or (corpora[0].root if corpora else ".")
+        found.append(codes.NO_SOPS.at(where, 1, f"no SOP files (*.md) in {where}"))
     if args.strict:
         found = [_strict(d) for d in found]
     shown = [d for d in found if args.show_info or d.severity is not Severity.INFO]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import codes
+from .. import codes, limits
 from ..model import Sop
 from ..settings import Settings
 from .frontmatter import apply_front_matter, is_unclosed, split
@@ -13,14 +13,28 @@ def parse_sop(path: str, text: str, settings: Settings | None = None) -> Sop:
     """Never raises for bad input: every problem becomes a diagnostic on the Sop."""
     settings = settings or Settings()
     text = text.lstrip("\ufeff")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.MAX_FILE_BYTES:
+        # not even split: a file this size is a mistake (a log, an export), and reading it costs minutes
+        sop = Sop(path=path, text="")
+        sop.diagnostics.append(codes.TOO_LARGE.at(
+            path, 1, f"the file is {limits.size_text(size)}; an SOP file may be at most {limits.size_text(limits.MAX_FILE_BYTES)}",
+            "an SOP is a few pages of text; check that this is the right file"))
+        return sop
     sop = Sop(path=path, text=text)
     yaml_text, yaml_line, body, body_line = split(text)
     sop.body, sop.body_line = body, body_line
+    fm_size = len(yaml_text.encode("utf-8", "surrogatepass")) if yaml_text is not None else 0
     if yaml_text is None:
         sop.diagnostics.append(codes.NO_FRONT_MATTER.at(path, 1, "the file has no front matter"))
     elif is_unclosed(text):
         sop.diagnostics.append(codes.NO_FRONT_MATTER.at(
             path, 1, "the front matter is never closed", "end the YAML fields with a '---' line"))
+    elif fm_size > limits.MAX_FRONT_MATTER_BYTES:
+        sop.diagnostics.append(codes.TOO_LARGE.at(
+            path, 1, f"the front matter is {limits.size_text(fm_size)}; it may be at most "
+                     f"{limits.size_text(limits.MAX_FRONT_MATTER_BYTES)}, so it was not read",
+            "keep long texts in the body sections; the front matter holds short fields and records"))
     else:
         sop.diagnostics.extend(apply_front_matter(sop, yaml_text, yaml_line))
     parsed = parse_body(body, body_line, path, headings=settings.procedure_headings, calendar=settings.calendar)
@@ -28,3 +42,4 @@ def parse_sop(path: str, text: str, settings: Settings | None = None) -> Sop:
     sop.sections = parsed.sections
     sop.diagnostics.extend(parsed.diagnostics)
     return sop
+

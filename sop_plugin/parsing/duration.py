@@ -12,34 +12,45 @@ Accepted (case-insensitive, ``,`` or ``.`` as decimal mark):
 
 Days and weeks are converted with the site's working calendar (8 hours a
 day, 5 days a week unless configured otherwise).
+
+Not accepted: ``hr`` (English "hour", but Indonesian for *hari*: the reader
+cannot tell, so it is an error that asks "jam atau hari?"), numbers in
+other scripts than ASCII digits, texts longer than :data:`MAX_TEXT` and
+durations above :data:`sop_plugin.limits.MAX_DURATION_MINUTES`.
+:func:`why_not_duration` says which rule a text broke.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
+from .. import limits
 from ..model import Calendar, Duration
+
+MAX_TEXT = 200
+"""Characters in a duration; longer texts are not read (the range search is quadratic in them)."""
 
 _UNITS: dict[str, str] = {}
 for _names, _unit in (
     (("detik", "dtk", "s", "sec", "secs", "second", "seconds"), "second"),
     (("menit", "mnt", "m", "min", "mins", "minute", "minutes"), "minute"),
-    (("jam", "j", "h", "hr", "hrs", "hour", "hours"), "hour"),
+    (("jam", "j", "h", "hrs", "hour", "hours"), "hour"),
     (("hari", "hr kerja", "hari kerja", "d", "day", "days", "working day", "working days"), "day"),
     (("minggu", "pekan", "w", "wk", "week", "weeks"), "week"),
 ):
     for _n in _names:
         _UNITS[_n] = _unit
 
-_NUM = r"\d+(?:[.,]\d+)?"
+_NUM = r"[0-9]+(?:[.,][0-9]+)?"  # ASCII digits only: '²' is a digit to \d but not to float()
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _PART = re.compile(rf"\s*({_NUM})\s*({_UNIT_RE})\b\.?", re.IGNORECASE)
 _RANGE_SEP = re.compile(r"\s*(?:-|–|—|s\.?\s?d\.?|sampai|hingga|to)\s*", re.IGNORECASE)
 _BARE_RANGE = re.compile(rf"^\s*({_NUM})\s*(?:-|–|—|s\.?\s?d\.?|sampai|hingga|to)\s*({_NUM})\s*({_UNIT_RE})\b\.?\s*$",
                          re.IGNORECASE)
 _ISO = re.compile(
-    r"^P(?:(?P<w>\d+(?:[.,]\d+)?)W)?(?:(?P<d>\d+(?:[.,]\d+)?)D)?"
-    r"(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+(?:[.,]\d+)?)M)?(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$",
+    rf"^P(?:(?P<w>{_NUM})W)?(?:(?P<d>{_NUM})D)?"
+    rf"(?:T(?:(?P<h>{_NUM})H)?(?:(?P<m>{_NUM})M)?(?:(?P<s>{_NUM})S)?)?$",
     re.IGNORECASE,
 )
 
@@ -100,8 +111,37 @@ def parse_duration(text: str, cal: Calendar | None = None) -> Duration | None:
     """A :class:`Duration` in working minutes, or ``None`` if ``text`` cannot be read."""
     cal = cal or Calendar()
     raw = text.strip()
-    if not raw:
+    if not raw or len(raw) > MAX_TEXT:
         return None
+    found = _read(raw, cal)
+    if found is None or not (math.isfinite(found.high) and found.high <= limits.MAX_DURATION_MINUTES):
+        return None  # 309 nines are float infinity; a duration of centuries is a typo
+    return found
+
+
+def why_not_duration(text: str, cal: Calendar | None = None) -> tuple[str, str | None]:
+    """For a text :func:`parse_duration` rejects: ``(message, hint)``; hint ``None`` = the code's own."""
+    raw = " ".join(text.split())
+    shown = raw if len(raw) <= 40 else raw[:39] + "…"
+    if len(raw) > MAX_TEXT:
+        return (f"the duration is {len(raw)} characters long; at most {MAX_TEXT} are read",
+                "write one quantity or a range, e.g. '2 jam' or '1-3 hari'")
+    if _HR.search(raw):
+        return (f"'hr' in the duration '{shown}' can mean jam (hours) or hari (days)",
+                "jam atau hari? write 'jam' for hours or 'hari' for working days")
+    found = _read(raw, cal or Calendar())
+    if found is not None:
+        return (f"the duration '{shown}' is longer than {limits.MAX_DURATION_MINUTES:,.0f} working minutes "
+                "(about 80 years)", "check the number and the unit")
+    if any(c.isdigit() and not c.isascii() for c in raw):
+        return (f"cannot read the duration '{shown}': write numbers with the digits 0-9", None)
+    return f"cannot read the duration '{shown}'", None
+
+
+_HR = re.compile(r"(?<![A-Za-z])hr(?![A-Za-z])(?!\s*kerja)", re.IGNORECASE)
+
+
+def _read(raw: str, cal: Calendar) -> Duration | None:
     bare = _BARE_RANGE.match(raw)
     if bare:
         unit = _UNITS[bare.group(3).lower()]

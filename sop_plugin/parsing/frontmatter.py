@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
-from .. import aliases, codes
+from .. import aliases, codes, limits
 from ..model import (
     Approval,
     Diagnostic,
@@ -124,31 +124,47 @@ class _Reader:
     def date(self, value: Any, path: str, label: str) -> dt.date | None:
         if value is None or value == "":
             return None
+        day: dt.date | None = None
         if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.err(codes.BAD_DATE, path, f"'{label}' is not a valid date: {value!r}")
-        return None
+        if day is None:
+            self.err(codes.BAD_DATE, path, f"'{label}' is not a valid date: {_short(value)}")
+            return None
+        if not limits.date_in_range(day):
+            # review dates are computed from these; 9999-12-31 + 12 months is past the calendar's end
+            self.err(codes.OUT_OF_RANGE, path, f"'{label}' is {day.isoformat()}, outside the years "
+                     f"{limits.MIN_YEAR}-{limits.MAX_YEAR} this tool handles", "check the year")
+            return None
+        return day
 
-    def integer(self, value: Any, path: str, label: str, minimum: int = 0) -> int | None:
+    def integer(self, value: Any, path: str, label: str, minimum: int = 0,
+                maximum: int = limits.MAX_VERSION) -> int | None:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             self.err(codes.BAD_TYPE, path, f"'{label}' must be a whole number, not {_kind(value)}")
             return None
-        try:
-            n = int(str(value).strip())
-        except ValueError:
-            self.err(codes.BAD_TYPE, path, f"'{label}' must be a whole number, not {value!r}")
+        text = value.strip() if isinstance(value, str) else None
+        if text is not None and not (text.isascii() and text.lstrip("+-").isdigit()):
+            self.err(codes.BAD_TYPE, path, f"'{label}' must be a whole number, not {_short(value)}")
             return None
+        if text is not None and len(text) > 20:  # int() refuses more than 4,300 digits; no version needs 20
+            self.err(codes.OUT_OF_RANGE, path, f"'{label}' must be at most {maximum:,}, not a "
+                     f"{len(text)}-digit number")
+            return None
+        n = int(text) if text is not None else value
         if n < minimum:
             self.err(codes.BAD_TYPE, path, f"'{label}' must be at least {minimum}, not {n}")
+            return None
+        if n > maximum:
+            self.err(codes.OUT_OF_RANGE, path, f"'{label}' must be at most {maximum:,}, not {_short(n)}")
             return None
         return n
 
@@ -190,6 +206,16 @@ class _Reader:
             if isinstance(item, dict):
                 out.append(build(fields, self.line(sub)))
         return out
+
+
+def _short(value: Any, n: int = 40) -> str:
+    """A value for a message: its repr, cut to ``n`` characters (a value may be megabytes)."""
+    text = repr(value) if not isinstance(value, int) or isinstance(value, bool) else _int_text(value)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _int_text(n: int) -> str:
+    return str(n) if n.bit_length() < 128 else "a very large number"  # str() refuses over 4,300 digits
 
 
 def _kind(value: Any) -> str:
@@ -288,7 +314,8 @@ def apply_front_matter(sop: Sop, yaml_text: str, first_line: int) -> list[Diagno
     if review_val is not None:
         rv = r.mapping(review_val, review_path, "review")
         if "interval_months" in rv:
-            sop.review_interval_months = r.integer(*rv["interval_months"], "interval_months", minimum=1)
+            sop.review_interval_months = r.integer(*rv["interval_months"], "interval_months", minimum=1,
+                                                   maximum=limits.MAX_INTERVAL_MONTHS)
 
     def monitoring(f: dict[str, tuple[Any, str]], line: int) -> Monitoring:
         rec = f.get("recommendation")

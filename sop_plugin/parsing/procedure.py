@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from .. import aliases, codes
+from .. import aliases, codes, limits
 from ..model import (
     Branch,
     Calendar,
@@ -26,16 +26,21 @@ from ..model import (
     Target,
 )
 from ..settings import DEFAULT_HEADINGS
-from .duration import parse_duration
+from .duration import parse_duration, why_not_duration
 
 
-_ANCHOR = re.compile(r"\s*\{\s*#([A-Za-z0-9_.:-]+)\s*\}\s*$")
-_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*:\s*(.*)$", re.DOTALL)
+# Every pattern here runs on author text of any length: no pattern may backtrack
+# over a run of characters more than once (a heading of 100,000 spaces must stay
+# linear), and numbers are ASCII digits only ('²' and '①' are digits to \d and
+# to str.isdigit, but not to int()).
+_ANCHOR_NAME = re.compile(r"#([A-Za-z0-9_.:-]+)")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]*")
 _BRANCH = re.compile(
-    r"^(?P<label>.*?)\s*(?:\(\s*(?P<p>\d+(?:[.,]\d+)?)\s*%\s*\))?\s*(?:->|→|=>)\s*(?P<target>.*?)\s*$",
+    r"^(?P<label>.*?)\s*(?:\(\s*(?P<p>[0-9]+(?:[.,][0-9]+)?)\s*%\s*\))?\s*(?:->|→|=>)\s*(?P<target>.*?)\s*$",
     re.DOTALL,
 )
-_STEP_WORD = re.compile(r"^(?:langkah|step|no\.?)\s*(\d+)$", re.IGNORECASE)
+_UNREAD_PERCENT = re.compile(r"\([^()]*%\s*\)$")  # "(٨٠%)": a probability, but not in digits 0-9
+_STEP_WORD = re.compile(r"^(?:langkah|step|no\.?)\s*([0-9]+)$", re.IGNORECASE)
 
 _md = MarkdownIt("commonmark")
 
@@ -48,7 +53,32 @@ class ParsedBody:
 
 
 def _norm_heading(text: str) -> str:
-    return re.sub(r"[\s:]+$", "", text.strip()).casefold()
+    """``Prosedur:`` and ``prosedur  `` both name the procedure heading."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] == ":"):
+        end -= 1
+    return text[:end].strip().casefold()
+
+
+def split_anchor(text: str) -> tuple[str, str | None]:
+    """``"Memeriksa berkas. {#cek}"`` -> ``("Memeriksa berkas.", "cek")``; no anchor: ``(text, None)``."""
+    stripped = text.rstrip()
+    if not stripped.endswith("}"):
+        return text, None
+    start = stripped.rfind("{")
+    m = _ANCHOR_NAME.fullmatch(stripped[start + 1:-1].strip()) if start >= 0 else None
+    if m is None:
+        return text, None
+    return stripped[:start].rstrip(), m.group(1)
+
+
+def split_field(raw: str) -> tuple[str, str] | None:
+    """``"pelaksana: Pemohon"`` -> ``("pelaksana", "Pemohon")``; ``None`` unless it reads ``key: value``."""
+    key, colon, value = raw.partition(":")
+    key = key.strip()
+    if not colon or not _KEY.fullmatch(key):
+        return None
+    return key, value
 
 
 def parse_body(
@@ -71,7 +101,7 @@ def parse_body(
     for i, node in enumerate(blocks):
         if node.type == "heading" and node.map:
             text = node.children[0].content if node.children else ""
-            text = _ANCHOR.sub("", text)
+            text, _ = split_anchor(text)
             level = int(node.tag[1])
             out.sections.append(Section(heading=text.strip(), level=level, line=node.map[0] + body_line))
             if _norm_heading(text) in wanted:
@@ -107,6 +137,11 @@ def parse_body(
     reader = _StepReader(path, body_line, lines, cal, out.diagnostics)
     written: list[int] = []
     for number, item in enumerate(olist.children, start=1):
+        if number > limits.MAX_STEPS:
+            out.diagnostics.append(codes.TOO_MANY_STEPS.at(
+                path, reader.at(item), f"the procedure has {len(olist.children)} steps; at most "
+                f"{limits.MAX_STEPS} are read, so step {number} and the ones after it are left out"))
+            break
         proc.steps.append(reader.step(number, item))
         try:
             written.append(int(item.info))
@@ -147,10 +182,7 @@ class _StepReader:
         if children and children[0].type == "paragraph":
             activity = " ".join(children[0].children[0].content.split()) if children[0].children else ""
             children = children[1:]
-        m = _ANCHOR.search(activity)
-        if m:
-            anchor = m.group(1).lstrip("#")
-            activity = activity[: m.start()].rstrip()
+        activity, anchor = split_anchor(activity)
         step = Step(number=number, activity=activity, line=line, anchor=anchor)
         fields_done = False
         for child in children:
@@ -173,12 +205,12 @@ class _StepReader:
         kids = list(item.children)
         first = kids[0] if kids else None
         raw = first.children[0].content if first is not None and first.type == "paragraph" and first.children else ""
-        m = _FIELD.match(raw)
-        if not m:
+        kv = split_field(raw)
+        if kv is None:
             self.diags.append(codes.BAD_STEP_ITEM.at(
                 self.path, line, f"step {step.number}: '{_short(raw)}' is not a 'key: value' field"))
             return
-        key, value = m.group(1).strip(), " ".join(m.group(2).split())
+        key, value = kv[0], " ".join(kv[1].split())
         canon = aliases.canonical("step", key)
         if canon is None:
             near = aliases.suggest("step", key)
@@ -215,8 +247,9 @@ class _StepReader:
             step.duration_text = value
             step.duration = parse_duration(value, self.cal)
             if step.duration is None:
+                message, hint = why_not_duration(value, self.cal)
                 self.diags.append(codes.BAD_DURATION.at(
-                    self.path, line, f"step {step.number}: cannot read the duration '{value}'"))
+                    self.path, line, f"step {step.number}: {message}", hint))
         elif canon == "output":
             step.output = value
         elif canon == "notes":
@@ -240,11 +273,22 @@ class _StepReader:
                     self.path, bline, f"step {step.number}: cannot read the branch '{_short(raw)}'"))
                 continue
             p = m.group("p")
+            if p is None and _UNREAD_PERCENT.search(m.group("label")):
+                self.diags.append(codes.BAD_BRANCH.at(
+                    self.path, bline, f"step {step.number}: cannot read the probability in '{_short(raw)}'",
+                    "write the percentage with the digits 0-9, e.g. 'Ya (80%) -> 3'"))
+                continue
+            probability = float(p.replace(",", ".")) if p else None
+            if probability is not None and not 0 <= probability <= 100:  # also 309 nines: float infinity
+                self.diags.append(codes.BAD_PROBABILITY.at(
+                    self.path, bline, f"step {step.number}: the branch probability {_short(p, 20)} % "
+                    "is more than 100 %", "write a percentage from 0 to 100, e.g. 'Ya (80%) -> 3'"))
+                probability = None
             dec.branches.append(Branch(
                 label=m.group("label").strip(),
                 target=Target(raw=m.group("target").strip(), line=bline),
                 line=bline,
-                probability=float(p.replace(",", ".")) if p else None,
+                probability=probability,
             ))
         return dec
 
@@ -284,8 +328,9 @@ def resolve_target(t: Target, anchors: dict[str, int], count: int) -> None:
         return
     m = _STEP_WORD.match(raw)
     digits = m.group(1) if m else raw
-    if digits.isdigit():
-        n = int(digits)
+    if digits.isascii() and digits.isdigit():
+        # a number of any length is a step number; one longer than any step count is dangling
+        n = int(digits) if len(digits) <= limits.MAX_NUMBER_DIGITS else 0
         t.step = n if 1 <= n <= count else None
         return
     name = word.lstrip("#")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 
-from .. import aliases, codes
+from .. import aliases, codes, limits
 from ..model import Diagnostic, Team, Unit
 from .yamlloc import YamlError, load
 
 
 def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]]:
     diags: list[Diagnostic] = []
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.MAX_UNITS_BYTES:
+        return {}, [codes.TOO_LARGE.at(path, 1, f"the units file is {limits.size_text(size)}; it may be at most "
+                                                f"{limits.size_text(limits.MAX_UNITS_BYTES)}, so it was not read",
+                                       "check that this is the right file")]
     try:
         loc = load(text)
     except YamlError as exc:

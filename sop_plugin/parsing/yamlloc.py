@@ -84,6 +84,8 @@ class _Budget:
     def __init__(self) -> None:
         self.left = MAX_VALUES
         self.open: set[int] = set()  # collections being built (ids of their nodes)
+        self.seen: set[int] = set()  # collections built so far: one seen again came through an alias
+        self.aliased = False
 
 
 def _line(node: yaml.Node, offset: int) -> int:
@@ -94,11 +96,16 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, out: Located, of
            budget: _Budget) -> Any:
     budget.left -= 1
     if budget.left < 0:
-        raise YamlError(f"the YAML expands to more than {MAX_VALUES} values (aliases '*' repeat too much)",
-                        _line(node, offset))
+        if budget.aliased:
+            raise YamlError(f"the YAML expands to more than {MAX_VALUES} values (aliases '*' repeat too much)",
+                            _line(node, offset))
+        raise YamlError(f"the YAML has more than {MAX_VALUES} values", _line(node, offset))
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if id(node) in budget.open:
             raise YamlError("an alias '*' refers to the value that contains it", _line(node, offset))
+        if id(node) in budget.seen:
+            budget.aliased = True
+        budget.seen.add(id(node))
         budget.open.add(id(node))
         try:
             return _collection(loader, node, path, out, offset, budget)
