@@ -95,7 +95,7 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
     return units, diags
 
 
-_NUMBER_FIELD = re.compile(r"\{(?:n|nomor)(?::0?(\d+))?\}")
+_NUMBER_FIELD = re.compile(r"\{(?:n|nomor)(?::0?([0-9]{1,2}))?\}")  # ASCII digits; a width of 1-99
 
 
 def numbering_parts(pattern: str) -> tuple[str, str, int] | None:
