@@ -34,6 +34,7 @@ RANGES = {
     "4": "SOP4xx — approvals and signatures",
     "5": "SOP5xx — lifecycle",
     "6": "SOP6xx — simulation and analysis",
+    "9": "SOP9xx — the tool itself",
 }
 
 # What to do, for codes whose registry hint is empty (the message itself is specific).
@@ -89,6 +90,7 @@ EXAMPLES = {
     "SOP111": (1, "the file is 10.0 MB; an SOP file may be at most 1.0 MB"),
     "SOP112": (9, "'effective' is 9999-12-31, outside the years 1900-2999 this tool handles"),
     "SOP113": (1, "no SOP files (*.md) in sops"),
+    "SOP900": (1, "internal error while analysing the procedure (ZeroDivisionError: float division by zero)"),
     "SOP201": (2, "SOP id 'SOP-UMUM-004' is already used by sops/biro-umum/a.md"),
     "SOP202": (4, "unit 'biro-umm' is not described in units.yml"),
     "SOP203": (14, "related SOP 'SOP-UMUM-005' does not exist"),

@@ -164,3 +164,8 @@ SIM_UNKNOWN_ACTOR = _code("SOP605", W, "capacity given for an actor the SOP does
 SIM_RESCALED = _code("SOP606", W, "branch probabilities do not add up to 100 %; the analysis rescales them",
                      "make the branch percentages of the decision add up to 100")
 SIM_NOTHING = _code("SOP607", I, "the SOP has no steps to analyse")
+
+# -- SOP9xx: the tool itself --------------------------------------------------
+INTERNAL = _code("SOP900", E, "internal error while processing this SOP",
+                 "a bug in the SOP tool, not in the file: please report it with the file attached "
+                 "('sop --debug lint FILE' prints the traceback); the other SOPs are built")

@@ -12,10 +12,11 @@ import hashlib
 from pathlib import Path
 
 from . import cache as build_cache
-from . import codes, parallel
+from . import codes, limits, parallel
 from .cache import NO_CACHE, Cache
+from .guard import guarded
 from .model import Corpus, Sop
-from .parsing import parse_sop
+from .parsing import oversized, parse_sop
 from .parsing.units import parse_units
 from .settings import Settings
 
@@ -49,9 +50,23 @@ def _parse_key(settings: Settings) -> tuple[object, ...]:
 
 def _parse_job(job: tuple[str, str, str, Settings]) -> Sop:
     display, source, text, settings = job
-    sop = parse_sop(display, text, settings)
+    sop, failed = guarded(display, 1, "reading the file", parse_sop, display, text, settings)
+    if failed is not None:  # a parser bug: the SOP is reported, not published, and the rest loads
+        sop = Sop(path=display, text=text)
+        sop.diagnostics.append(failed)
     sop.source = source  # I/O uses the absolute path; diagnostics show ``display``
     return sop
+
+
+def _too_big(path: Path, display: str) -> Sop | None:
+    """A file over the size limit is not even read (the parser would reject it after reading)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # read_text reports it
+    if size <= limits.MAX_FILE_BYTES + 3:  # + a UTF-8 byte order mark
+        return None
+    return oversized(display, size)
 
 
 def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, workers: int) -> list[Sop]:
@@ -59,6 +74,10 @@ def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, worke
     out: list[Sop | None] = []
     todo: list[tuple[int, tuple[str, str, str, Settings], tuple[object, ...], str]] = []
     for path, display in files:
+        too_big = _too_big(path, display)
+        if too_big is not None:
+            out.append(too_big)
+            continue
         text, problem = read_text(path)
         if text is None:
             sop = Sop(path=display, text="")
@@ -79,7 +98,10 @@ def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, worke
         out.append(found)
     parsed = parallel.run(_parse_job, [job for _, job, _, _ in todo], workers)
     for (index, _, mkey, pkey), sop in zip(todo, parsed):
-        _cache[mkey] = out[index] = sop
+        out[index] = sop
+        if any(d.code == "SOP900" for d in sop.diagnostics):
+            continue  # a parser bug is not cached: the next build tries again
+        _cache[mkey] = sop
         cache.put("parse", pkey, sop)
     return out  # type: ignore[return-value]
 
@@ -127,7 +149,8 @@ def load_corpus(root: str | Path, settings: Settings | None = None, *,
         if text is None:
             corpus.diagnostics.append(codes.UNITS_FILE.at(shown, 1, f"cannot read the units file: {problem}"))
         else:
-            corpus.units, diags = parse_units(text, shown)
+            result, failed = guarded(shown, 1, "reading the units file", parse_units, text, shown)
+            corpus.units, diags = result if result is not None else ({}, [failed])
             corpus.diagnostics.extend(diags)
     paths = files if files is not None else sop_files(root)
     corpus.sops.extend(_load([(p, _display(p, display_base)) for p in paths], settings, cache, settings.workers))

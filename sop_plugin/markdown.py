@@ -19,6 +19,7 @@ Directive lines (alone in their paragraph):
 from __future__ import annotations
 
 import html
+import logging
 import re
 from typing import Any, Callable
 
@@ -27,11 +28,15 @@ from markdown.preprocessors import Preprocessor
 
 from pathlib import Path
 
+from .guard import guarded
+from .model import Diagnostic
 from .pipeline import build
 from .render import blocks as registry
 from .render.context import RenderContext
 from .render.page import Part, page_parts, render_sop_page
 from .settings import DEFAULTS, Settings
+
+log = logging.getLogger(__name__)
 
 _DIRECTIVE = re.compile(r"^:::[ \t]+(sop(?:-[a-z0-9-]+)?)(?:[ \t]+(.*?))?[ \t]*$")
 
@@ -67,9 +72,12 @@ class SopExtension(Extension):
     the portal itself from its config on first use (standalone hosts).
     """
 
-    def __init__(self, context: RenderContext | Callable[[], RenderContext] | None = None, **kwargs: Any):
+    def __init__(self, context: RenderContext | Callable[[], RenderContext] | None = None,
+                 report: Callable[[Diagnostic], None] | None = None, **kwargs: Any):
         # the context is an object, not a config value (Python-Markdown would coerce it to a bool)
         self._given = context
+        # where a page that failed to render is reported (the MkDocs plugin passes its logger)
+        self.report = report or (lambda d: log.error(d.format()))
         self.config = {k: list(v) for k, v in OPTIONS.items()}
         super().__init__(**kwargs)
         self._ctx: RenderContext | None = None
@@ -88,13 +96,15 @@ class SopExtension(Extension):
         md.registerExtension(self)
         # after normalize_whitespace (30), which would strip the stash placeholders,
         # before fenced code (25) and raw HTML (20), which must see the inserted Markdown
-        md.preprocessors.register(SopPreprocessor(md, self.context), "sop", 29)
+        md.preprocessors.register(SopPreprocessor(md, self.context, self.report), "sop", 29)
 
 
 class SopPreprocessor(Preprocessor):
-    def __init__(self, md: Markdown, context: Callable[[], RenderContext]):
+    def __init__(self, md: Markdown, context: Callable[[], RenderContext],
+                 report: Callable[[Diagnostic], None] | None = None):
         super().__init__(md)
         self.context = context
+        self.report = report or (lambda d: log.error(d.format()))
 
     def run(self, lines: list[str]) -> list[str]:
         if not any(line.startswith(":::") for line in lines):
@@ -114,7 +124,30 @@ class SopPreprocessor(Preprocessor):
         return out
 
     def expand(self, name: str, arg: str) -> list[str]:
+        """The lines a directive becomes; one that fails to render becomes an error box, the page stays.
+
+        The render-time catch point (see :mod:`sop_plugin.guard`): an SOP page or
+        a view that raises is reported as SOP900 (on the SOP's file, or on the page
+        for a view) and replaced by a message; the rest of the page and the site build.
+        """
         ctx = self.context()
+        sop = ctx.published.get(arg) if name == "sop" else None
+        where = sop.path if sop is not None else (ctx.links.current or "?")
+        if sop is not None and sop.path in ctx.portal.broken:  # an earlier stage failed for it
+            return self.error_box(ctx, sop.path)
+        lines, failed = guarded(where, 1, f"rendering '::: {name}{' ' + arg if arg else ''}'",
+                                self.render, ctx, name, arg)
+        if failed is not None:
+            ctx.portal.diagnostics.append(failed)
+            self.report(failed)
+            return self.error_box(ctx, where)
+        return lines
+
+    def error_box(self, ctx: RenderContext, where: str) -> list[str]:
+        return self.html_lines(f'<div class="sop-banner sop-banner-problems" role="alert">'
+                               f'{html.escape(ctx.t("directive.internal_error", file=where))}</div>')
+
+    def render(self, ctx: RenderContext, name: str, arg: str) -> list[str]:
         if name == "sop":
             sop = ctx.published.get(arg)
             if sop is None:

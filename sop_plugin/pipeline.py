@@ -18,7 +18,7 @@ stored with it: pages, portal views, search text and exports read them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from .cache import MISSING, NO_CACHE, Cache, text_hash
 from .cache import key as cache_key
 from .checks import validate
 from .corpus import load_corpus
+from .guard import guarded
 from .model import Corpus, Diagnostic, Sop
 from .publish import published
 from .settings import Settings
@@ -57,21 +58,26 @@ class Portal:
     analyses: int = 0  # how many SOPs the analyse stage computed in this build (tests count it)
     cache: Cache = field(default=NO_CACHE, repr=False)
     keys: dict[str, str] = field(default_factory=dict, repr=False)  # cache key of each published SOP, by path
+    broken: dict[str, Diagnostic] = field(default_factory=dict)  # path -> SOP900: a stage failed for it
 
     @classmethod
     def of(cls, corpus: Corpus, settings: Settings | None = None, diagnostics: list[Diagnostic] | None = None) -> Portal:
         """A portal over an already loaded corpus (validated now unless ``diagnostics`` are given)."""
         settings = settings or Settings()
+        broken: dict[str, Diagnostic] = {}
         if diagnostics is None:
-            diagnostics = validate(corpus, settings)
+            diagnostics, broken = validated(corpus, settings)
         return cls(settings=settings, corpus=corpus, diagnostics=diagnostics,
-                   published={s.id: s for s in published(corpus, settings) if s.id})
+                   published={s.id: s for s in published(corpus, settings) if s.id}, broken=broken)
 
     def derived(self, sop: Sop) -> Derived:
         """The analyse stage's results for ``sop`` (computed now for an SOP outside the published set)."""
         found = self.derived_by_path.get(sop.path)
         if found is None:
-            found = self.derived_by_path[sop.path] = derive(sop, self.corpus, self.settings)
+            found, failed = derive_guarded(sop, self.corpus, self.settings)
+            if failed is not None:
+                self.mark_broken(failed)
+            self.derived_by_path[sop.path] = found
             self.analyses += 1
         return found
 
@@ -82,8 +88,41 @@ class Portal:
             return self.keys.get(sop.path, "")
         return cache_key(sorted(self.keys.items())) if self.keys else ""
 
+    def mark_broken(self, failed: Diagnostic) -> None:
+        """A stage failed for one SOP (SOP900): report it; its page becomes an error page."""
+        if failed.file not in self.broken:
+            self.broken[failed.file] = failed
+            self.diagnostics.append(failed)
+
     def diagnostics_for(self, sop: Sop) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.file == sop.path]
+
+
+def validated(corpus: Corpus, settings: Settings) -> tuple[list[Diagnostic], dict[str, Diagnostic]]:
+    """:func:`~sop_plugin.checks.validate` behind the catch point: ``(diagnostics, broken)``.
+
+    If a check fails on the corpus, each SOP is checked alone to find the one(s)
+    that make it fail; those get an ``SOP900`` error (``broken``: path -> it) and
+    the rest is checked again without them.  A failure no single SOP causes is
+    reported once, on the units file (or the folder), with the parse findings.
+    """
+    found, failed = guarded(corpus.units_path or corpus.root, 1, "checking the SOPs", validate, corpus, settings)
+    if failed is None:
+        return found, {}
+    broken: dict[str, Diagnostic] = {}
+    for sop in corpus.sops:
+        _, alone = guarded(sop.path, 1, "checking the SOP", validate, replace(corpus, sops=[sop]), settings)
+        if alone is not None:
+            broken[sop.path] = alone
+    rest = replace(corpus, sops=[s for s in corpus.sops if s.path not in broken])
+    found, failed = guarded(corpus.units_path or corpus.root, 1, "checking the SOPs", validate, rest, settings)
+    if failed is not None:
+        found = [*rest.all_diagnostics(), failed]
+    for sop in corpus.sops:
+        if sop.path in broken:
+            found.extend([*sop.diagnostics, broken[sop.path]])
+    found.sort(key=lambda d: (d.file, d.line, d.column, d.code))
+    return found, broken
 
 
 def load(settings: Settings, base: Path | None = None, *, root: Path | None = None,
@@ -129,6 +168,9 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
     keys = portal.keys = _keys(portal, extra is not None)
     todo: list[Sop] = []
     for sop in portal.published.values():
+        if sop.path in portal.broken:  # its check failed: an error page, no analysis
+            portal.derived_by_path[sop.path] = _nothing_derived(sop)
+            continue
         hit = portal.cache.get("derived", keys.get(sop.path, ""))
         if hit is MISSING:
             todo.append(sop)
@@ -141,9 +183,12 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
         results = parallel.run(_analyse_job, todo, settings.workers)
     finally:
         _JOB = None
-    for sop, (derived, value) in zip(todo, results):
+    for sop, (derived, value, failed) in zip(todo, results):
         portal.derived_by_path[sop.path] = derived
         portal.analyses += 1
+        if failed is not None:  # not cached: the next build tries again
+            portal.mark_broken(failed)
+            continue
         if extra is not None:
             portal.extras[sop.path] = value
         portal.cache.put("derived", keys.get(sop.path, ""), (derived, value))
@@ -152,12 +197,28 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
 _JOB: tuple[Portal, PerSop | None] | None = None  # what the workers of analyse_all read (fork)
 
 
-def _analyse_job(sop: Sop) -> tuple[Derived, Any]:
+def _analyse_job(sop: Sop) -> tuple[Derived, Any, Diagnostic | None]:
+    """Analyse (and with ``extra``, render) one SOP; a failure is returned as SOP900, never raised."""
     assert _JOB is not None
     portal, extra = _JOB
-    derived = derive(sop, portal.corpus, portal.settings)
+    derived, failed = derive_guarded(sop, portal.corpus, portal.settings)
     portal.derived_by_path[sop.path] = derived
-    return derived, (extra(portal, sop) if extra is not None else None)
+    value = None
+    if extra is not None and failed is None:
+        value, failed = guarded(sop.path, 1, "rendering the page", extra, portal, sop)
+    return derived, value, failed
+
+
+def derive_guarded(sop: Sop, corpus: Corpus, settings: Settings) -> tuple[Derived, Diagnostic | None]:
+    """:func:`derive` behind the catch point: on a failure, an empty result and its SOP900."""
+    derived, failed = guarded(sop.path, sop.procedure.line if sop.procedure else 1, "analysing the procedure",
+                              derive, sop, corpus, settings)
+    return (derived, None) if failed is None else (_nothing_derived(sop), failed)
+
+
+def _nothing_derived(sop: Sop) -> Derived:
+    """What views see of an SOP whose analysis failed: no steps analysed."""
+    return Derived(flow=Flow(sop=sop, steps={}, edges={}, reachable=[]), analysis=Analysis(sop_id=sop.id, steps=0))
 
 
 def _keys(portal: Portal, with_extra: bool) -> dict[str, str]:

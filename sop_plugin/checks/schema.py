@@ -13,7 +13,7 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     pattern = re.compile(settings.id_pattern)
     for sop in corpus.sops:
-        if not sop.front_matter and any(d.code in ("SOP100", "SOP101", "SOP111") for d in sop.diagnostics):
+        if not sop.front_matter and any(d.code in ("SOP100", "SOP101", "SOP111", "SOP900") for d in sop.diagnostics):
             continue  # nothing to check; the parse error says it all
         out.extend(_required(sop))
         if sop.id and not pattern.search(sop.id):

@@ -180,7 +180,7 @@ def html_to_pdf(document: str, out: Path) -> None:
         page = Path(tmp) / "document.html"
         page.write_text(document, encoding="utf-8")
         try:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import Error as PlaywrightError, sync_playwright
         except ImportError:
             sync_playwright = None
         if sync_playwright is not None:
@@ -195,7 +195,7 @@ def html_to_pdf(document: str, out: Path) -> None:
                     finally:
                         b.close()
                 return
-            except Exception as exc:  # fall back to the command line
+            except (PlaywrightError, OSError) as exc:  # fall back to the command line
                 last = exc
         cmd = [browser, "--headless", *CHROMIUM_ARGS, f"--user-data-dir={tmp}/profile",
                f"--print-to-pdf={out}", "--no-pdf-header-footer", page.as_uri()]

@@ -67,6 +67,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                               f"(looked in {self.root}); set 'sops_dir' in the plugin options")
         audit.clear_cache()  # git history is read once per file and build
         portal = build(settings, base, root=self.root, extra=page_parts)
+        if not portal.corpus.sops:
+            raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' has no SOP files (*.md) "
+                              f"(looked in {self.root}); add SOPs or set 'sops_dir' in the plugin options")
         self.ctx = RenderContext.of(portal)
         log.info(f"{len(portal.published)} SOPs published: {portal.analyses} analysed and rendered, "
                  f"{len(portal.published) - portal.analyses} from the cache")
@@ -77,7 +80,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                 log.warning(d.format())
             else:
                 log.debug(d.format())
-        config.markdown_extensions.append(SopExtension(context=self.context))
+        config.markdown_extensions.append(SopExtension(context=self.context, report=lambda d: log.error(d.format())))
         config.extra_css[:0] = [f"{ASSET_DIR}/{name}" for name in _asset_names(".css")]
         scripts = [f"{ASSET_DIR}/{MERMAID}"] + [f"{ASSET_DIR}/{n}" for n in _asset_names(".js")]
         config.extra_javascript[:0] = [s for s in scripts if s not in config.extra_javascript]

@@ -15,12 +15,7 @@ def parse_sop(path: str, text: str, settings: Settings | None = None) -> Sop:
     text = text.lstrip("\ufeff")
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.MAX_FILE_BYTES:
-        # not even split: a file this size is a mistake (a log, an export), and reading it costs minutes
-        sop = Sop(path=path, text="")
-        sop.diagnostics.append(codes.TOO_LARGE.at(
-            path, 1, f"the file is {limits.size_text(size)}; an SOP file may be at most {limits.size_text(limits.MAX_FILE_BYTES)}",
-            "an SOP is a few pages of text; check that this is the right file"))
-        return sop
+        return oversized(path, size)
     sop = Sop(path=path, text=text)
     yaml_text, yaml_line, body, body_line = split(text)
     sop.body, sop.body_line = body, body_line
@@ -43,3 +38,15 @@ def parse_sop(path: str, text: str, settings: Settings | None = None) -> Sop:
     sop.diagnostics.extend(parsed.diagnostics)
     return sop
 
+
+def oversized(path: str, size: int) -> Sop:
+    """The SOP of a file over :data:`~sop_plugin.limits.MAX_FILE_BYTES`: one error, nothing parsed.
+
+    A file this size is a mistake (a log, an export), and parsing it would cost minutes.
+    """
+    sop = Sop(path=path, text="")
+    sop.diagnostics.append(codes.TOO_LARGE.at(
+        path, 1, f"the file is {limits.size_text(size)}; an SOP file may be at most "
+                 f"{limits.size_text(limits.MAX_FILE_BYTES)}",
+        "an SOP is a few pages of text; check that this is the right file"))
+    return sop

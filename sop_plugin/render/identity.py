@@ -100,7 +100,11 @@ def identity_block(sop: Sop, ctx: RenderContext) -> str | None:
 
 
 def signature_states(sop: Sop) -> dict[Role, str]:
-    """Binding state per role ("bound", "changed", "unsigned", "malformed", "missing")."""
+    """Binding state per role ("bound", "changed", "unsigned", "malformed", "missing").
+
+    :func:`sop_plugin.signing.signature_status` never raises for a broken digest
+    (that is "malformed"); a bug there is caught where the page is rendered.
+    """
     states = signature_status(sop)
     return {role: states[role].value for role in ROLE_ORDER}
 

@@ -12,18 +12,14 @@ Page paths (Indonesian slugs, relative to ``docs/``)::
     relasi.md             ::: sop-relations      related SOPs, sub-SOP handovers, successors
     monev.md              ::: sop-monev          reviews due, open findings, problems
 
-Every directive catches its own exceptions: a view that cannot be drawn says
-so on its page and the rest of the portal is still built.
+A view that fails to render (a bug) is caught where every directive is
+expanded, in :meth:`sop_plugin.markdown.SopPreprocessor.expand`: its page says
+so and the rest of the portal is still built.
 """
 
 from __future__ import annotations
 
-import functools
 import html
-import logging
-import traceback
-from typing import Callable
-
 
 from ... import fmt, i18n
 from ...model import Severity, Sop, Status
@@ -33,8 +29,6 @@ from ..context import RenderContext
 from .. import mermaid
 from ..templating import render
 from . import data
-
-log = logging.getLogger("mkdocs.plugins.sop_plugin.portal")
 
 CATALOGUE = "katalog.md"
 UNITS = "unit/index.md"
@@ -49,21 +43,6 @@ GRAPH_LIMIT = 150
 # with more units than this only the units index is in the nav: material renders the whole nav
 # on every page, so N unit entries cost N links x every page (O(units x pages) bytes)
 NAV_UNIT_LIMIT = 40
-
-def safe(fn: Callable[[str, RenderContext], str]) -> Callable[[str, RenderContext], str]:
-    """A directive that reports its own failure on its page instead of breaking the build."""
-
-    @functools.wraps(fn)
-    def wrapper(arg: str, ctx: RenderContext) -> str:
-        try:
-            return fn(arg, ctx)
-        except Exception as exc:  # noqa: BLE001 - one broken view must not blank the portal
-            log.error("sop portal: view %s failed: %s\n%s", fn.__name__, exc, traceback.format_exc())
-            return (f'<div class="sop-banner sop-banner-problems">'
-                    f'{html.escape(ctx.t("portal.error", error=type(exc).__name__))}</div>')
-
-    return wrapper
-
 
 # -- helpers shared by the templates ---------------------------------------------------
 
@@ -175,7 +154,6 @@ def portal_pages(ctx: RenderContext) -> list[GeneratedPage]:
 
 
 @directive("sop-home")
-@safe
 def home(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     idx = v.idx
@@ -197,7 +175,6 @@ def home(arg: str, ctx: RenderContext) -> str:
 
 
 @directive("sop-catalogue")
-@safe
 def catalogue(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     sops = v.idx.sops
@@ -210,7 +187,6 @@ def catalogue(arg: str, ctx: RenderContext) -> str:
 
 
 @directive("sop-units")
-@safe
 def units_index(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     idx = v.idx
@@ -232,14 +208,13 @@ def units_map(v: View) -> str:
 
 
 @directive("sop-unit")
-@safe
 def unit_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     idx = v.idx
     key = arg.strip()
     unit = ctx.corpus.units.get(key)
     if unit is None and key not in idx.units:
-        return f'<div class="sop-banner sop-banner-problems">{html.escape(ctx.t("unit.unknown", key=key))}</div>'
+        return f'<div class="sop-banner sop-banner-problems">{html.escape(ctx.t("unit.unknown", unit=key))}</div>'
 
     def grouped(items, other):
         groups: dict[str, list] = {}
@@ -265,14 +240,12 @@ def unit_view(arg: str, ctx: RenderContext) -> str:
 
 
 @directive("sop-roles")
-@safe
 def roles_index(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     return render("portal_roles.html", v=v, t=ctx.t, roles=list(v.idx.roles.values()))
 
 
 @directive("sop-role")
-@safe
 def role_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     slug = arg.strip()
@@ -311,14 +284,12 @@ def role_view(arg: str, ctx: RenderContext) -> str:
 
 
 @directive("sop-documents")
-@safe
 def documents_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     return render("portal_documents.html", v=v, t=ctx.t, documents=v.idx.documents)
 
 
 @directive("sop-relations")
-@safe
 def relations_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     rels = v.idx.relations
@@ -347,7 +318,6 @@ def _relation_graph(v: View, rels: list) -> str:
 
 
 @directive("sop-monev")
-@safe
 def monev_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     items = data.due_items(ctx)
