@@ -152,7 +152,10 @@ def bugs(monkeypatch):
     real_check = flow.check_sop
     monkeypatch.setattr(flow, "check_sop", trap("Gagal Diperiksa", real_check))
     monkeypatch.setattr(pipeline, "derive", trap("Gagal Dianalisis", pipeline.derive))
-    monkeypatch.setattr(md, "render_sop_page", trap("Gagal Ditampilkan", md.render_sop_page))
+    import sop_plugin.render.page as page
+
+    monkeypatch.setattr(page, "render_sop_page", trap("Gagal Ditampilkan", page.render_sop_page))  # in the build
+    monkeypatch.setattr(md, "render_sop_page", trap("Gagal Ditampilkan", md.render_sop_page))  # on a page
     corpus._cache.clear()
     yield
     corpus._cache.clear()
@@ -168,7 +171,7 @@ def test_a_bug_in_one_sop_costs_only_that_sop(tmp_path: Path, bugs, caplog) -> N
     site = _mkdocs(_small_project(tmp_path), strict=False)
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     for i, stage in ((2, "reading the file"), (3, "checking the SOP"), (4, "analysing the procedure"),
-                     (5, "rendering '::: sop SOP-UJI-005'")):
+                     (5, "rendering the page")):
         assert any(re.search(rf"sops/biro-umum/sop-{i}\.md:\d+:1: SOP900 error: internal error while "
                             rf"{re.escape(stage)} \(ZeroDivisionError: injected bug", e) for e in errors), (i, errors)
     for i in (1, 6):  # the good ones are whole
@@ -213,3 +216,25 @@ def test_an_empty_sop_folder_is_an_error(tmp_path: Path, strict: bool, caplog) -
     with pytest.raises(Abort):
         _mkdocs(project, strict=strict)
     assert "sop: the SOP folder 'sops' has no SOP files (*.md)" in caplog.text
+
+
+def test_a_view_that_raises_becomes_an_error_box_on_its_page(tmp_path: Path, monkeypatch) -> None:
+    """The render-time catch point: the directive's page keeps its other content."""
+    import markdown
+
+    from sop_plugin.render import blocks
+
+    def boom(arg, ctx):
+        raise IndexError("injected view bug")
+
+    views = {**blocks.directives(), "sop-units": boom}
+    monkeypatch.setattr(blocks, "directives", lambda: views)
+    _small_project(tmp_path)
+    reported = []
+    from sop_plugin.markdown import SopExtension
+
+    ext = SopExtension(sops_dir=str(tmp_path / "sops"), include_drafts=True, report=reported.append)
+    html = markdown.markdown("# Unit\n\nSebelum.\n\n::: sop-units\n\nSesudah.\n", extensions=[ext])
+    assert "<p>Sebelum.</p>" in html and "<p>Sesudah.</p>" in html
+    assert "kesalahan internal pada alat SOP" in html
+    assert [d.code for d in reported] == ["SOP900"] and "IndexError: injected view bug" in reported[0].message
