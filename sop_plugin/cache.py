@@ -20,8 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-
 _MISSING = object()
 
 
@@ -29,8 +27,10 @@ _MISSING = object()
 def code_fingerprint() -> str:
     """A hash of this package's code, templates and message catalogue: a new build of the
     package (or an edited source tree) never reads entries written by another."""
+    import sop_plugin
+
     root = Path(__file__).resolve().parent
-    h = hashlib.sha256(__version__.encode())
+    h = hashlib.sha256(sop_plugin.__version__.encode())
     for p in sorted(root.rglob("*")):
         if p.suffix in (".py", ".html", ".yml", ".json", ".js", ".css") and "vendor" not in p.parts and p.is_file():
             h.update(p.relative_to(root).as_posix().encode())
@@ -96,3 +96,8 @@ class Cache:
 
 MISSING = _MISSING
 NO_CACHE = Cache(None)
+
+
+def open_cache(cache_dir: str, base: Path) -> Cache:
+    """The cache of a project: ``cache_dir`` (the ``cache_dir`` option) below ``base``; ``""``: none."""
+    return Cache((base / cache_dir).resolve()) if cache_dir else NO_CACHE

@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+import sop_plugin
 from .lifecycle import next_review
 from .links import Links
 from .model import Sop, Status, Step, Target, actor_unit, sort_key
@@ -68,7 +68,7 @@ def export(portal: Portal, generated_at: dt.datetime | None = None) -> dict[str,
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": generated_at.isoformat(),
-        "generator": {"name": "sop_plugin", "version": __version__},
+        "generator": {"name": "sop_plugin", "version": sop_plugin.__version__},
         "site": {
             "name": settings.site_name or None,
             "institution": settings.institution.name or None,

@@ -25,7 +25,7 @@ from typing import Any
 from . import parallel
 from .analysis import Analysis, Flow, SimConfig, SimResult, analyse, build_flow, simulate
 from .audit import AuditEntry, git_head, trail
-from .cache import MISSING, NO_CACHE, Cache, text_hash
+from .cache import MISSING, NO_CACHE, Cache, open_cache, text_hash
 from .cache import key as cache_key
 from .checks import validate
 from .corpus import load_corpus
@@ -135,14 +135,10 @@ def load(settings: Settings, base: Path | None = None, *, root: Path | None = No
     """
     base = (base or Path.cwd())
     root = root if root is not None else base / settings.sops_dir
-    store = open_cache(settings, base)
+    store = open_cache(settings.cache_dir, base)
     portal = Portal.of(load_corpus(root, settings, files=files, display_base=base, cache=store), settings)
     portal.cache = store
     return portal
-
-
-def open_cache(settings: Settings, base: Path) -> Cache:
-    return Cache((base / settings.cache_dir).resolve()) if settings.cache_dir else NO_CACHE
 
 
 PerSop = Callable[[Portal, Sop], Any]

@@ -12,7 +12,6 @@ import os
 import sys
 import traceback
 
-from .. import __version__
 
 COMMANDS = ("lint", "simulate", "sign", "due", "export_pdf", "export_json", "new", "diff")
 
@@ -24,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 done, 1 findings (errors, an overdue review, a refused signature), "
                "2 usage error, 3 internal error (a bug: please report it; --debug shows the traceback).",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -77,6 +76,18 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # no real file descriptor (captured output in tests)
         pass
+
+
+class _Version(argparse.Action):
+    """``--version``: reads the installed version only when asked (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object):
+        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        import sop_plugin
+
+        parser.exit(0, f"{parser.prog} {sop_plugin.__version__}\n")
 
 
 class UsageError(Exception):

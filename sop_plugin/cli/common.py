@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ..corpus import UNITS_FILE, load_corpus, sop_files
+from ..cache import open_cache
 from ..model import Corpus
 from ..settings import DEFAULTS, Settings, SettingsError
 from . import UsageError
@@ -119,7 +120,7 @@ def load_for_paths(paths: list[str], args: argparse.Namespace, settings: Setting
         root = default_root(args)
         if not root.is_dir():
             raise UsageError(f"no SOP folder '{root}' here; name the files or folders to check")
-        return [load_corpus(root, settings)], None
+        return [load_corpus(root, settings, cache=open_cache(settings.cache_dir, project_dir(args)))], None
     roots: dict[Path, list[Path]] = {}  # tree root -> named files that the tree walk skips
     whole: set[Path] = set()  # trees named as such
     subtrees: list[Path] = []  # folders named inside a bigger tree
@@ -140,7 +141,8 @@ def load_for_paths(paths: list[str], args: argparse.Namespace, settings: Setting
             files.add(p.resolve().as_posix())
             if p.resolve() not in {f.resolve() for f in sop_files(root)} and p not in extras:
                 extras.append(p)  # e.g. a README.md or a file in a hidden folder, named explicitly
-    corpora = [load_corpus(root, settings, files=sop_files(root) + extras if extras else None)
+    store = open_cache(settings.cache_dir, project_dir(args))
+    corpora = [load_corpus(root, settings, files=sop_files(root) + extras if extras else None, cache=store)
                for root, extras in roots.items()]
     if not files and not subtrees:
         return corpora, None
