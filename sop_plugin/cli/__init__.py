@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())
         detail = detail if len(detail) <= 200 else detail[:199] + "…"
-        print(f"sop {args.command}: internal error ({detail}). This is a bug in sop {__version__}, not in your "
+        import sop_plugin
+
+        print(f"sop {args.command}: internal error ({detail}). This is a bug in sop {sop_plugin.__version__}, not in your "
               f"files; please report it with the command you ran"
               + ("" if args.debug else " and the traceback that --debug prints") + ".", file=sys.stderr)
         return INTERNAL_ERROR
