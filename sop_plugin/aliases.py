@@ -59,6 +59,22 @@ KEYS: dict[str, dict[str, str]] = {
         "date": "tanggal",
         "digest": "digest",
     },
+    "signers": {
+        "signers": "penandatangan",
+        "format": "format",
+    },
+    "signer": {
+        "name": "nama",
+        "nip": "nip",
+        "positions": "jabatan",
+        "keys": "kunci",
+    },
+    "signer_key": {
+        "key": "publik",
+        "valid_from": "berlaku_mulai",
+        "valid_until": "berlaku_sampai",
+        "revoked": "dicabut",
+    },
     "simulation": {
         "date": "tanggal",
         "participants": "peserta",

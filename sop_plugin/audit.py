@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Role, Sop
-from .signing import BindingState, signature_status
+from .signing import Verdict, signature_status
 
 GIT_TIMEOUT = 10.0  # seconds
 _SEP, _END = "\x1f", "\x1e"
@@ -56,7 +56,7 @@ class AuditEntry:
     commit: str | None = None
     role: Role | None = None
     position: str | None = None
-    state: BindingState | None = None
+    state: Verdict | None = None
 
 
 _cache: dict[tuple[str, int, int], list[Commit]] = {}
@@ -117,12 +117,13 @@ def _run_git(path: Path) -> list[Commit]:
 _MEANING = {Role.MAKER: "prepared", Role.REVIEWER: "reviewed", Role.LEADER: "approved"}
 
 
-def trail(sop: Sop, root: str | Path | None = None, *, use_git: bool = True) -> list[AuditEntry]:
+def trail(sop: Sop, root: str | Path | None = None, *, use_git: bool = True,
+          anchor: str | None = None) -> list[AuditEntry]:
     """``revisions``, signatures and git commits merged, newest first (undated entries last)."""
     entries: list[AuditEntry] = []
     for r in sop.revisions:
         entries.append(AuditEntry("revision", r.date, r.summary or "", version=r.version))
-    states = signature_status(sop)
+    states = signature_status(sop, root, anchor)
     seen: set[Role] = set()
     for a in sop.approvals:
         if a.role is None or a.role in seen:

@@ -137,6 +137,18 @@ VERSION_NOT_BUMPED = _code("SOP408", E, "content changed without a new version")
 BAD_DIGEST = _code("SOP409", E, "digest cannot be read",
                    "let 'sop sign' write the digest; do not edit it by hand")
 APPROVAL_DATE_MISSING = _code("SOP410", E, "approval has no date")
+SIGNATURE_INVALID = _code("SOP411", E, "key signature of an approval is not valid",
+                          "the approval must be signed with a key registered to the signer in the signers "
+                          "registry, valid on the signing date and not revoked: "
+                          "'sop sign FILE --role ROLE --key PATH'")
+NOT_VERIFIED = _code("SOP412", W, "approval is not verified by a registered key",
+                     "sign with the signer's registered key: 'sop sign FILE --role ROLE --key PATH'")
+SIGNERS_FILE = _code("SOP413", E, "signers registry cannot be read",
+                     "see docs/guide/signing.md for the format of signers.yml / penandatangan.yml")
+SIGNERS_NOT_ANCHORED = _code("SOP414", W, "signers registry is not anchored",
+                             "sign signers.yml with the quality office's root key "
+                             "('ssh-keygen -Y sign -n sop-signers -f ROOT_KEY signers.yml') and set "
+                             "SOP_SIGNERS_ANCHOR (or the 'signers_anchor' option) to its fingerprint")
 
 # -- SOP5xx: lifecycle ------------------------------------------------------
 EFFECTIVE_BEFORE_LEADER = _code("SOP501", E, "effective before the leader's approval",

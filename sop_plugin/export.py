@@ -26,7 +26,7 @@ from .lifecycle import next_review
 from .links import Links
 from .model import Sop, Status, Step, Target, actor_unit, sort_key
 from .pipeline import Portal
-from .signing import binding_state
+from .signing import DigestError, compare
 
 SCHEMA_VERSION = "1"
 
@@ -133,7 +133,11 @@ def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
 
 
 def _approval(sop: Sop, a) -> dict[str, Any]:
-    bound = binding_state(sop, a.digest).is_bound
+    bound: bool | None
+    try:
+        bound = compare(sop, a.digest).matches if a.digest else False
+    except DigestError:
+        bound = None
     return {"role": a.role.value if a.role else None, "name": a.name, "position": a.position, "nip": a.nip,
             "date": _date(a.date), "signed": bool(a.digest), "bound": bound}
 

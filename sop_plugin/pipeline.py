@@ -259,5 +259,5 @@ def derive(sop: Sop, corpus: Corpus, settings: Settings) -> Derived:
     opts = settings.simulate
     if opts.enabled and sop.steps and a.expected_minutes is not None and varies(flow):
         sim = simulate(sop, SimConfig(cases=opts.cases, seed=opts.seed), corpus, flow=flow)
-    audit = trail(sop, corpus.root, use_git=settings.audit_git)
+    audit = trail(sop, corpus.root, use_git=settings.audit_git, anchor=settings.signers_anchor)
     return Derived(flow=flow, analysis=a, simulation=sim, audit=audit)

@@ -53,6 +53,8 @@ class Settings:
     calendar: Calendar = field(default_factory=Calendar)
     # -- judgement ----------------------------------------------------------------
     require_signed: bool = False
+    require_verified_signatures: bool = False  # approvals of signed-off SOPs must be verified by a registered key
+    signers_anchor: str | None = None  # fingerprint of the signers registry's root key (else $SOP_SIGNERS_ANCHOR)
     review_due_days: int = 30  # "due soon" window of the dashboard and `sop due`
     today: dt.date | None = None  # None: the real date; tests and CI can pin it
     # -- publication ----------------------------------------------------------------
@@ -93,12 +95,13 @@ class Settings:
         merged: dict[str, Any] = {k: v for k, v in dict(options or {}).items() if v is not None}
         merged.update({k: v for k, v in overrides.items() if v is not None})
         kw: dict[str, Any] = {}
-        for name in ("sops_dir", "id_pattern", "url_prefix", "site_name", "cache_dir"):
+        for name in ("sops_dir", "id_pattern", "url_prefix", "site_name", "cache_dir", "signers_anchor"):
             if name in merged:
                 kw[name] = _str(merged[name], name)
         if "url_prefix" in kw:
             kw["url_prefix"] = kw["url_prefix"].strip("/") or DEFAULTS.url_prefix
-        for name in ("require_signed", "include_drafts", "public", "use_directory_urls", "audit_git"):
+        for name in ("require_signed", "require_verified_signatures", "include_drafts", "public", "use_directory_urls",
+                     "audit_git"):
             if name in merged:
                 kw[name] = _bool(merged[name], name)
         if "workers" in merged:

@@ -18,7 +18,7 @@ from sop_plugin.render.audit import audit_block
 from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.settings import Settings
-from sop_plugin.signing import BindingState
+from sop_plugin.signing import ApprovalState
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -75,8 +75,8 @@ def test_trail_merges_revisions_signatures_and_commits_newest_first(repo):
         ("commit", dt.date(2026, 1, 10)),
     ]
     leader = entries[0]
-    assert (leader.role, leader.author, leader.position, leader.state) == (
-        Role.LEADER, "Prof. Ahmad Fauzi", "Kepala Biro Umum", BindingState.UNSIGNED)
+    assert (leader.role, leader.author, leader.position, leader.state.state) == (
+        Role.LEADER, "Prof. Ahmad Fauzi", "Kepala Biro Umum", ApprovalState.UNSIGNED)
     assert entries[3].version == 2 and entries[3].summary == "Menambah pemeriksaan anggaran"
     assert entries[5].author == "Budi Santoso"
 

@@ -83,7 +83,9 @@ def test_bound_signature_and_missing_role(tmp_path):
     changed = dataclasses.replace(sop.approval(Role.REVIEWER), digest="sha256:" + "0" * 64)
     sop2 = dataclasses.replace(sop, approvals=[signed, changed])
     html = identity.approvals_block(sop2, ctx)
-    assert 'data-role="maker" data-state="bound"' in html
-    assert 'data-role="reviewer" data-state="changed"' in html
+    assert 'data-role="maker" data-state="content_bound"' in html
+    assert "belum terverifikasi" in html  # no signers registry: bound to the content, nobody checked who
+    assert 'data-role="reviewer" data-state="invalid"' in html
+    assert "isi berubah sejak ditandatangani" in html
     assert 'data-role="leader" data-state="missing"' in html
     assert "sop-approval-empty" in html and "(belum ditandatangani)" in html

@@ -11,10 +11,12 @@ from sop_plugin.cli.sign import edit_approval
 from sop_plugin.model import Role, Severity
 from sop_plugin.parsing import parse_sop
 from sop_plugin.signing import (
-    BindingState,
+    ApprovalState,
+    Reason,
     DigestError,
     compare,
     content_digest,
+    content_fingerprint,
     parse_digest,
     signature_status,
 )
@@ -26,11 +28,18 @@ def parse(text: str):
     return sop
 
 
+def v1_digest(sop) -> str:
+    """The legacy one-line v1 digest (parts inline), still read; v2 keeps the parts in the sidecar."""
+    steps, parts = content_fingerprint(sop).split(":")
+    return content_digest(sop).replace(";v2;", ";v1;") + f";steps={steps};parts={parts}"
+
+
 def digest(text: str) -> str:
-    return content_digest(parse(text))
+    return v1_digest(parse(text))
 
 
 BASE = digest(VALID_SOP)
+BASE_V2 = content_digest(parse(VALID_SOP))
 
 STEP4 = """4. Menyerahkan barang kepada pemohon. {#serah}
     - pelaksana: Staf Gudang
@@ -144,6 +153,27 @@ def test_digest_format_is_versioned_and_starts_with_sha256():
     assert len(stored.hex) == 64
 
 
+def test_v2_digest_line_is_short_and_names_parts_with_the_sidecar_fingerprint():
+    assert BASE_V2 == BASE.split(";steps=")[0].replace(";v1;", ";v2;")
+    assert len("    digest: " + BASE_V2) < 100
+    stored = parse_digest(BASE_V2)
+    assert (stored.format, stored.version, stored.detailed) == ("v2", 2, False)
+    fp = content_fingerprint(parse(VALID_SOP))
+    changed = parse(mutate(VALID_SOP, "waktu: 1 hari", "waktu: 2 hari"))
+    assert compare(changed, BASE_V2, fp).changed == compare(changed, BASE).changed != []
+    assert compare(changed, BASE_V2).changed == []  # without the sidecar: changed, but cannot say where
+    assert not compare(changed, BASE_V2).matches
+    assert compare(changed, BASE_V2, "3:AAAA").changed == []  # an unreadable fingerprint is ignored
+
+
+def test_digest_coverage_is_pinned():
+    """Changing what the digest covers needs a new FORMAT and scripts/resign_samples.py (see digest.py)."""
+    assert BASE_V2.split(";")[0] == "sha256:" + PINNED_HEX
+
+
+PINNED_HEX = "5dd46c0270d25657d62d79b6844de3f7333d5b0812b1b5df279c40646430b43e"
+
+
 def test_bare_sha256_digest_is_accepted_without_details():
     bare = BASE.split(";")[0]
     assert compare(parse(VALID_SOP), bare).matches
@@ -159,6 +189,8 @@ def test_bare_sha256_digest_is_accepted_without_details():
     BASE.replace(";v1;", ";v9;"),
     BASE.split("parts=")[0] + "parts=AAAA",  # wrong length
     BASE.split(";version=")[0],  # "sha256:<hex>;v1" without the fingerprint
+    BASE.replace(";v1;", ";v2;"),  # v2 keeps the fingerprint in the sidecar
+    BASE_V2.split(";version=")[0],  # "sha256:<hex>;v2" without the version
     BASE + "!",
 ])
 def test_malformed_digests_raise_digest_error(bad):
@@ -236,14 +268,16 @@ def test_mismatch_in_a_draft_is_only_informational(sop_tree):
 def test_signature_status_per_role():
     text = signed(VALID_SOP, roles=(0, 1))
     sop = parse(text)
-    assert signature_status(sop) == {Role.MAKER: BindingState.BOUND, Role.REVIEWER: BindingState.BOUND,
-                                     Role.LEADER: BindingState.UNSIGNED}
-    changed = parse(mutate(text, "waktu: 1 hari", "waktu: 2 hari"))
-    assert signature_status(changed)[Role.MAKER] is BindingState.CHANGED
+    states = signature_status(sop)
+    assert {r: v.state for r, v in states.items()} == {
+        Role.MAKER: ApprovalState.CONTENT_BOUND, Role.REVIEWER: ApprovalState.CONTENT_BOUND,
+        Role.LEADER: ApprovalState.UNSIGNED}
+    assert states[Role.MAKER].is_bound and not states[Role.LEADER].is_bound
+    changed = signature_status(parse(mutate(text, "waktu: 1 hari", "waktu: 2 hari")))[Role.MAKER]
+    assert (changed.state, changed.reason, changed.is_bound) == (ApprovalState.INVALID, Reason.CONTENT_CHANGED, False)
     broken = parse(mutate(text, "digest: sha256:", "digest: sha257:", count=2))
-    assert signature_status(broken)[Role.REVIEWER] is BindingState.MALFORMED
+    assert signature_status(broken)[Role.REVIEWER].reason is Reason.MALFORMED
     start = text.index("  - peran: pimpinan")
     end = text.index("simulasi:")
     missing = parse(text[:start] + text[end:])
-    assert signature_status(missing)[Role.LEADER] is BindingState.MISSING
-    assert BindingState.BOUND.is_bound and not BindingState.CHANGED.is_bound
+    assert signature_status(missing)[Role.LEADER].state is ApprovalState.MISSING

@@ -5,8 +5,7 @@ from __future__ import annotations
 from .. import codes
 from ..model import ROLE_ORDER, Corpus, Diagnostic, Role, Severity, Sop
 from ..settings import Settings
-
-ROLE_WORDS = {Role.MAKER: "maker (pembuat)", Role.REVIEWER: "reviewer (pemeriksa)", Role.LEADER: "leader (pimpinan)"}
+from ..signing import ROLE_WORDS
 
 
 def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
@@ -71,7 +70,8 @@ def check_sop(sop: Sop, settings: Settings) -> list[Diagnostic]:
     if signed_off:
         for role, a in first.items():
             if not a.digest:
-                sev = Severity.ERROR if settings.require_signed else Severity.WARNING
+                sev = (Severity.ERROR if settings.require_signed or settings.require_verified_signatures
+                       else Severity.WARNING)
                 out.append(codes.UNSIGNED.at(sop.path, a.line,
                                              f"the {ROLE_WORDS[role]} approval of {a.name or '?'} has no digest", severity=sev))
     return out

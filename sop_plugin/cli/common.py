@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,13 @@ class _LenientLoader(yaml.SafeLoader):
 
 
 def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if suffix == "!ENV":  # MkDocs' `!ENV NAME` / `!ENV [NAME, ..., default]`: the first variable set, else the default
+        names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else [
+            loader.construct_object(n) for n in node.value]
+        for name in (names[:-1] if len(names) > 1 else names):
+            if os.environ.get(str(name)):
+                return os.environ[str(name)]
+        return names[-1] if len(names) > 1 else None
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):

@@ -1,7 +1,14 @@
-"""``sop sign FILE --role maker|reviewer|leader``: bind an approval to the current content.
+"""``sop sign FILE --role maker|reviewer|leader [--key PATH]``: bind an approval to the content and the signer.
 
-Writes the content digest (see :mod:`sop_plugin.signing`) into the role's
-approval entry, and a date when one is needed.  Every other byte of the file
+Writes the content digest (see :mod:`sop_plugin.signing.digest`) into the role's
+approval entry, and a date when one is needed; the parts fingerprint and, with
+``--key``, an SSH signature of the approval (namespace ``sop-approval``) go to
+the SOP's signatures file (:mod:`sop_plugin.signing.store`).
+
+Concurrency: the whole read-check-write runs under an exclusive lock on
+``.<name>.lock`` beside the SOP, the SOP is re-read under the lock, and both
+files are replaced atomically (temporary file + ``os.replace``), keeping the
+SOP's line endings and permissions.  Every other byte of the file
 stays as it was: ruamel.yaml's round-trip loader only *locates* the entry;
 the change itself is a textual edit of the ``digest`` / ``date`` lines of
 that entry, re-parsed before the file is written.
@@ -26,7 +33,7 @@ import argparse
 import datetime as dt
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -39,11 +46,22 @@ from ..model import ROLE_ORDER, Approval, Role, Severity, Sop
 from ..parsing import parse_sop
 from ..parsing.frontmatter import split
 from ..settings import Settings
-from ..signing import BindingState, DigestError, binding_state, compare, content_digest
+from ..signing import (
+    ROLE_WORDS,
+    ApprovalState,
+    Reason,
+    approval_message,
+    compare,
+    content_digest,
+    content_fingerprint,
+    keys,
+    store,
+    trust_for,
+    verdict,
+)
+from ..signing.digest import DigestError
 from . import UsageError
 from .common import _date, add_common, find_root, load_settings
-
-ROLE_WORDS = {Role.MAKER: "maker (pembuat)", Role.REVIEWER: "reviewer (pemeriksa)", Role.LEADER: "leader (pimpinan)"}
 _BLOCKING = ("SOP1", "SOP2", "SOP3")  # content errors; approval/lifecycle findings do not block signing
 
 
@@ -59,6 +77,8 @@ class SignResult:
     date: dt.date
     digest: str
     changed: bool  # False: the entry already carried exactly this digest and date
+    fingerprint: str | None = None  # the key that signed, with --key
+    warnings: tuple[str, ...] = ()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,6 +93,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="the signing date (default: the entry's date if it has one and the content is "
                         "unchanged, else today)")
+    p.add_argument("--key", metavar="PATH", default=None,
+                   help="sign with this SSH Ed25519 key: a private key file, or the .pub file of a key held "
+                        "by ssh-agent (then OpenSSH's ssh-keygen signs); without it only the content digest "
+                        "is written")
     add_common(p)
     p.set_defaults(func=run)
 
@@ -84,15 +108,21 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"'{path}' does not exist")
+    key = Path(args.key) if args.key else None
+    if key is not None and not key.is_file():
+        raise UsageError(f"key file '{key}' does not exist")
     settings = load_settings(args)
     try:
-        result = sign(path, Role(role_text), settings, date=args.date)
+        result = sign(path, Role(role_text), settings, date=args.date, key=key)
     except Refused as exc:
         print(f"sop sign: refused: {exc}", file=sys.stderr)
         print(f"{path} was not changed.", file=sys.stderr)
         return 1
+    for w in result.warnings:
+        print(f"sop sign: warning: {w}", file=sys.stderr)
     if result.changed:
-        print(f"signed {path} as {ROLE_WORDS[result.role]} {result.name} on {result.date}: {result.digest[:19]}…")
+        by = f" with key {result.fingerprint}" if result.fingerprint else ""
+        print(f"signed {path} as {ROLE_WORDS[result.role]} {result.name} on {result.date}{by}: {result.digest[:19]}…")
     else:
         print(f"{path}: the {ROLE_WORDS[result.role]} signature is already bound to this content; nothing to do")
     return 0
@@ -127,27 +157,46 @@ def _load(path: Path, settings: Settings) -> Sop:
     return sop
 
 
-def sign(path: Path, role: Role, settings: Settings, *, date: dt.date | None = None) -> SignResult:
-    """Sign ``path`` as ``role``; raises :class:`Refused` (file untouched) when not allowed."""
+def sign(path: Path, role: Role, settings: Settings, *, date: dt.date | None = None,
+         key: Path | None = None) -> SignResult:
+    """Sign ``path`` as ``role``; raises :class:`Refused` (files untouched) when not allowed.
+
+    Runs under the SOP's lock; the file is read (again) under it.
+    """
+    try:
+        with store.locked(path):
+            return _sign_locked(path, role, settings, date=date, key=key)
+    except TimeoutError:
+        raise Refused(f"another 'sop sign' has held {store.lock_path(path).name} for "
+                      f"{store.LOCK_TIMEOUT} s; try again") from None
+    except OSError as exc:
+        raise Refused(f"cannot write: {exc.strerror or exc}") from None
+
+
+def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | None,
+                 key: Path | None) -> SignResult:
     raw = _read(path)
     sop = _load(path, settings)
+    root = find_root(path)
+    trust = trust_for(root, settings.signers_anchor)
     today = settings.now()
     index, entry = _entry(sop, role)
     if not entry.name:
         raise Refused(f"the {ROLE_WORDS[role]} approval (line {entry.line}) has no name; add 'nama: ...' first")
+    if not sop.id:
+        raise Refused("the SOP has no id ('nomor'); add one before signing")
     digest = content_digest(sop)
 
     previous = ROLE_ORDER[ROLE_ORDER.index(role) - 1] if role is not Role.MAKER else None
     prev_entry = sop.approval(previous) if previous else None
     if previous is not None:
-        state = binding_state(sop, prev_entry.digest) if prev_entry else BindingState.MISSING
-        if state is not BindingState.BOUND:
+        v = verdict(sop, previous, trust)
+        if not v.is_bound:
             why = {
-                BindingState.MISSING: "has no approval entry",
-                BindingState.UNSIGNED: "has not signed yet",
-                BindingState.CHANGED: "signed an earlier content, not the current one",
-                BindingState.MALFORMED: "has a digest that cannot be read",
-            }[state]
+                ApprovalState.MISSING: "has no approval entry",
+                ApprovalState.UNSIGNED: "has not signed yet",
+            }.get(v.state) or ("has a digest that cannot be read" if v.reason is Reason.MALFORMED
+                               else "signed an earlier content, not the current one")
             raise Refused(f"signing out of order: the {ROLE_WORDS[previous]} {why}; "
                           f"run 'sop sign {path} --role {previous.value}' first")
 
@@ -174,13 +223,60 @@ def sign(path: Path, role: Role, settings: Settings, *, date: dt.date | None = N
             raise Refused(f"no simulation with result 'pass' is recorded on or before {new_date}; "
                           "record the tabletop run under 'simulasi' before the leader signs")
 
-    if entry.digest == digest and entry.date == new_date:
-        return SignResult(path, role, entry.name, new_date, digest, changed=False)
+    sig_path = store.signatures_path(root, sop.id, sop.version)
+    entries = store.read_entries(sig_path)
+    old = entries.get(role.value)
+    signed = replace(entry, digest=digest, date=new_date)
+    signature, fp, warnings = None, None, []
+    if key is not None:
+        try:
+            signature = keys.sign_file_key(key, approval_message(sop, signed, digest), keys.APPROVAL_NAMESPACE)
+            fp = keys.verify(approval_message(sop, signed, digest), signature, keys.APPROVAL_NAMESPACE).fingerprint
+        except keys.SigningKeyError as exc:
+            raise Refused(str(exc)) from None
+        except keys.BadSignature as exc:
+            raise Refused(f"the signature made with {key} does not verify ({exc})") from None
+        warnings.extend(_key_warnings(trust, fp, signed, role))
+    elif trust.registry.present:
+        warnings.append("signed without --key: the approval is bound to the content but not verified; "
+                        "sign with your registered key to verify it")
+    new_entry = store.Entry(digest=digest, parts=content_fingerprint(sop), key=fp, signature=signature)
+    if (entry.digest == digest and entry.date == new_date and old is not None and old.parts == new_entry.parts
+            and (key is None or (old.key == fp and old.signature))):
+        return SignResult(path, role, entry.name, new_date, digest, changed=False, fingerprint=old.key,
+                          warnings=tuple(warnings))
+    if key is None and old is not None and old.digest == digest and entry.date == new_date and old.signature:
+        new_entry = old  # keep a key signature of this very approval
     new_raw = edit_approval(raw, index, digest=digest, date=new_date if new_date != entry.date else None)
     _verify(sop, new_raw, index, digest, new_date, settings)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(new_raw)
-    return SignResult(path, role, entry.name, new_date, digest, changed=True)
+    entries[role.value] = new_entry
+    store.atomic_write(sig_path, store.render_entries(sop.id, sop.version, entries))
+    if new_raw != raw:
+        store.atomic_write(path, new_raw)
+    return SignResult(path, role, entry.name, new_date, digest, changed=True, fingerprint=fp,
+                      warnings=tuple(warnings))
+
+
+def _key_warnings(trust, fp: str, approval: Approval, role: Role) -> list[str]:
+    reg = trust.registry
+    if not reg.present:
+        return ["there is no signers registry (signers.yml): the signature is written but nobody can verify "
+                "who made it"]
+    found = reg.key(fp)
+    if found is None:
+        return [f"the key {fp} is not in the signers registry: the approval will show as invalid"]
+    person, k = found
+    out = []
+    if not person.is_named(approval.name, approval.nip):
+        out.append(f"the key {fp} is registered to {person.name}, not to {approval.name}: the approval will "
+                   "show as invalid")
+    if k.revoked is not None:
+        out.append(f"the key {fp} was revoked on {k.revoked}: the approval will show as invalid")
+    elif approval.date is not None and not k.valid_on(approval.date):
+        out.append(f"the key {fp} is not valid on {approval.date}: the approval will show as invalid")
+    if not reg.anchored:
+        out.append(f"the signers registry is not anchored ({reg.anchor_problem})")
+    return out
 
 
 def _entry(sop: Sop, role: Role) -> tuple[int, Approval]:
@@ -193,7 +289,7 @@ def _entry(sop: Sop, role: Role) -> tuple[int, Approval]:
 
 def _verify(before: Sop, new_raw: str, index: int, digest: str, date: dt.date, settings: Settings) -> None:
     """Re-parse the edited text: only this approval's digest and date may differ."""
-    after = parse_sop(before.path, new_raw.replace("\r\n", "\n"), settings)
+    after = parse_sop(before.path, new_raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), settings)
     ok = (len(after.approvals) == len(before.approvals)
           and after.approvals[index].digest == digest
           and after.approvals[index].date == date
@@ -217,7 +313,12 @@ _VALUE_REST = re.compile(r"^(?P<sep>\s*:)(?P<value>[^#]*?)(?P<comment>\s+#.*)?$"
 
 
 def _eol(line: str) -> str:
-    return "\r\n" if line.endswith("\r\n") else "\n"
+    return "\r\n" if line.endswith("\r\n") else "\r" if line.endswith("\r") else "\n"
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings; only CR, LF and CRLF end a line (as in the parser)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
 
 
 def _extent(lines: list[str], line: int, col: int) -> int:
@@ -243,7 +344,7 @@ def edit_approval(raw: str, index: int, *, digest: str, date: dt.date | None) ->
     yaml_text, _, _, _ = split(text)
     if yaml_text is None:
         raise Refused("the file has no front matter")
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     try:
         return bom + _edit(lines, yaml_text, index, digest=digest, date=date)
     except Refused:

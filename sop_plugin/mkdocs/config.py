@@ -52,6 +52,13 @@ class SopPluginConfig(base.Config):
     require_signed = c.Type(bool, default=_d.require_signed)
     """An approval without a content digest is an error instead of a warning."""
 
+    require_verified_signatures = c.Type(bool, default=_d.require_verified_signatures)
+    """Approvals of approved and effective SOPs must be verified by a registered key (anything less is an error)."""
+
+    signers_anchor = c.Optional(c.Type(str))
+    """Fingerprint (``SHA256:…``) of the root key that signs the signers registry; keep it outside the repository,
+    e.g. ``!ENV SOP_SIGNERS_ANCHOR``. Default: the ``SOP_SIGNERS_ANCHOR`` environment variable."""
+
     id_pattern = c.Type(str, default=_d.id_pattern)
     """Regular expression every SOP id must match."""
 

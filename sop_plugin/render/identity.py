@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import fmt, i18n
+from .. import fmt
 from ..model import ROLE_ORDER, Role, Sop
 from ..signing import signature_status
 from .blocks import block
@@ -99,32 +99,22 @@ def identity_block(sop: Sop, ctx: RenderContext) -> str | None:
     )
 
 
-def signature_states(sop: Sop) -> dict[Role, str]:
-    """Binding state per role ("bound", "changed", "unsigned", "malformed", "missing").
-
-    :func:`sop_plugin.signing.signature_status` never raises for a broken digest
-    (that is "malformed"); a bug there is caught where the page is rendered.
-    """
-    states = signature_status(sop)
-    return {role: states[role].value for role in ROLE_ORDER}
-
-
 @block("approvals", slot="header", order=30)
 def approvals_block(sop: Sop, ctx: RenderContext) -> str | None:
-    states = signature_states(sop)
+    states = signature_status(sop, ctx.corpus.root, ctx.settings.signers_anchor)
     boxes = []
     for role in ROLE_ORDER:
         a = sop.approval(role)
-        state = states.get(role, "missing")
-        if not i18n.has(f"approvals.state.{state}"):  # unknown future state
-            state = "unsigned" if a else "missing"
+        v = states[role]
         boxes.append({
             "role": role.value,
             "meaning": ctx.t(f"role.{role.value}.meaning"),
             "role_label": ctx.t(f"role.{role.value}"),
             "approval": a,
             "date": format_date(a.date, ctx.lang) if a else "",
-            "state": state,
-            "state_label": ctx.t(f"approvals.state.{state}"),
+            "state": v.value,
+            "state_label": ctx.t(v.i18n_key),
+            "line": v.label(ctx.lang) if a else "",
+            "key": ctx.t("approval.key", fingerprint=v.fingerprint) if v.fingerprint else "",
         })
     return render("approvals.html", t=ctx.t, sop=sop, boxes=boxes)

@@ -32,46 +32,54 @@ the records *about* the document (``approvals``, ``simulations``,
 ``socialization``, ``review``, ``monitoring``, ``revisions``) and
 ``superseded_by``.  Changing those never invalidates a signature.
 
-Digest format, version 1
-------------------------
+Digest format, version 2 (what ``sop sign`` writes)
+----------------------------------------------------
 
-``sha256:<64 hex>;v1;version=<N or ->;steps=<S>;parts=<base64url>``
+``sha256:<64 hex>;v2;version=<N or ->`` in the approval entry (under 100
+characters), and in the SOP's signatures file (:mod:`.store`) the parts
+fingerprint ``<steps>:<base64url>`` beside it.
 
 * the hex is SHA-256 of the canonical JSON (sorted keys, no ASCII escaping,
   compact separators) of the whole covered content;
 * ``version`` is the SOP version at signing (to tell "changed without a new
   version", SOP408);
-* ``parts`` is a fingerprint of each part, in a fixed order: 2 bytes for each
-  identity field (in the order above), then per step 2 bytes for the whole
-  step followed by 1 byte for each of its fields (activity, details, actor,
-  inputs, duration, output, notes, flow, handover), then per section 2 bytes of
-  its name and 2 bytes of its content.  Each is a prefix of the SHA-256 of the
-  part's canonical JSON.  It only serves to *name* what changed; whether
-  anything changed is decided by the full hash.
+* the parts fingerprint holds a short hash of each part, in a fixed order:
+  2 bytes for each identity field (in the order above), then per step 2 bytes
+  for the whole step followed by 1 byte for each of its fields (activity,
+  details, actor, inputs, duration, output, notes, flow, handover), then per
+  section 2 bytes of its name and 2 bytes of its content.  Each is a prefix of
+  the SHA-256 of the part's canonical JSON.  It only serves to *name* what
+  changed; whether anything changed is decided by the full hash.
 
-A bare ``sha256:<64 hex>`` is accepted too; a mismatch then cannot say which
-parts changed.
+Version 1 (``…;v1;version=N;steps=S;parts=<base64url>``, 250 characters on
+one line) covered exactly the same content and is still read.  A bare
+``sha256:<64 hex>`` is accepted too; a mismatch then cannot say which parts
+changed.
+
+Changing what the digest covers needs a new format version (``FORMAT``), a
+new ``sop-content/N`` tag in the canonical JSON and a re-run of
+``scripts/resign_samples.py``; ``tests/test_signing.py`` pins the hash of a
+fixed SOP so a silent change fails.
 """
 
 from __future__ import annotations
 
 import base64
 import difflib
-import enum
 import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markdown_it import MarkdownIt
 
-from . import i18n
-from .model import ROLE_ORDER, Calendar, Role, Sop, Step, Target
-from .parsing.duration import parse_duration
+from ..model import Calendar, Sop, Step, Target
+from ..parsing.duration import parse_duration
 
-FORMAT = "v1"
+FORMAT = "v2"  # what `sop sign` writes; v1 is still read
+FORMATS = ("v1", "v2")
 _REF_CALENDAR = Calendar()
 
 IDENTITY_FIELDS = ("id", "title", "unit", "version", "legal_basis", "qualifications", "related",
@@ -90,8 +98,10 @@ _ID_BYTES, _STEP_BYTES, _FIELD_BYTES, _SEC_BYTES = 2, 2, 1, 2
 
 _DIGEST_RE = re.compile(
     r"^sha256:(?P<hex>[0-9a-f]{64})"
-    r"(?:;(?P<fmt>v[0-9]+)(?:;version=(?P<version>[0-9]{1,9}|-);steps=(?P<steps>[0-9]{1,9});parts=(?P<parts>[A-Za-z0-9_-]*))?)?$"
+    r"(?:;(?P<fmt>v[0-9]{1,3})(?:;version=(?P<version>[0-9]{1,9}|-)"
+    r"(?:;steps=(?P<steps>[0-9]{1,5});parts=(?P<parts>[A-Za-z0-9_-]{0,200000}))?)?)?$"
 )
+_PARTS_RE = re.compile(r"^(?P<steps>[0-9]{1,5}):(?P<parts>[A-Za-z0-9_-]{0,200000})$")
 
 _md = MarkdownIt("commonmark")
 
@@ -323,11 +333,16 @@ def _content_parts(sop: Sop) -> Parts:
 
 
 def content_digest(sop: Sop) -> str:
-    """The digest string ``sop sign`` writes for the current content (format v1)."""
+    """The digest line ``sop sign`` writes for the current content (format v2, under 100 characters)."""
+    version = "-" if sop.version is None else str(sop.version)
+    return f"sha256:{content_parts(sop).full_hex()};{FORMAT};version={version}"
+
+
+def content_fingerprint(sop: Sop) -> str:
+    """The parts fingerprint of the current content, ``<steps>:<base64url>``, kept in the sidecar (v2)."""
     parts = content_parts(sop)
     b64 = base64.urlsafe_b64encode(parts.fingerprint()).decode("ascii").rstrip("=")
-    version = "-" if sop.version is None else str(sop.version)
-    return f"sha256:{parts.full_hex()};{FORMAT};version={version};steps={len(parts.steps)};parts={b64}"
+    return f"{len(parts.steps)}:{b64}"
 
 
 # -- reading a stored digest -------------------------------------------------
@@ -343,38 +358,65 @@ class StoredDigest:
     steps: int | None = None
     parts: bytes | None = None
     has_version: bool = False
+    format: str | None = None  # "v1", "v2" or None (bare hash)
 
     @property
     def detailed(self) -> bool:
         return self.parts is not None
 
+    def with_fingerprint(self, fingerprint: str | None) -> StoredDigest:
+        """This digest with the parts fingerprint from a sidecar (``<steps>:<base64url>``); unchanged
+        when ``fingerprint`` is missing or unreadable (a mismatch then cannot name the parts)."""
+        if self.parts is not None or not fingerprint:
+            return self
+        m = _PARTS_RE.match(str(fingerprint).strip())
+        if not m:
+            return self
+        try:
+            raw = _parts_bytes(m.group("parts"), int(m.group("steps")))
+        except DigestError:
+            return self
+        return replace(self, steps=int(m.group("steps")), parts=raw)
 
-def parse_digest(value: str) -> StoredDigest:
-    text = value.strip()
-    m = _DIGEST_RE.match(text)
-    if not m:
-        if text.startswith("sha256:"):
-            raise DigestError("the digest is not 'sha256:' followed by 64 hexadecimal digits "
-                              "and the v1 fingerprint")
-        raise DigestError("the digest does not start with 'sha256:'")
-    if m.group("fmt") and m.group("fmt") != FORMAT:
-        raise DigestError(f"digest format '{m.group('fmt')}' is not known to this version of the tool")
-    if m.group("fmt") and m.group("parts") is None:
-        raise DigestError("the v1 digest lacks its 'version=…;steps=…;parts=…' fingerprint")
-    if m.group("parts") is None:
-        return StoredDigest(hex=m.group("hex"))
-    b64 = m.group("parts")
+
+def _parts_bytes(b64: str, steps: int) -> bytes:
     try:
         raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
     except (ValueError, TypeError):
         raise DigestError("the digest's parts fingerprint is not valid base64url") from None
-    steps = int(m.group("steps"))
     fixed = len(IDENTITY_FIELDS) * _ID_BYTES + steps * (_STEP_BYTES + len(STEP_FIELDS) * _FIELD_BYTES)
     if len(raw) < fixed or (len(raw) - fixed) % (2 * _SEC_BYTES):
         raise DigestError("the digest's parts fingerprint has the wrong length")
+    return raw
+
+
+def parse_digest(value: str) -> StoredDigest:
+    text = str(value).strip()
+    m = _DIGEST_RE.match(text) if len(text) < 300_000 else None
+    if not m:
+        if text.startswith("sha256:"):
+            raise DigestError("the digest is not 'sha256:' followed by 64 hexadecimal digits, "
+                              "';v2' and ';version=N'")
+        raise DigestError("the digest does not start with 'sha256:'")
+    fmt = m.group("fmt")
+    if fmt and fmt not in FORMATS:
+        raise DigestError(f"digest format '{fmt}' is not known to this version of the tool")
+    if fmt and m.group("version") is None:
+        raise DigestError(f"the {fmt} digest lacks its ';version=N'")
+    if fmt == "v1" and m.group("parts") is None:
+        raise DigestError("the v1 digest lacks its 'version=…;steps=…;parts=…' fingerprint")
+    if fmt == "v2" and m.group("parts") is not None:
+        raise DigestError("a v2 digest keeps its parts fingerprint in the signatures file, not in the SOP")
+    if fmt is None:
+        return StoredDigest(hex=m.group("hex"))
     v = m.group("version")
-    return StoredDigest(hex=m.group("hex"), version=None if v == "-" else int(v), steps=steps, parts=raw,
-                        has_version=True)
+    version = None if v == "-" else int(v)
+    if m.group("parts") is None:
+        return StoredDigest(hex=m.group("hex"), version=version, has_version=True, format=fmt)
+    steps = int(m.group("steps"))
+    raw = _parts_bytes(m.group("parts"), steps)
+    return StoredDigest(hex=m.group("hex"), version=version, steps=steps, parts=raw,
+                        has_version=True, format=fmt)
 
 
 # -- comparing ----------------------------------------------------------------
@@ -460,12 +502,14 @@ def _step_fields_changed(old: list[bytes], new: dict[str, Any]) -> list[str]:
     return [f for f, b in zip(STEP_FIELDS, old) if _short(new[f], _FIELD_BYTES) != b]
 
 
-def compare(sop: Sop, digest: str | StoredDigest) -> Comparison:
+def compare(sop: Sop, digest: str | StoredDigest, fingerprint: str | None = None) -> Comparison:
     """Does ``digest`` match the current content?  If not, name what changed.
 
+    ``fingerprint``: the parts fingerprint a v2 digest keeps in the sidecar.
     Raises :class:`DigestError` for a digest that cannot be read.
     """
     stored = parse_digest(digest) if isinstance(digest, str) else digest
+    stored = stored.with_fingerprint(fingerprint)
     parts = content_parts(sop)
     if parts.full_hex() == stored.hex:
         return Comparison(True, signed_version=stored.version if stored.has_version else sop.version,
@@ -523,46 +567,4 @@ def compare(sop: Sop, digest: str | StoredDigest) -> Comparison:
     if not out.changed:
         # every fingerprint agrees but the full hash does not: order of sections, or a fingerprint collision
         out.changed.append("the order or structure of the text")
-    return out
-
-
-# -- binding state per role -------------------------------------------------
-
-class BindingState(str, enum.Enum):
-    """Whether an approval's signature is bound to the current content."""
-
-    BOUND = "bound"          # digest matches the current content
-    CHANGED = "changed"      # digest present, content changed since signing
-    UNSIGNED = "unsigned"    # approval has no digest
-    MALFORMED = "malformed"  # digest cannot be read
-    MISSING = "missing"      # no approval for the role
-
-    @property
-    def is_bound(self) -> bool:
-        return self is BindingState.BOUND
-
-    @property
-    def i18n_key(self) -> str:
-        return f"signature.{self.value}"
-
-
-def binding_state(sop: Sop, digest: str | None) -> BindingState:
-    if not digest:
-        return BindingState.UNSIGNED
-    try:
-        return BindingState.BOUND if compare(sop, digest).matches else BindingState.CHANGED
-    except DigestError:
-        return BindingState.MALFORMED
-
-
-def signature_status(sop: Sop) -> dict[Role, BindingState]:
-    """Binding state of the (first) approval of each role; every role is a key.
-
-    ``BindingState.MISSING`` for a role without an approval.  Use
-    ``ctx.t(state.i18n_key)`` for a label and ``state.is_bound`` for a badge.
-    """
-    out: dict[Role, BindingState] = {}
-    for role in ROLE_ORDER:
-        a = sop.approval(role)
-        out[role] = BindingState.MISSING if a is None else binding_state(sop, a.digest)
     return out

@@ -1,0 +1,52 @@
+"""Approvals bound to content and to people.
+
+* :mod:`.digest` - what a signature covers, the digest line, naming what changed;
+* :mod:`.keys` - SSH signatures (SSHSIG) made and verified in-process;
+* :mod:`.registry` - the signers registry and its trust anchor;
+* :mod:`.store` - signatures files, locked atomic writes;
+* :mod:`.state` - the one model of approval states that pages, paper, ``sop lint`` and ``sop verify`` show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Role, Sop
+from .digest import (
+    FORMAT,
+    Comparison,
+    DigestError,
+    StoredDigest,
+    compare,
+    content_digest,
+    content_fingerprint,
+    content_parts,
+    parse_digest,
+)
+from .state import (
+    ROLE_WORDS,
+    ApprovalState,
+    Reason,
+    Trust,
+    Verdict,
+    approval_message,
+    trust_for,
+    verdict,
+    verdicts,
+)
+
+__all__ = [
+    "FORMAT", "ROLE_WORDS", "ApprovalState", "Comparison", "DigestError", "Reason", "StoredDigest", "Trust",
+    "Verdict", "approval_message", "compare", "content_digest", "content_fingerprint", "content_parts",
+    "parse_digest", "signature_status", "trust_for", "verdict", "verdicts",
+]
+
+
+def signature_status(sop: Sop, root: str | Path | None = None, anchor: str | None = None) -> dict[Role, Verdict]:
+    """The state of each role's approval in the tree at ``root`` (``None``: content binding only).
+
+    ``anchor``: the ``signers_anchor`` option (else ``SOP_SIGNERS_ANCHOR``).  Use
+    ``verdict.label(lang)`` for the reader's sentence, ``ctx.t(verdict.i18n_key)``
+    for a short badge and ``verdict.value`` for a CSS class.
+    """
+    return verdicts(sop, trust_for(root, anchor))

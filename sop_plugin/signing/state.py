@@ -1,0 +1,241 @@
+"""One model of approval states, shown the same way on pages, on paper, in ``sop lint`` and ``sop verify``.
+
+Each approval (the first one per role) is in one state:
+
+``missing``
+    no approval entry for the role;
+``unsigned``
+    an entry without a digest;
+``content_bound``
+    its digest matches the content, and the tree has no signers registry
+    (labelled "belum terverifikasi": nobody checked *who* signed);
+``verified``
+    digest matches, and the signature in the signatures file verifies with a
+    key that the anchored registry assigns to the named person, valid on the
+    stated date and not revoked;
+``invalid``
+    with a :class:`Reason`: no key signature (while a registry exists),
+    a signature that does not verify (forged or damaged), a key the registry
+    does not know, a key of another person, a key not valid on the stated
+    date, a revoked key (SSH signatures carry no trusted time, so every
+    signature by a revoked key needs re-signing), content changed since
+    signing (naming the parts), an unreadable digest, or a registry that is
+    not anchored.
+
+What a key signature covers is :func:`approval_message`: the SOP id and
+version, the role, the signer's name, NIP and position as written in the
+approval, the stated date and the content digest.  Changing any of them
+breaks the signature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import fmt, i18n
+from ..model import ROLE_ORDER, Approval, Role, Sop
+from . import keys
+from .digest import DigestError, compare, parse_digest
+from .registry import Registry, configured_anchor, load_registry
+from .store import Entry, read_entries, signatures_path
+
+ROLE_WORDS = {Role.MAKER: "maker (pembuat)", Role.REVIEWER: "reviewer (pemeriksa)", Role.LEADER: "leader (pimpinan)"}
+"""English words for the signer roles in messages (pages use the catalogue's ``role.*``)."""
+
+MESSAGE_FORMAT = "sop-approval/1"
+
+
+class ApprovalState(str, enum.Enum):
+    MISSING = "missing"
+    UNSIGNED = "unsigned"
+    CONTENT_BOUND = "content_bound"
+    VERIFIED = "verified"
+    INVALID = "invalid"
+
+    @property
+    def i18n_key(self) -> str:
+        return f"approval.state.{self.value}"
+
+
+class Reason(str, enum.Enum):
+    NO_SIGNATURE = "no_signature"
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_KEY = "unknown_key"
+    OTHER_PERSON = "other_person"
+    KEY_NOT_VALID = "key_not_valid"
+    KEY_REVOKED = "key_revoked"
+    CONTENT_CHANGED = "content_changed"
+    MALFORMED = "malformed"
+    NOT_ANCHORED = "not_anchored"
+
+    @property
+    def forged_or_wrong(self) -> bool:
+        """A signature is present but does not prove this approval (an error for signed-off SOPs)."""
+        return self in (Reason.BAD_SIGNATURE, Reason.UNKNOWN_KEY, Reason.OTHER_PERSON, Reason.KEY_NOT_VALID,
+                        Reason.KEY_REVOKED)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The state of one role's approval, with what a reader needs to see."""
+
+    role: Role
+    state: ApprovalState
+    approval: Approval | None = None
+    index: int | None = None  # position in sop.approvals
+    reason: Reason | None = None
+    detail: str = ""  # plain English for diagnostics and the CLI
+    changed: tuple[str, ...] = ()  # parts changed since signing (CONTENT_CHANGED)
+    fingerprint: str | None = None  # key that made the signature
+    owner: str | None = None  # the registered person the key belongs to
+    key_date: dt.date | None = None  # revocation date (KEY_REVOKED)
+
+    @property
+    def is_bound(self) -> bool:
+        """The digest matches the current content (whatever the key signature says)."""
+        return self.state in (ApprovalState.CONTENT_BOUND, ApprovalState.VERIFIED) or (
+            self.state is ApprovalState.INVALID
+            and self.reason not in (Reason.CONTENT_CHANGED, Reason.MALFORMED))
+
+    @property
+    def is_verified(self) -> bool:
+        return self.state is ApprovalState.VERIFIED
+
+    @property
+    def is_invalid(self) -> bool:
+        return self.state is ApprovalState.INVALID
+
+    @property
+    def i18n_key(self) -> str:
+        """Key of the short badge text (no fields)."""
+        return self.state.i18n_key
+
+    @property
+    def value(self) -> str:
+        """The state's name, for CSS classes and data attributes."""
+        return self.state.value
+
+    def label(self, lang: str) -> str:
+        """The worded state for readers, e.g. "Ditandatangani secara elektronik oleh … — terverifikasi"."""
+        a = self.approval
+        name = a.name if a and a.name else "?"
+        return i18n.t(lang, f"approval.line.{self.state.value}", name=name, reason=self.reason_text(lang))
+
+    def reason_text(self, lang: str) -> str:
+        if self.reason is None:
+            return ""
+        fields = {"owner": self.owner or "?", "date": fmt.date(self.approval.date if self.approval else None, lang) or "?",
+                  "revoked": fmt.date(self.key_date, lang) or "?", "parts": ", ".join(self.changed[:8]) or "?"}
+        key = f"approval.reason.{self.reason.value}"
+        if self.reason is Reason.CONTENT_CHANGED and not self.changed:
+            key += ".unnamed"
+        return i18n.t(lang, key, **fields)
+
+
+def _day(d: dt.date | None) -> str:
+    return d.isoformat() if isinstance(d, dt.date) else "?"
+
+
+def approval_message(sop: Sop, approval: Approval, digest: str) -> bytes:
+    """The exact bytes a key signature of ``approval`` signs."""
+    def norm(v: object) -> str:
+        return " ".join(str(v).split()) if v not in (None, "") else "-"
+
+    lines = [
+        MESSAGE_FORMAT,
+        f"sop: {norm(sop.id)}",
+        f"version: {norm(sop.version)}",
+        f"role: {approval.role.value if approval.role else '-'}",
+        f"name: {norm(approval.name)}",
+        f"nip: {norm(approval.nip)}",
+        f"position: {norm(approval.position)}",
+        f"date: {_day(approval.date) if approval.date else '-'}",
+        f"digest: {norm(digest)}",
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@dataclass
+class Trust:
+    """What approvals of one SOP tree are checked against: its root and registry."""
+
+    root: Path | None = None
+    registry: Registry = field(default_factory=Registry)
+
+
+def trust_for(root: str | Path | None, anchor_option: str | None = None) -> Trust:
+    """The trust of the tree at ``root`` (registry cached on file size and mtime)."""
+    if root is None:
+        return Trust()
+    return Trust(Path(root), load_registry(root, configured_anchor(anchor_option)))
+
+
+def signature_entries(sop: Sop, root: Path | None, version: int | None) -> dict[str, Entry]:
+    if root is None or not sop.id:
+        return {}
+    return read_entries(signatures_path(root, sop.id, version))
+
+
+def verdict(sop: Sop, role: Role, trust: Trust | None = None) -> Verdict:
+    trust = trust or Trust()
+    index, a = next(((i, x) for i, x in enumerate(sop.approvals) if x.role is role), (None, None))
+    if a is None:
+        return Verdict(role, ApprovalState.MISSING)
+    base = {"role": role, "approval": a, "index": index}
+    if not a.digest:
+        return Verdict(state=ApprovalState.UNSIGNED, **base)
+    try:
+        stored = parse_digest(a.digest)
+    except DigestError as exc:
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.MALFORMED, detail=str(exc), **base)
+    entry = signature_entries(sop, trust.root, stored.version if stored.has_version else sop.version).get(role.value)
+    if entry is not None and entry.digest != a.digest.strip():
+        entry = None  # a stale entry for an earlier digest
+    result = compare(sop, stored, entry.parts if entry else None)
+    if not result.matches:
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.CONTENT_CHANGED,
+                       detail=f"the content changed since signing: {result.describe()}",
+                       changed=tuple(result.changed), **base)
+    reg = trust.registry
+    if not reg.present:
+        return Verdict(state=ApprovalState.CONTENT_BOUND, **base)
+    if entry is None or not entry.signature:
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.NO_SIGNATURE,
+                       detail="the approval has a content digest but no key signature", **base)
+    try:
+        checked = keys.verify(approval_message(sop, a, a.digest.strip()), entry.signature, keys.APPROVAL_NAMESPACE)
+    except keys.BadSignature:
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.BAD_SIGNATURE,
+                       detail="the key signature does not match this approval (forged, damaged, or the "
+                              "approval's name, NIP, position or date was edited after signing)", **base)
+    fp = checked.fingerprint
+    base["fingerprint"] = fp
+    if not reg.anchored:
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.NOT_ANCHORED,
+                       detail=f"the signers registry is not anchored: {reg.anchor_problem}", **base)
+    found = reg.key(fp)
+    if found is None:
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.UNKNOWN_KEY,
+                       detail=f"the key {fp} is not in the signers registry", **base)
+    person, key = found
+    base["owner"] = person.name
+    if not person.is_named(a.name, a.nip):
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.OTHER_PERSON,
+                       detail=f"the key {fp} is registered to {person.name}, not to {a.name or '?'}", **base)
+    if key.revoked is not None:
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.KEY_REVOKED, key_date=key.revoked,
+                       detail=f"the key {fp} was revoked on {key.revoked}; SSH signatures carry no trusted "
+                              "time, so the approval must be signed again with a valid key", **base)
+    if a.date is None or not key.valid_on(a.date):
+        span = f"{_day(key.valid_from) if key.valid_from else '…'} to {_day(key.valid_until) if key.valid_until else '…'}"
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.KEY_NOT_VALID,
+                       detail=f"the key {fp} is valid {span}, not on the signing date {_day(a.date)}", **base)
+    return Verdict(state=ApprovalState.VERIFIED, **base)
+
+
+def verdicts(sop: Sop, trust: Trust | None = None) -> dict[Role, Verdict]:
+    """The state of each role's (first) approval; every role is a key."""
+    return {role: verdict(sop, role, trust) for role in ROLE_ORDER}
