@@ -35,6 +35,7 @@ def new_key(folder, name):
     path = folder / name
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                                        serialization.NoEncryption()))
+    path.chmod(0o600)
     path.with_name(name + ".pub").write_text(keys.openssh_public(key) + f" {name}\n")
     return path, keys.openssh_public(key), keys.fingerprint(keys.openssh_public(key))
 
