@@ -112,6 +112,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
                                                                                 "seed": 3},
         "disabled_blocks": ["analysis"], "audit_git": False, "sopap_rows_per_page": 12,
         "cache_dir": ".cache/x", "workers": 2,
+        "require_verified_signatures": True, "signers_anchor": "SHA256:" + "A" * 43,
     }
     missing = declared - set(values)
     assert not missing, f"add a sample value for {missing}"
@@ -122,6 +123,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
     settings = Settings.from_options({k: (dict(v) if hasattr(v, "keys") else v) for k, v in conf.items()})
     assert settings.simulate.cases == 10 and settings.institution.logo == "logo.png"
     assert settings.sopap_rows_per_page == 12 and not settings.audit_git
+    assert settings.require_verified_signatures and settings.signers_anchor == "SHA256:" + "A" * 43
 
 
 def test_every_directive_named_in_the_guide_exists():

@@ -144,6 +144,8 @@ def test_edit_after_signing_is_invalid_naming_the_changed_parts(tree):
     for v in tree.states().values():
         assert (v.state, v.reason) == (ApprovalState.INVALID, Reason.CONTENT_CHANGED)
         assert "step 2 duration" in v.changed
+        assert "isi berubah sejak ditandatangani (langkah 2 waktu)" in v.label("id")  # no English on id pages
+        assert "the content changed since signing (step 2 duration)" in v.label("en")
     assert [c for c, _, m in codes(tree.lint(), "SOP407") if "step 2 duration" in m] == ["SOP407"] * 3
 
 

@@ -82,3 +82,24 @@ def test_production_build_leaves_drafts_out(bundled_site: Path) -> None:
     assert drafts, "the bundled corpus has a draft and an SOP in review"
     for s in drafts:
         assert not (bundled_site / "sop" / sop_slug(s.id)).exists()
+
+
+def test_bundled_portal_shows_verified_approvals(bundled_site: Path) -> None:
+    """The sample SOPs are signed with the sample keys; mkdocs.yml's sample anchor verifies them."""
+    html = (bundled_site / "sop" / "sop-umum-004" / "index.html").read_text(encoding="utf-8")
+    verdicts = re.findall(r'<div class="sop-approval-verdict">([^<]*)</div>', html)
+    assert len(verdicts) == 3 and all(v.startswith("Ditandatangani secara elektronik oleh ") for v in verdicts)
+    assert all(v.endswith("— terverifikasi") for v in verdicts), verdicts
+    assert html.count('class="sop-approval-key">Kunci SHA256:') == 3
+
+
+def test_sop_verify_passes_on_the_bundled_tree_and_fails_without_the_anchor(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"}
+    ok = subprocess.run([sys.executable, "-m", "sop_plugin", "verify", "--require-verified"], cwd=ROOT,
+                        capture_output=True, text=True, env=env)
+    assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr
+    assert "0 failing" in ok.stdout and " verified" in ok.stdout
+    # another anchor (a CI that sets its own): the sample registry is not anchored, so verify fails
+    bad = subprocess.run([sys.executable, "-m", "sop_plugin", "verify", "sops"], cwd=ROOT, capture_output=True,
+                         text=True, env=dict(env, SOP_SIGNERS_ANCHOR="SHA256:" + "A" * 43))
+    assert bad.returncode == 1 and "NOT anchored" in bad.stdout

@@ -22,13 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--require-signed", action="store_true", default=None,
                    help="an approval without a digest is an error, not a warning")
+    p.add_argument("--require-verified-signatures", action="store_true", default=None,
+                   help="every approval of an approved or effective SOP must be verified by a registered key")
     p.add_argument("--show-info", action="store_true", help="also print informational notes")
     add_common(p, formats=True)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings(args, require_signed=args.require_signed)
+    settings = load_settings(args, require_signed=args.require_signed,
+                             require_verified_signatures=args.require_verified_signatures)
     corpora, only = load_for_paths(args.paths, args, settings)
     found: list[Diagnostic] = []
     files = 0

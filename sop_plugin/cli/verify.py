@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--anchor", metavar="SHA256:…", default=None,
                    help="fingerprint of the signers registry's root key (default: the 'signers_anchor' "
                         "option, else $SOP_SIGNERS_ANCHOR)")
-    p.add_argument("--require-verified", action="store_true", default=None,
+    p.add_argument("--require-verified", "--require-verified-signatures", dest="require_verified",
+                   action="store_true", default=None,
                    help="an approved or effective SOP whose approvals are not all verified fails too")
     p.add_argument("--lang", choices=("id", "en"), default=None, help="language of the states (default: id)")
     add_common(p, formats=True)

@@ -75,6 +75,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from .. import i18n
 from ..model import Calendar, Sop, Step, Target
 from ..parsing.duration import parse_duration
 
@@ -86,13 +87,6 @@ IDENTITY_FIELDS = ("id", "title", "unit", "version", "legal_basis", "qualificati
                    "equipment", "warnings", "records", "team", "confidential")
 STEP_FIELDS = ("activity", "details", "actor", "inputs", "duration", "output", "notes", "flow", "sop")
 
-_FIELD_WORDS = {
-    "id": "id", "title": "title", "unit": "unit", "version": "version", "legal_basis": "legal basis",
-    "qualifications": "qualifications", "related": "related SOPs", "equipment": "equipment",
-    "warnings": "warnings", "records": "records", "team": "team", "confidential": "confidentiality",
-    "activity": "activity", "details": "details", "actor": "actor", "inputs": "inputs",
-    "duration": "duration", "output": "output", "notes": "notes", "flow": "flow", "sop": "handover SOP",
-}
 
 _ID_BYTES, _STEP_BYTES, _FIELD_BYTES, _SEC_BYTES = 2, 2, 1, 2
 
@@ -421,10 +415,41 @@ def parse_digest(value: str) -> StoredDigest:
 
 # -- comparing ----------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Change:
+    """One named change since signing; worded from the i18n catalogue (``change.*``)."""
+
+    kind: str  # field, version, step, step_rewritten, step_fields, step_added, step_removed, section,
+    #            section_added, preamble, preamble_added, sections_removed, structure
+    step: int | None = None
+    fields: tuple[str, ...] = ()
+    name: str = ""
+    was: int | None = None
+    now: int | None = None
+    count: int = 0
+    at: int = 0  # sort position among step changes
+
+    def words(self, lang: str) -> str:
+        """``step 3 duration`` / ``langkah 3 waktu``."""
+        def field_word(f: str) -> str:
+            return i18n.t(lang, f"change.field.{f}")
+
+        names = [field_word(f) for f in self.fields]
+        joined = names[0] if len(names) == 1 else (
+            ", ".join(names[:-1]) + " " + i18n.t(lang, "change.and") + " " + names[-1] if names else "")
+        none = i18n.t(lang, "change.none")
+        kind = self.kind
+        if kind == "sections_removed" and self.count == 1:
+            kind = "section_removed"
+        return i18n.t(lang, f"change.{kind}", n=self.step, fields=joined, name=self.name, count=self.count,
+                      was=none if self.was is None else self.was, now=none if self.now is None else self.now)
+
+
 @dataclass
 class Comparison:
     matches: bool
-    changed: list[str] = field(default_factory=list)  # plain words: "step 3 duration", "title"
+    changed: list[str] = field(default_factory=list)  # plain English words: "step 3 duration", "title"
+    parts: list[Change] = field(default_factory=list)  # the same, to be worded in any language
     signed_version: int | None = None
     version_known: bool = False
 
@@ -494,10 +519,6 @@ def _pair_steps(old: list[tuple[bytes, list[bytes]]], new: list[dict[str, Any]])
     return out
 
 
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def _step_fields_changed(old: list[bytes], new: dict[str, Any]) -> list[str]:
     return [f for f, b in zip(STEP_FIELDS, old) if _short(new[f], _FIELD_BYTES) != b]
 
@@ -518,18 +539,17 @@ def compare(sop: Sop, digest: str | StoredDigest, fingerprint: str | None = None
     if not stored.detailed:
         return out
     ident, old_steps, old_secs = _split_fp(stored)
+    found: list[Change] = []
     for f, b in zip(IDENTITY_FIELDS, ident):
         if _short(parts.identity[f], _ID_BYTES) != b:
             if f == "version" and stored.has_version:
-                was = "none" if stored.version is None else stored.version
-                now = "none" if sop.version is None else sop.version
-                out.changed.append(f"version ({was} -> {now})")
+                found.append(Change("version", was=stored.version, now=sop.version))
             else:
-                out.changed.append(_FIELD_WORDS[f])
+                found.append(Change("field", fields=(f,)))
     # steps: align by whole-step fingerprints, so an inserted step is "added", not "everything changed"
     old_keys = [w for w, _ in old_steps]
     new_keys = [_short(s, _STEP_BYTES) for s in parts.steps]
-    step_changes: list[tuple[int, str]] = []
+    step_changes: list[Change] = []
     matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
@@ -539,32 +559,34 @@ def compare(sop: Sop, digest: str | StoredDigest, fingerprint: str | None = None
                 fields = _step_fields_changed(old_steps[a1 + ai][1], parts.steps[b1 + bi])
                 n = b1 + bi + 1
                 if not fields:
-                    step_changes.append((n, f"step {n}"))
+                    step_changes.append(Change("step", step=n, at=n))
                 elif len(fields) == len(STEP_FIELDS):
-                    step_changes.append((n, f"step {n} (rewritten)"))
+                    step_changes.append(Change("step_rewritten", step=n, at=n))
                 else:
-                    step_changes.append((n, f"step {n} " + _join([_FIELD_WORDS[f] for f in fields])))
+                    step_changes.append(Change("step_fields", step=n, fields=tuple(fields), at=n))
             elif bi is not None:
-                step_changes.append((b1 + bi + 1, f"step {b1 + bi + 1} added"))
+                step_changes.append(Change("step_added", step=b1 + bi + 1, at=b1 + bi + 1))
             else:
-                step_changes.append((b1 + 1, f"step {a1 + ai + 1} removed"))
-    out.changed.extend(text for _, text in sorted(step_changes, key=lambda x: x[0]))
+                step_changes.append(Change("step_removed", step=a1 + ai + 1, at=b1 + 1))
+    found.extend(sorted(step_changes, key=lambda c: c.at))
     # sections: matched by name
     old_by_name = {n: c for n, c in old_secs}
     seen_old: set[bytes] = set()
     for key, (_, content) in zip(parts.section_keys(), parts.sections):
         nk = _short(key, _SEC_BYTES)
-        label = f"section {key}" if key else "text before the first heading"
+        kind = "section" if key else "preamble"
         if nk not in old_by_name:
-            out.changed.append(f"{label} added")
+            found.append(Change(kind + "_added", name=key))
             continue
         seen_old.add(nk)
         if old_by_name[nk] != _short(content, _SEC_BYTES):
-            out.changed.append(label)
+            found.append(Change(kind, name=key))
     gone = [n for n, _ in old_secs if n not in seen_old]
     if gone:
-        out.changed.append(f"{len(gone)} section{'s' if len(gone) != 1 else ''} removed or renamed")
-    if not out.changed:
+        found.append(Change("sections_removed", count=len(gone)))
+    if not found:
         # every fingerprint agrees but the full hash does not: order of sections, or a fingerprint collision
-        out.changed.append("the order or structure of the text")
+        found.append(Change("structure"))
+    out.parts = found
+    out.changed = [c.words("en") for c in found]
     return out

@@ -38,7 +38,7 @@ from pathlib import Path
 from .. import fmt, i18n
 from ..model import ROLE_ORDER, Approval, Role, Sop
 from . import keys
-from .digest import DigestError, compare, parse_digest
+from .digest import Change, DigestError, compare, parse_digest
 from .registry import Registry, configured_anchor, load_registry
 from .store import Entry, read_entries, signatures_path
 
@@ -88,7 +88,8 @@ class Verdict:
     index: int | None = None  # position in sop.approvals
     reason: Reason | None = None
     detail: str = ""  # plain English for diagnostics and the CLI
-    changed: tuple[str, ...] = ()  # parts changed since signing (CONTENT_CHANGED)
+    changed: tuple[str, ...] = ()  # parts changed since signing (CONTENT_CHANGED), in English
+    changes: tuple[Change, ...] = ()  # the same, to be worded in the reader's language
     fingerprint: str | None = None  # key that made the signature
     owner: str | None = None  # the registered person the key belongs to
     key_date: dt.date | None = None  # revocation date (KEY_REVOKED)
@@ -128,9 +129,9 @@ class Verdict:
         if self.reason is None:
             return ""
         fields = {"owner": self.owner or "?", "date": fmt.date(self.approval.date if self.approval else None, lang) or "?",
-                  "revoked": fmt.date(self.key_date, lang) or "?", "parts": ", ".join(self.changed[:8]) or "?"}
+                  "revoked": fmt.date(self.key_date, lang) or "?", "parts": ", ".join(c.words(lang) for c in self.changes[:8]) or "?"}
         key = f"approval.reason.{self.reason.value}"
-        if self.reason is Reason.CONTENT_CHANGED and not self.changed:
+        if self.reason is Reason.CONTENT_CHANGED and not self.changes:
             key += ".unnamed"
         return i18n.t(lang, key, **fields)
 
@@ -198,7 +199,7 @@ def verdict(sop: Sop, role: Role, trust: Trust | None = None) -> Verdict:
     if not result.matches:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.CONTENT_CHANGED,
                        detail=f"the content changed since signing: {result.describe()}",
-                       changed=tuple(result.changed), **base)
+                       changed=tuple(result.changed), changes=tuple(result.parts), **base)
     reg = trust.registry
     if not reg.present:
         return Verdict(state=ApprovalState.CONTENT_BOUND, **base)
