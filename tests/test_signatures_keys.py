@@ -296,23 +296,41 @@ def test_openssh_verifies_our_signatures_and_we_verify_openssh(tree, tmp_path):
 
 # -- locked, atomic signing ------------------------------------------------------------------------
 
-def _race(tree, jobs):
-    """Start every ``sop sign`` of ``jobs`` (role, date) at once; return [(role, date, exit status)]."""
+def _sign_process(barrier, args):
+    """A forked ``sop sign``: waits until every signer is ready, then runs the command; exits with its status."""
+    import contextlib
+    import io
     import os
-    import sys
 
-    env = dict(os.environ, SOP_SIGNERS_ANCHOR=tree.anchor)
-    procs = [(role, date, subprocess.Popen(
-        [sys.executable, "-m", "sop_plugin", "sign", str(tree.sop), "--role", role, "--date", date,
-         "--today", TODAY, "--key", str(tree.keys[role][0])],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)) for role, date in jobs]
+    barrier.wait()
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        try:
+            code = main(args)
+        except SystemExit as exc:
+            code = exc.code
+    if code == 1 and "refused" not in err.getvalue():
+        code = 9  # exit 1 must be a refusal, never a crash
+    os._exit(int(code or 0))
+
+
+def _race(tree, jobs):
+    """Run every ``sop sign`` of ``jobs`` (role, date) as separate processes released at the same instant;
+    return [(role, date, exit status)]."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")  # each child has imported everything: they start together
+    barrier = ctx.Barrier(len(jobs))
+    procs = [(role, date, ctx.Process(target=_sign_process, args=(barrier, [
+        "sign", str(tree.sop), "--role", role, "--date", date, "--today", TODAY,
+        "--key", str(tree.keys[role][0])]))) for role, date in jobs]
+    for _, _, p in procs:
+        p.start()
     out = []
     for role, date, p in procs:
-        stdout, stderr = p.communicate(timeout=120)
-        assert p.returncode in (0, 1), stderr.decode()
-        if p.returncode == 1:
-            assert b"refused" in stderr, stderr.decode()  # e.g. the leader before the reviewer
-        out.append((role, date, p.returncode))
+        p.join(120)
+        assert p.exitcode in (0, 1), (role, p.exitcode)  # 1: refused (e.g. the leader before the reviewer)
+        out.append((role, date, p.exitcode))
     return out
 
 
@@ -320,7 +338,7 @@ def _race(tree, jobs):
 def test_concurrent_signers_never_lose_an_update(sop_tree, tmp_path, correction):
     keydir = tmp_path / "keys"
     keydir.mkdir()
-    for rnd in range(3):
+    for rnd in range(4):
         t = Tree(sop_tree({"biro-umum/a.md": VALID_SOP}, name=f"sops{rnd}"), keydir)
         t.registry()
         if correction:  # the maker has signed; reviewer and leader sign while the maker corrects the date
