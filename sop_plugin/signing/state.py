@@ -181,6 +181,7 @@ def signature_entries(sop: Sop, root: Path | None, version: int | None) -> dict[
 
 
 def verdict(sop: Sop, role: Role, trust: Trust | None = None) -> Verdict:
+    """The state of ``role``'s (first) approval of ``sop``."""
     trust = trust or Trust()
     index, a = next(((i, x) for i, x in enumerate(sop.approvals) if x.role is role), (None, None))
     if a is None:

@@ -84,12 +84,35 @@ def signatures_path(root: str | Path, sop_id: str, version: int | None) -> Path:
     return Path(root) / SIGNATURES_DIR / f"{safe_name(sop_id)}.v{v}.yml"
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_read_cache: dict[str, tuple[tuple[int, int], dict[str, Entry]]] = {}
+
+
 def read_entries(path: Path) -> dict[str, Entry]:
-    """Role -> entry; ``{}`` for a missing or unreadable file (approvals then show "no signature")."""
+    """Role -> entry; ``{}`` for a missing or unreadable file (approvals then show "no signature").
+
+    Cached on the file's size and modification time (pages, checks and the audit trail ask per SOP).
+    """
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return {}
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        st = path.stat()
+    except OSError:
+        return {}
+    key, stamp = str(path), (st.st_size, st.st_mtime_ns)
+    hit = _read_cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return dict(hit[1])
+    entries = _read_entries(path, st.st_size)
+    if len(_read_cache) > 4096:
+        _read_cache.clear()
+    _read_cache[key] = (stamp, entries)
+    return dict(entries)
+
+
+def _read_entries(path: Path, size: int) -> dict[str, Entry]:
+    if size > MAX_BYTES:
+        return {}
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, ValueError, yaml.YAMLError):
         return {}
     sigs = data.get("signatures") if isinstance(data, dict) else None
