@@ -33,6 +33,7 @@ from .guard import guarded
 from .model import Corpus, Diagnostic, Sop
 from .publish import published
 from .settings import Settings
+from .signing import approval_key
 
 
 @dataclass
@@ -223,7 +224,8 @@ def _keys(portal: Portal, with_extra: bool) -> dict[str, str]:
     A key covers everything the result depends on: the SOP's text and its own
     findings, the settings that change output, ``units.yml``, the id, title,
     status and unit of every SOP (links, hand-offs, placeholders), the date
-    (review judgements), and the git commit the audit trail reads.
+    (review judgements), the git commit the audit trail reads, and the
+    approval states (signatures files, signers registry, trust anchor).
     """
     if portal.cache.folder is None:
         return {}
@@ -237,7 +239,8 @@ def _keys(portal: Portal, with_extra: bool) -> dict[str, str]:
     found: dict[str, list[Diagnostic]] = {}
     for d in portal.diagnostics:
         found.setdefault(d.file, []).append(d)
-    return {sop.path: cache_key(shared, sop.path, sop.source, text_hash(sop.text), found.get(sop.path, []))
+    return {sop.path: cache_key(shared, sop.path, sop.source, text_hash(sop.text), found.get(sop.path, []),
+                                approval_key(sop, corpus.root, settings.signers_anchor))
             for sop in portal.published.values()}
 
 

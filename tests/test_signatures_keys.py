@@ -372,3 +372,36 @@ def test_signing_keeps_line_endings_and_permissions(tree, eol):
     assert (tree.sop.stat().st_mode & 0o777) == 0o640
     assert all(v.is_verified for v in tree.states().values())
     assert store.lock_path(tree.sop).exists()  # the stable lock file, not the SOP, is what is locked
+
+
+def test_cached_pages_follow_the_registry_and_anchor(tree, tmp_path):
+    """The page cache is keyed on the approval states: revoking a key or losing the anchor shows at once."""
+    import os
+    import sys
+
+    tree.sign_all()
+    project = tree.root.parent
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text("# Beranda\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        "site_name: Uji\ntheme:\n  name: material\n  language: id\n  font: false\nplugins:\n  - sop:\n"
+        "      signers_anchor: !ENV [SOP_SIGNERS_ANCHOR, '" + tree.anchor + "']\n"
+        "      simulate: {enabled: false}\n", encoding="utf-8")
+
+    def page(**env):
+        site = project / "site"
+        res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(site)], cwd=project,
+                             env=dict(os.environ, NO_MKDOCS_2_WARNING="1", **env), capture_output=True, text=True,
+                             timeout=300)
+        assert res.returncode == 0, res.stderr[-2000:]
+        return (site / "sop" / "sop-umum-004" / "index.html").read_text(encoding="utf-8")
+
+    assert page().count("— terverifikasi") == 3
+    assert page(SOP_SIGNERS_ANCHOR="SHA256:" + "B" * 43).count("belum terjangkar") == 3  # same text, other anchor
+    pubs = {PEOPLE[r][0]: (PEOPLE[r][1], tree.keys[r][1], "") for r in PEOPLE}
+    pubs["Dewi Anggraini"] = (None, tree.keys["reviewer"][1], "        dicabut: 2026-05-01")
+    tree.registry(pubs)
+    html = page()
+    assert html.count("— terverifikasi") == 2 and "perlu ditandatangani ulang" in html
+    (tree.root / "signers.yml").unlink()  # no registry: bound to the content, nobody checked who (no finding)
+    assert page().count("terikat pada isi — belum terverifikasi") == 3

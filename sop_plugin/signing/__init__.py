@@ -38,7 +38,7 @@ from .state import (
 __all__ = [
     "FORMAT", "ROLE_WORDS", "ApprovalState", "Comparison", "DigestError", "Reason", "StoredDigest", "Trust",
     "Verdict", "approval_message", "compare", "content_digest", "content_fingerprint", "content_parts",
-    "parse_digest", "signature_status", "trust_for", "verdict", "verdicts",
+    "approval_key", "parse_digest", "signature_status", "trust_for", "verdict", "verdicts",
 ]
 
 
@@ -50,3 +50,10 @@ def signature_status(sop: Sop, root: str | Path | None = None, anchor: str | Non
     for a short badge and ``verdict.value`` for a CSS class.
     """
     return verdicts(sop, trust_for(root, anchor))
+
+
+def approval_key(sop: Sop, root: str | Path | None, anchor: str | None) -> tuple:
+    """What pages and the audit trail show about ``sop``'s approvals, for cache keys: it depends on the
+    signatures file, the registry and the anchor, not only on the SOP's text."""
+    return tuple((v.value, v.reason.value if v.reason else None, v.fingerprint, v.owner, repr(v.key_date),
+                  tuple(c.words("en") for c in v.changes)) for v in signature_status(sop, root, anchor).values())
