@@ -22,9 +22,9 @@ from ..diff.history import GitError, at_revision, signed_content
 from ..model import Sop
 from ..parsing import parse_sop
 from ..render.changes import html_document, html_note, text_report
-from ..signing import DigestError, compare
+from ..signing import DigestError, compare, signed_fingerprint
 from . import UsageError
-from .common import add_common, load_options, load_settings
+from .common import add_common, find_root, load_options, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             if found is None:
                 raise UsageError(f"'{path}' has no signature with a digest, here or in its git history")
             if found.sop is None:
-                return _fingerprint_only(new, found.digest, args.format, lang, t)
+                return _fingerprint_only(new, found.digest, args.format, lang, t, find_root(path))
             old, old_label = found.sop, found.label
     else:
         if len(args.files) != 2:
@@ -103,18 +103,20 @@ def _print(result: SopDiff, fmt: str, lang: str, t) -> None:
         sys.stdout.write(text_report(result, t))
 
 
-def _fingerprint_only(sop: Sop, digest: str, fmt: str, lang: str, t) -> int:
-    """The signed text is gone: name the changed parts from the digest's fingerprint."""
+def _fingerprint_only(sop: Sop, digest: str, fmt: str, lang: str, t, root: Path) -> int:
+    """The signed text is gone: name the changed parts from the digest's fingerprint (kept in the
+    signatures file for a v2 digest)."""
     try:
-        cmp = compare(sop, digest)
+        cmp = compare(sop, digest, signed_fingerprint(root, sop.id, digest))
     except DigestError as exc:
         raise UsageError(f"the last signature's digest cannot be read: {exc}") from None
     if cmp.matches:
         parts: list[str] = []
     else:
-        parts = cmp.changed or [cmp.describe()]
-    if fmt == "json":
-        json.dump({"signed_content_found": False, "changed": parts}, sys.stdout, ensure_ascii=False, indent=2)
+        parts = [c.words(lang) for c in cmp.parts] or [cmp.describe()]
+    if fmt == "json":  # machine-readable: the stable English words
+        changed = [] if cmp.matches else (cmp.changed or [cmp.describe()])
+        json.dump({"signed_content_found": False, "changed": changed}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         message = t("changes.signature_only", parts=", ".join(parts)) if parts else t("changes.none")

@@ -30,6 +30,7 @@ from .state import (
     Trust,
     Verdict,
     approval_message,
+    signed_fingerprint,
     trust_for,
     verdict,
     verdicts,
@@ -38,7 +39,7 @@ from .state import (
 __all__ = [
     "FORMAT", "ROLE_WORDS", "ApprovalState", "Comparison", "DigestError", "Reason", "StoredDigest", "Trust",
     "Verdict", "approval_message", "compare", "content_digest", "content_fingerprint", "content_parts",
-    "approval_key", "parse_digest", "signature_status", "trust_for", "verdict", "verdicts",
+    "approval_key", "parse_digest", "signature_status", "signed_fingerprint", "trust_for", "verdict", "verdicts",
 ]
 
 

@@ -180,6 +180,21 @@ def signature_entries(sop: Sop, root: Path | None, version: int | None) -> dict[
     return read_entries(signatures_path(root, sop.id, version))
 
 
+def signed_fingerprint(root: str | Path | None, sop_id: str | None, digest: str) -> str | None:
+    """The parts fingerprint the signatures file keeps for ``digest`` (v2), or ``None``."""
+    if root is None or not sop_id:
+        return None
+    try:
+        stored = parse_digest(digest)
+    except DigestError:
+        return None
+    version = stored.version if stored.has_version else None
+    for entry in read_entries(signatures_path(root, sop_id, version)).values():
+        if entry.digest == digest.strip() and entry.parts:
+            return entry.parts
+    return None
+
+
 def verdict(sop: Sop, role: Role, trust: Trust | None = None) -> Verdict:
     """The state of ``role``'s (first) approval of ``sop``."""
     trust = trust or Trust()
