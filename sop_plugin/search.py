@@ -83,28 +83,13 @@ def facets(ctx: RenderContext, sop: Sop) -> dict[str, list[str]]:
     if sop.unit:
         u = ctx.corpus.units.get(sop.unit)
         unit = u.name if u and u.name else sop.unit
-    actors: list[str] = []
-    documents: list[str] = []
-    for st in sop.steps:
-        if st.actor and st.actor not in actors:
-            actors.append(st.actor)
-        for name in [*st.inputs, *([st.output] if st.output else [])]:
-            plain = document_name(name)
-            if plain and data.normalise_document(plain) not in {data.normalise_document(d) for d in documents}:
-                documents.append(plain)
+    actors, documents = data.actors_and_documents(sop)
     return {
         "unit": [unit] if unit else [],
         "status": [ctx.t(f"status.{data.status_of(sop)}")],
         "actor": actors,
-        "document": documents,
+        "document": list(documents.values()),
     }
-
-
-def document_name(name: str) -> str:
-    """A document name as plain text (inline Markdown marks dropped, spaces collapsed)."""
-    text = re.sub(r"[*_`]+", "", name)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return " ".join(text.split()).rstrip(".")
 
 
 def annotation(ctx: RenderContext, sop: Sop) -> str:

@@ -471,3 +471,25 @@ def test_explicit_nav_keeps_the_authors_order_and_expands_units(tmp_path):
     assert titles == ["Mulai", "Panduan", "Daftar", "Unit"]
     nav = html[html.index("md-nav--primary"):html.index('class="md-content"')]
     assert 'href="unit/keu/"' in nav and "monev/" not in nav
+
+
+def test_documents_and_role_listings_are_split_into_pages(tmp_path, monkeypatch):
+    """Big listings are paginated (weight: no page but the catalogue passes ~500 kB at 1,000 SOPs)."""
+    from sop_plugin.render.portal import views
+
+    monkeypatch.setattr(views, "DOCUMENT_REFS_PER_PAGE", 4)
+    monkeypatch.setattr(views, "ROLE_STEPS_PER_PAGE", 1)
+    site = build_site(tmp_path)
+    docs, n = [], 1
+    while (site / ("dokumen" if n == 1 else f"dokumen/{n}") / "index.html").is_file():
+        html = page(site, "dokumen" if n == 1 else f"dokumen/{n}")
+        assert 'class="sop-pager"' in html and 'aria-current="page"' in html
+        docs += re.findall(r'<tr id="doc-[^"]*" data-doc="([^"]*)"', html)
+        n += 1
+    assert n > 3, "the documents listing is split"
+    assert len(docs) == len(set(docs)) and {"spm", "bukti transfer", "formulir permintaan"} <= set(docs)
+    first = page(site, "peran/bendahara")
+    second = page(site, "peran/bendahara/2")
+    assert 'href="2/"' in first and "(halaman 2)" in second
+    groups = re.findall(r'<table class="sop-portal-table sop-role-steps" data-sop="([^"]+)"', first + second)
+    assert groups == ["SOP-A-001", "SOP-A-002"], groups

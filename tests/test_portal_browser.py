@@ -71,7 +71,8 @@ def test_catalogue_filter_and_sort(site):
         page.click(".sop-home-search button[type=submit]")
         page.wait_for_selector(".sop-filter:not([hidden])")
         page.wait_for_function("document.querySelector('[data-filter=text]').value === 'gudang'")
-        assert visible() == ["SOP-A-001"]
+        assert visible() == ["SOP-A-001", "SOP-A-003"]  # the title of one, the actor (Staf Gudang) of the other
+        assert not page.evaluate("document.getElementById('__search').checked")  # no search overlay on top
         page.close()
     _clean(watch)
 
@@ -94,5 +95,46 @@ def test_unit_map_renders_with_links(site):
         links = page.eval_on_selector_all(".sop-mermaid-svg a", "els => els.map(e => e.getAttribute('href') "
                                                                  "|| e.getAttribute('xlink:href'))")
         assert "umum/" in links and "keu/" in links, links
+        page.close()
+    _clean(watch)
+
+
+def test_catalogue_filters_by_actor_and_document_through_the_address(site):
+    watch = Watch()
+    with serve(site) as base, browser() as ctx:
+        page = open_page(ctx, base + "katalog/", watch)
+        page.wait_for_selector(".sop-filter:not([hidden])")
+
+        def visible() -> list[str]:
+            return page.eval_on_selector_all(".sop-catalogue-table tbody tr:not([hidden])",
+                                             "els => els.map(e => e.dataset.id)")
+
+        # the text filter matches actors and documents too
+        page.fill("[data-filter=text]", "staf gudang")
+        assert visible() == ["SOP-A-001", "SOP-A-003"]
+        page.fill("[data-filter=text]", "bukti transfer")
+        assert visible() == ["SOP-A-002"]
+        page.fill("[data-filter=text]", "")
+        page.select_option("[data-filter=actor]", "Bendahara")
+        assert visible() == ["SOP-A-001", "SOP-A-002", "SOP-A-005", "SOP-A-007"]
+        page.select_option("[data-filter=doc]", "spm")
+        assert visible() == ["SOP-A-002", "SOP-A-007"]
+        page.select_option("[data-filter=unit]", "keu")
+        assert "actor=Bendahara" in page.url and "doc=spm" in page.url and "unit=keu" in page.url, page.url
+        shared = page.url
+        # following an SOP and coming back keeps the view
+        page.click(".sop-catalogue-table tbody tr:not([hidden]) a")
+        page.wait_for_url("**/sop/sop-a-002/")
+        page.go_back()
+        page.wait_for_selector(".sop-filter:not([hidden])")
+        page.wait_for_function("document.querySelector('[data-filter=doc]').value === 'spm'")
+        assert visible() == ["SOP-A-002", "SOP-A-007"]
+        page.close()
+        # the address alone reproduces it (a shared link)
+        page = open_page(ctx, shared, watch)
+        page.wait_for_selector(".sop-filter:not([hidden])")
+        assert page.input_value("[data-filter=actor]") == "Bendahara"
+        assert visible() == ["SOP-A-002", "SOP-A-007"]
+        assert not page.evaluate("document.getElementById('__search').checked")  # no overlay over the list
         page.close()
     _clean(watch)

@@ -1,11 +1,14 @@
-/* SOP portal catalogue: sort by clicking a column heading, filter by unit,
- * status and text.  Plain DOM, no network.  Without JavaScript the full
- * table is shown (the filter form stays hidden).  Works with
- * mkdocs-material's instant navigation (re-runs on every document$ emission).
- * The URL query (?q=...&unit=...&status=...) pre-fills the filters, so the
- * home page's search form lands on a filtered catalogue. */
+/* SOP portal catalogue: sort by clicking a column heading, filter by text,
+ * unit, status, actor and document.  Plain DOM, no network.  Without
+ * JavaScript the full table is shown (the filter form stays hidden).  Works
+ * with mkdocs-material's instant navigation (sopPortal.onPage).
+ * Every filter is in the address (?q=...&unit=...&status=...&actor=...&doc=...):
+ * the home page's search form lands on a filtered catalogue, a filtered view
+ * can be shared, and going back to the catalogue shows it as it was left. */
 (function () {
   "use strict";
+
+  var FILTERS = ["unit", "status", "actor", "doc"];
 
   function norm(text) {
     return (text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/\s+/g, " ").trim();
@@ -54,41 +57,77 @@
     });
   }
 
+  function list(row, name) {
+    try { return JSON.parse(row.getAttribute("data-" + name) || "[]"); } catch (e) { return []; }
+  }
+
   function setupFilter(root) {
     var form = root.querySelector(".sop-filter");
     var table = root.querySelector("table[data-sop-sortable]");
     if (!form || !table) return;
     var text = form.querySelector("[data-filter=text]");
-    var unit = form.querySelector("[data-filter=unit]");
-    var status = form.querySelector("[data-filter=status]");
+    var selects = {};
+    FILTERS.forEach(function (name) { selects[name] = form.querySelector("[data-filter=" + name + "]"); });
     var count = form.querySelector(".sop-filter-count");
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows).map(function (row) {
+      return { row: row, text: norm(row.getAttribute("data-text")), unit: row.getAttribute("data-unit"),
+               status: row.getAttribute("data-status"), actor: list(row, "actors"), doc: list(row, "docs") };
+    });
     var template = count ? count.getAttribute("data-template-id") || "{n} / {total}" : "";
 
-    var params = new URLSearchParams(window.location.search);
-    if (params.get("q")) text.value = params.get("q");
-    [[unit, "unit"], [status, "status"]].forEach(function (pair) {
-      var want = params.get(pair[1]);
-      if (want && pair[0].querySelector('option[value="' + CSS.escape(want) + '"]')) pair[0].value = want;
-    });
+    function fromAddress() {
+      var params = new URLSearchParams(window.location.search);
+      text.value = params.get("q") || "";
+      FILTERS.forEach(function (name) {
+        var sel = selects[name], want = params.get(name) || "";
+        if (!sel) return;
+        sel.value = want && sel.querySelector('option[value="' + CSS.escape(want) + '"]') ? want : "";
+      });
+    }
+
+    function toAddress() {
+      var params = new URLSearchParams(window.location.search);
+      if (text.value.trim()) params.set("q", text.value.trim()); else params.delete("q");
+      FILTERS.forEach(function (name) {
+        if (selects[name] && selects[name].value) params.set(name, selects[name].value); else params.delete(name);
+      });
+      var query = params.toString();
+      var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+      if (url !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.replaceState(window.history.state, "", url);
+      }
+    }
 
     function apply() {
       var words = norm(text.value).split(" ").filter(Boolean);
-      var u = unit.value, s = status.value, shown = 0;
-      rows.forEach(function (row) {
-        var hay = norm(row.getAttribute("data-text"));
-        var ok = (!u || row.getAttribute("data-unit") === u) &&
-                 (!s || row.getAttribute("data-status") === s) &&
-                 words.every(function (w) { return hay.indexOf(w) !== -1; });
-        row.hidden = !ok;
+      var want = {};
+      FILTERS.forEach(function (name) { want[name] = selects[name] ? selects[name].value : ""; });
+      var shown = 0;
+      rows.forEach(function (r) {
+        var ok = (!want.unit || r.unit === want.unit) &&
+                 (!want.status || r.status === want.status) &&
+                 (!want.actor || r.actor.indexOf(want.actor) !== -1) &&
+                 (!want.doc || r.doc.indexOf(want.doc) !== -1) &&
+                 words.every(function (w) { return r.text.indexOf(w) !== -1; });
+        r.row.hidden = !ok;
         if (ok) shown += 1;
       });
       if (count) count.textContent = template.replace("{n}", shown).replace("{total}", rows.length);
     }
 
-    text.addEventListener("input", apply);
-    unit.addEventListener("change", apply);
-    status.addEventListener("change", apply);
+    function changed() {
+      apply();
+      toAddress();
+    }
+
+    fromAddress();
+    text.addEventListener("input", changed);
+    FILTERS.forEach(function (name) { if (selects[name]) selects[name].addEventListener("change", changed); });
+    window.addEventListener("popstate", function () {
+      if (!document.body.contains(form)) return;
+      fromAddress();
+      apply();
+    });
     form.hidden = false;
     apply();
   }

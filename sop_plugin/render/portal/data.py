@@ -33,6 +33,31 @@ def normalise_document(name: str) -> str:
     return " ".join(name.split()).casefold().rstrip(".")
 
 
+def document_name(name: str) -> str:
+    """A document name as plain text (inline Markdown marks dropped, spaces collapsed)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", name)
+    text = re.sub(r"[*_`]+", "", text)
+    return " ".join(text.split()).rstrip(".")
+
+
+def actors_and_documents(sop: Sop) -> tuple[list[str], dict[str, str]]:
+    """An SOP's actors (first appearance order) and documents (``{key: plain name}``, inputs and outputs).
+
+    What the catalogue and the search filter an SOP by.
+    """
+    actors: list[str] = []
+    documents: dict[str, str] = {}
+    for st in sop.steps:
+        if st.actor and st.actor not in actors:
+            actors.append(st.actor)
+        for name in [*st.inputs, *([st.output] if st.output else [])]:
+            plain = document_name(name)
+            key = normalise_document(plain)
+            if key:
+                documents.setdefault(key, plain)
+    return actors, documents
+
+
 # -- records ------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ so and the rest of the portal is still built.
 from __future__ import annotations
 
 import html
+from typing import Any, Callable
 
 from ... import fmt, i18n
 from ...model import Severity, Sop, Status
@@ -105,8 +106,58 @@ def unit_page(key: str) -> str:
     return f"unit/{data.slugify(key)}.md"
 
 
-def role_page(slug: str) -> str:
-    return f"peran/{slug}.md"
+def role_page(slug: str, n: int = 1) -> str:
+    return numbered(f"peran/{slug}.md", n)
+
+
+# The document and role listings are split into pages so that no page but the catalogue
+# passes ~500 kB of HTML at any corpus size: a document reference costs ~0.2 kB, a role's
+# step row ~1 kB.  A page holds at most this many (one SOP's steps of a role stay together).
+DOCUMENT_REFS_PER_PAGE = 1200
+ROLE_STEPS_PER_PAGE = 250
+
+
+def numbered(path: str, n: int) -> str:
+    """Page ``n`` of a split listing: ``dokumen.md`` -> ``dokumen/2.md`` (page 1 keeps the path)."""
+    return path if n <= 1 else f"{path[:-3]}/{n}.md"
+
+
+def split(items: list, weight: Callable[[Any], int], limit: int) -> list[list]:
+    """``items`` in order, cut into runs whose total ``weight`` stays within ``limit`` (never empty)."""
+    out: list[list] = [[]]
+    total = 0
+    for item in items:
+        w = max(1, weight(item))
+        if out[-1] and total + w > limit:
+            out.append([])
+            total = 0
+        out[-1].append(item)
+        total += w
+    return out
+
+
+def document_pages(idx: data.PortalIndex) -> list[list[data.Document]]:
+    return split(idx.documents, lambda d: 1 + len(d.needed_by) + len(d.produced_by), DOCUMENT_REFS_PER_PAGE)
+
+
+def role_groups(role) -> list[list]:
+    """A role's step references grouped by SOP (first appearance order)."""
+    groups: dict[str, list] = {}
+    for ref in role.steps:
+        groups.setdefault(ref.sop.id or "", []).append(ref)
+    return list(groups.values())
+
+
+def role_pages(role) -> list[list[list]]:
+    return split(role_groups(role), len, ROLE_STEPS_PER_PAGE)
+
+
+def pager(v: "View", paths: list[str], current: int, labels: list[str] | None = None) -> list[dict]:
+    """Links to the pages of a split listing (empty when it has one page)."""
+    if len(paths) <= 1:
+        return []
+    return [{"n": i, "href": v.href(p), "current": i == current, "label": (labels or [])[i - 1] if labels else ""}
+            for i, p in enumerate(paths, start=1)]
 
 
 def _page(title: str, body: str) -> str:
@@ -144,9 +195,16 @@ def portal_pages(ctx: RenderContext) -> list[GeneratedPage]:
         seen.add(path)
         name = view.unit_name(key)
         out.append(GeneratedPage(path, _page(name, f"::: sop-unit {key}"), name, nav=unit_nav, order=i + 1))
+    for n in range(2, len(document_pages(idx)) + 1):
+        title = t("pager.title", title=t("portal.documents"), n=n)
+        out.append(GeneratedPage(numbered(DOCUMENTS, n), _page(title, f"::: sop-documents {n}"), title, nav=None))
     for role in idx.roles.values():
         out.append(GeneratedPage(role_page(role.slug), _page(role.name, f"::: sop-role {role.slug}"), role.name,
                                  nav=None))
+        for n in range(2, len(role_pages(role)) + 1):
+            title = t("pager.title", title=role.name, n=n)
+            out.append(GeneratedPage(role_page(role.slug, n), _page(title, f"::: sop-role {role.slug} {n}"), title,
+                                     nav=None))
     return out
 
 
@@ -182,8 +240,15 @@ def catalogue(arg: str, ctx: RenderContext) -> str:
     retired = [s for s in sops if s.status is Status.RETIRED]
     statuses = [s for s in data.STATUS_ORDER if any(data.status_of(x) == s for x in current)]
     units = sorted({s.unit or "" for s in current}, key=lambda k: v.unit_name(k).casefold())
+    people = {s.id: data.actors_and_documents(s) for s in current}
+    actors = sorted({a for acts, _ in people.values() for a in acts}, key=str.casefold)
+    documents: dict[str, str] = {}
+    for _, docs in people.values():
+        for key, name in docs.items():
+            documents.setdefault(key, name)
     return render("portal_catalogue.html", v=v, t=ctx.t, current=current, retired=retired, statuses=statuses,
-                  units=units, preview=ctx.settings.include_drafts)
+                  units=units, preview=ctx.settings.include_drafts, people=people, actors=actors,
+                  documents=sorted(documents.items()))
 
 
 @directive("sop-units")
@@ -248,15 +313,14 @@ def roles_index(arg: str, ctx: RenderContext) -> str:
 @directive("sop-role")
 def role_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
-    slug = arg.strip()
+    slug, _, number = arg.strip().partition(" ")
     role = next((r for r in v.idx.roles.values() if r.slug == slug), None)
     if role is None:
         return f'<div class="sop-banner sop-banner-problems">{html.escape(ctx.t("role.unknown"))}</div>'
-    groups: dict[str, list] = {}
-    for ref in role.steps:
-        groups.setdefault(ref.sop.id or "", []).append(ref)
+    chunks = role_pages(role)
+    current = min(max(int(number) if number.strip().isdigit() else 1, 1), len(chunks))
     rows = []
-    for refs in groups.values():
+    for refs in chunks[current - 1]:
         sop = refs[0].sop
         n = len(sop.steps)
         preds: dict[int, list] = {}
@@ -280,13 +344,19 @@ def role_view(arg: str, ctx: RenderContext) -> str:
                                                     "href": v.step_href(sop, p.number)} for p in before],
                             "first": st.number == 1, "after": after})
         rows.append({"sop": sop, "entries": entries})
-    return render("portal_role.html", v=v, t=ctx.t, role=role, groups=rows)
+    pages_ = pager(v, [role_page(role.slug, i) for i in range(1, len(chunks) + 1)], current,
+                   [f"{c[0][0].sop.id} – {c[-1][0].sop.id}" for c in chunks])
+    return render("portal_role.html", v=v, t=ctx.t, role=role, groups=rows, pages=pages_)
 
 
 @directive("sop-documents")
 def documents_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
-    return render("portal_documents.html", v=v, t=ctx.t, documents=v.idx.documents)
+    chunks = document_pages(v.idx)
+    current = min(max(int(arg) if arg.strip().isdigit() else 1, 1), len(chunks))
+    pages_ = pager(v, [numbered(DOCUMENTS, i) for i in range(1, len(chunks) + 1)], current,
+                   [f"{c[0].name} – {c[-1].name}" for c in chunks])
+    return render("portal_documents.html", v=v, t=ctx.t, documents=chunks[current - 1], pages=pages_)
 
 
 @directive("sop-relations")
