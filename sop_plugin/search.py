@@ -126,6 +126,8 @@ def listing_files(ctx: RenderContext) -> set[str]:
 
 
 _BODY_OPEN = re.compile(r"<div\b[^>]*\bdata-pagefind-body\b[^>]*>")
+_REPEATS = re.compile(r'class="(?:sop-tab-panel sop-tab-panel-(?:mermaid|sopap)|sop-analysis|sop-walkthrough|sop-audit)'
+                      r'(?:\s[^"]*)?"')
 _CELL_END = re.compile(r"</(t[hd]|caption)>")
 _SOP_HEADING = re.compile(r"<(h[2-6])(?=\b[^>]*>(?:(?!</h[2-6]>).){0,400}?class=\"sop-id\")", re.S)
 _SOP_LIST = re.compile(r"<(ul|ol)(?=\b[^>]*>\s*<li[^>]*>(?:(?!</li>).){0,300}?class=\"sop-id\")", re.S)
@@ -138,7 +140,9 @@ def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
     """A page as Pagefind should read it (the scratch copy; the site's page is not changed).
 
     Table cells are separated by a space (no "NoKegiatanWaktu" in excerpts),
-    column headings are left out, an SOP page gets its :func:`annotation`, and
+    column headings and the views that repeat an SOP's steps (flowchart,
+    SOP-AP table, analysis, walkthrough, history) are left out: every
+    occurrence of a word costs index bytes that a query downloads, an SOP page gets its :func:`annotation`, and
     a generated listing (role, unit, document pages) keeps only its prose: its
     tables, graphs and SOP headings repeat the SOPs, so a word from an SOP
     ranks the SOP, not every list that mentions it.  An SOP's title weighs
@@ -146,8 +150,10 @@ def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
     """
     text = _CELL_END.sub(r" </\1>", text)
     text = text.replace("<thead>", "<thead data-pagefind-ignore>")
-    # an SOP's related SOPs (identity table) are their words, not this SOP's
+    # an SOP's related SOPs (identity table) are their words, not this SOP's; the flowchart, the
+    # SOP-AP table, the analysis, the walkthrough and the history repeat the step table
     text = text.replace('class="sop-id-related"', 'class="sop-id-related" data-pagefind-ignore')
+    text = _REPEATS.sub(r"\g<0> data-pagefind-ignore", text)
     if listing:
         text = re.sub(r"<table\b", "<table data-pagefind-ignore", text)
         text = text.replace("data-sop-mermaid>", "data-sop-mermaid data-pagefind-ignore>")

@@ -194,7 +194,7 @@
       datas.forEach(function (d) { el.list.appendChild(item(d)); });
       el.meta.textContent = results.length === 0 ? t("search.none")
         : results.length === 1 ? t("search.one") : t("search.other", results.length);
-      if (results.length > state.shown) {
+      if (results.length > state.shown || state.more) {
         var li = document.createElement("li");
         li.className = "md-search-result__item sop-search-more";
         var b = document.createElement("button");
@@ -202,13 +202,36 @@
         b.className = "md-button";
         b.textContent = t("search.more");
         b.addEventListener("click", function () {
-          state.shown += PAGE;
-          show(el, state.seq, false);
+          var at = state.seq;
+          if (results.length > state.shown) {
+            state.shown += PAGE;
+            show(el, at, false);
+          } else {
+            var more = state.more;
+            state.more = null;
+            more().then(function (all) {
+              if (at !== state.seq) return;
+              state.results = all;
+              show(el, at, false);
+            });
+          }
         });
         li.appendChild(b);
         el.list.appendChild(li);
       }
       el.root.setAttribute("data-sop-search-state", "done");
+    });
+  }
+
+  /* exact hits, then phrase hits, then the rest; each page once (a page of two lists keeps the text hit's excerpt) */
+  function merge(exact, together, main) {
+    var byId = {};
+    main.forEach(function (r) { byId[r.id] = r; });
+    var seen = {};
+    return exact.concat(together).map(function (r) { return byId[r.id] || r; }).concat(main).filter(function (r) {
+      if (seen[r.id]) return false;
+      seen[r.id] = true;
+      return true;
     });
   }
 
@@ -227,36 +250,45 @@
     }
     return load().then(function (pf) {
       var number = compact(query);
-      var searches = [pf.search(query || null, { filters: filters })];
-      var exactFilters = null;
+      var exact = null;
       if (number && state.strings.number) {
-        exactFilters = {};
+        var exactFilters = {};
         Object.keys(filters).forEach(function (k) { exactFilters[k] = filters[k]; });
         exactFilters[state.strings.number] = number;
+        exact = pf.search(null, { filters: exactFilters });
       }
-      searches.push(exactFilters ? pf.search(null, { filters: exactFilters }) : null);
-      /* the words as a phrase: pages with "berita acara serah terima" together come first */
-      var phrase = !number && query.indexOf('"') === -1 && query.split(/\s+/).length > 1;
-      searches.push(phrase ? pf.search('"' + query + '"', { filters: filters }) : null);
-      return Promise.all(searches).then(function (found) {
+      return Promise.resolve(exact).then(function (found) {
         if (seq !== state.seq) return;
-        var main = (found[0] && found[0].results) || [];
-        var byId = {};
-        main.forEach(function (r) { byId[r.id] = r; });
-        /* the SOP whose number was typed first, with the excerpt of the text search when it has one */
-        var exact = ((found[1] && found[1].results) || []).map(function (r) { return byId[r.id] || r; });
-        var together = ((found[2] && found[2].results) || []).map(function (r) { return byId[r.id] || r; });
-        var seen = {};
-        state.results = exact.concat(together, main).filter(function (r) {
-          if (seen[r.id]) return false;
-          seen[r.id] = true;
-          return true;
+        var hits = (found && found.results) || [];
+        function textSearch() {
+          /* the words as a phrase too: pages with "berita acara serah terima" together come first */
+          var phrase = !number && query.indexOf('"') === -1 && query.split(/\s+/).length > 1;
+          return Promise.all([pf.search(query || null, { filters: filters }),
+                              phrase ? pf.search('"' + query + '"', { filters: filters }) : null]);
+        }
+        state.more = null;
+        if (hits.length) {
+          /* a typed SOP number: its page only (one small lookup, no word chunks); the text search on demand */
+          state.results = hits;
+          state.exactCount = hits.length;
+          state.more = function () {
+            return textSearch().then(function (more) { return merge(hits, [], (more[0] && more[0].results) || []); });
+          };
+          return finish();
+        }
+        return textSearch().then(function (more) {
+          if (seq !== state.seq) return;
+          state.results = merge([], (more[1] && more[1].results) || [], (more[0] && more[0].results) || []);
+          state.exactCount = 0;
+          return finish();
         });
+      });
+
+      function finish() {
         state.shown = PAGE;
-        state.exactCount = exact.length;
         el.root.setAttribute("data-sop-search-query", query);
         return show(el, seq, true);
-      });
+      }
     }, function () {
       if (seq !== state.seq) return;
       el.meta.textContent = t("search.unavailable") || "…";
