@@ -6,10 +6,12 @@ The theme override (``overrides/main.html``) marks the pages staff search with
 prefixes listed in ``extra.sop_search.exclude`` of ``mkdocs.yml`` (the English
 author guide).  After the build, :func:`build_index` copies those pages to a
 scratch folder, adds to every SOP page what readers filter by (unit, status,
-actor, document) and the compact spellings of its number, and runs the
+actor, document), and runs the
 Pagefind binary (``pagefind_bin``) with ``--force-language id`` so that every
 page is analysed with Snowball's Indonesian stemmer, at index and at query
-time.  The site's HTML is not changed; the index goes to ``<site>/pagefind/``.
+time.  The site's HTML is not changed; the index goes to ``<site>/pagefind/``,
+with the UI texts (``sop-search.json``) and a small lookup of SOP numbers
+(``sop-numbers/``) beside it.
 
 Nothing here imports MkDocs.  Only *published* SOPs get filters: a page that
 is not built cannot be indexed, so a public build indexes no confidential SOP.
@@ -41,8 +43,8 @@ UI_KEYS = (
     "search.facet.unit", "search.facet.status", "search.facet.actor", "search.facet.document",
 )
 FACETS = ("unit", "status", "actor", "document")
+NUMBERS = "sop-numbers"  # folder below the index: {compact number: [[url, title, unit]]}, one file per last 2 chars
 HOME_MARK = 'class="sop-portal sop-home"'  # a page with the ::: sop-home view is a listing too
-NUMBER = "number"  # filter: compact spellings of an SOP number (not shown as a facet)
 
 
 class SearchUnavailable(RuntimeError):
@@ -59,10 +61,10 @@ class IndexReport:
 def compact_forms(sop_id: str) -> list[str]:
     """Spellings of an SOP number without separators: ``SOP-UMUM-001`` -> ``sopumum001``, ``umum001``.
 
-    They are the SOP page's ``number`` filter.  The browser turns a query that
+    They are the keys of :func:`number_shards`.  The browser turns a query that
     looks like a number into the same compact form and looks it up exactly, so
     ``sop umum 001``, ``SOP/UMUM/001`` and ``sopumum001`` put the SOP's own page
-    first (not a page that merely mentions the number).
+    first (not its Monev form, nor a page that merely mentions the number).
     """
     parts = [p for p in re.split(r"[^0-9a-z]+", sop_id.casefold()) if p]
     out = []
@@ -75,14 +77,34 @@ def compact_forms(sop_id: str) -> list[str]:
     return out
 
 
+def number_shards(ctx: RenderContext) -> dict[str, dict[str, list[list[str]]]]:
+    """Every published SOP under each compact spelling of its number, in shards by the spelling's last 2 characters.
+
+    A typed number costs one small file (a few hundred bytes at 1,000 SOPs)
+    instead of a search through the index.
+    """
+    shards: dict[str, dict[str, list[list[str]]]] = {}
+    for sid, sop in sorted(ctx.published.items()):
+        url = ctx.links.page_url(ctx.links.sop_page(sid))
+        unit = _unit_name(ctx, sop)
+        entry = [url, f"{sid} {sop.title or ''}".strip(), unit or ""]
+        for form in compact_forms(sid):
+            shards.setdefault(form[-2:], {}).setdefault(form, []).append(entry)
+    return shards
+
+
+def _unit_name(ctx: RenderContext, sop: Sop) -> str | None:
+    if not sop.unit:
+        return None
+    u = ctx.corpus.units.get(sop.unit)
+    return u.name if u and u.name else sop.unit
+
+
 def facets(ctx: RenderContext, sop: Sop) -> dict[str, list[str]]:
     """What one SOP page is filtered by, as readers see it (names, not keys)."""
     from .render.portal import data
 
-    unit = None
-    if sop.unit:
-        u = ctx.corpus.units.get(sop.unit)
-        unit = u.name if u and u.name else sop.unit
+    unit = _unit_name(ctx, sop)
     actors, documents = data.actors_and_documents(sop)
     return {
         "unit": [unit] if unit else [],
@@ -93,17 +115,11 @@ def facets(ctx: RenderContext, sop: Sop) -> dict[str, list[str]]:
 
 
 def annotation(ctx: RenderContext, sop: Sop) -> str:
-    """The hidden block added to an SOP page in the scratch copy: its filters and number spellings.
-
-    The number spellings are a filter (``number``), not text: they never show
-    in an excerpt, and the browser looks a typed number up exactly.
-    """
+    """The hidden block added to an SOP page in the scratch copy: what it is filtered by."""
     parts = ['<div data-pagefind-ignore hidden>']
     for key, values in facets(ctx, sop).items():
         for value in values:
             parts.append(f'<span data-pagefind-filter="{key}">{html.escape(value)}</span>')
-    for form in compact_forms(sop.id or ""):
-        parts.append(f'<span data-pagefind-filter="{NUMBER}">{html.escape(form)}</span>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -216,9 +232,12 @@ def build_index(ctx: RenderContext, site_dir: Path, *, quiet: bool = True) -> In
         if proc.returncode != 0:
             raise SearchUnavailable(f"Pagefind failed ({proc.returncode}): {(proc.stderr or proc.stdout)[-2000:]}")
     (output / "sop-search.json").write_text(json.dumps(ui_strings(ctx.lang), ensure_ascii=False), encoding="utf-8")
+    (output / NUMBERS).mkdir()
+    for key, forms in number_shards(ctx).items():
+        (output / NUMBERS / f"{key}.json").write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
     return IndexReport(pages=pages, seconds=time.perf_counter() - started, output=output)
 
 
 def ui_strings(lang: str) -> dict[str, object]:
     """The search UI's texts in the portal language, and the facet order."""
-    return {"lang": lang, "facets": list(FACETS), "number": NUMBER, "t": {k: i18n.t(lang, k) for k in UI_KEYS}}
+    return {"lang": lang, "facets": list(FACETS), "numbers": NUMBERS, "t": {k: i18n.t(lang, k) for k in UI_KEYS}}

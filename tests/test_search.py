@@ -61,7 +61,10 @@ def test_bundled_index_has_sop_filters_and_leaves_the_guide_and_forms_out(bundle
     assert sop["filters"]["unit"] == ["Biro Keuangan"]
     assert sop["filters"]["status"] == ["Berlaku"]
     assert "Verifikator Keuangan" in sop["filters"]["actor"]
-    assert "sopkeu002" in sop["filters"]["number"]
+    assert "number" not in sop["filters"]
+    shard = json.loads((bundled_site / "pagefind" / "sop-numbers" / "02.json").read_text(encoding="utf-8"))
+    assert shard["sopkeu002"] == [["sop/sop-keu-002/", sop["meta"]["title"], "Biro Keuangan"]]
+    assert [e[0] for e in shard["keu002"]] == ["sop/sop-keu-002/"]
     assert "Pencairan" in sop["content"]
     assert "NoKegiatan" not in " ".join(f["content"] for f in pages.values())  # cells are separated
     assert not any(u.startswith("/guide/") or u.startswith("/reference/") for u in pages), sorted(pages)

@@ -17,6 +17,8 @@
   "use strict";
 
   var PAGE = 10;
+  var DEBOUNCE = 250; /* ms */
+  var MIN_CHARS = 2; /* a single letter would fetch every chunk of words starting with it */
   var state = { exactCount: 0, pf: null, loading: null, strings: null, base: null, seq: 0, shown: PAGE, results: [] };
 
   function baseUrl() {
@@ -160,7 +162,8 @@
     h.textContent = (data.meta && data.meta.title) || data.url;
     var p = document.createElement("p");
     p.className = "md-search-result__teaser";
-    p.appendChild(excerptNodes(data.excerpt));
+    if (data.excerpt) p.appendChild(excerptNodes(data.excerpt));
+    else if (data.unit) p.textContent = data.unit;
     article.appendChild(h);
     article.appendChild(p);
     a.appendChild(article);
@@ -191,7 +194,12 @@
         pairs.forEach(function (p, i) { results[i] = p.r; datas[i] = p.d; });
       }
       el.list.textContent = "";
-      datas.forEach(function (d) { el.list.appendChild(item(d)); });
+      var urls = {};
+      datas.forEach(function (d) {
+        if (urls[d.url]) return; /* a typed number's page, found again by the text search */
+        urls[d.url] = true;
+        el.list.appendChild(item(d));
+      });
       el.meta.textContent = results.length === 0 ? t("search.none")
         : results.length === 1 ? t("search.one") : t("search.other", results.length);
       if (results.length > state.shown || state.more) {
@@ -223,6 +231,29 @@
     });
   }
 
+  /* A typed SOP number: one small file (sop-numbers/<last 2 chars>.json) names its page.
+   * The hits look like Pagefind results (id, data()) so the list shows them the same way. */
+  function lookupNumber(number) {
+    var dir = (state.strings && state.strings.numbers) || "sop-numbers";
+    var url = new URL("pagefind/" + dir + "/" + number.slice(-2) + ".json", baseUrl()).href;
+    state.shards = state.shards || {};
+    if (!state.shards[url]) {
+      state.shards[url] = fetch(url).then(function (r) { return r.ok ? r.json() : {}; }, function () { return {}; });
+    }
+    return state.shards[url].then(function (forms) {
+      return (forms[number] || []).map(function (entry) {
+        var href = new URL(entry[0], baseUrl()).pathname;
+        var data = { url: href, meta: { title: entry[1] }, excerpt: "", unit: entry[2] || "" };
+        return { id: href, exactUnit: data.unit, data: function () { return Promise.resolve(data); } };
+      });
+    });
+  }
+
+  /* a number hit under the chosen facets: only the unit is known without loading the page */
+  function matchesFilters(hit, filters) {
+    return !filters.unit || filters.unit === hit.exactUnit;
+  }
+
   /* exact hits, then phrase hits, then the rest; each page once (a page of two lists keeps the text hit's excerpt) */
   function merge(exact, together, main) {
     var byId = {};
@@ -241,7 +272,7 @@
     var filters = selectedFilters(el);
     var filtered = Object.keys(filters).length > 0;
     el.root.setAttribute("data-sop-search-state", "busy");
-    if (!query && !filtered) {
+    if (query.length < MIN_CHARS && !filtered) {
       state.results = [];
       el.list.textContent = "";
       el.meta.textContent = "";
@@ -250,16 +281,11 @@
     }
     return load().then(function (pf) {
       var number = compact(query);
-      var exact = null;
-      if (number && state.strings.number) {
-        var exactFilters = {};
-        Object.keys(filters).forEach(function (k) { exactFilters[k] = filters[k]; });
-        exactFilters[state.strings.number] = number;
-        exact = pf.search(null, { filters: exactFilters });
-      }
-      return Promise.resolve(exact).then(function (found) {
+      var facetsBeyondUnit = Object.keys(filters).some(function (k) { return k !== "unit"; });
+      var exact = number && !facetsBeyondUnit ? lookupNumber(number) : null;
+      return Promise.resolve(exact).then(function (hits) {
         if (seq !== state.seq) return;
-        var hits = (found && found.results) || [];
+        hits = (hits || []).filter(function (h) { return matchesFilters(h, filters); });
         function textSearch() {
           /* the words as a phrase too: pages with "berita acara serah terima" together come first */
           var phrase = !number && query.indexOf('"') === -1 && query.split(/\s+/).length > 1;
@@ -348,7 +374,8 @@
     el.input.addEventListener("focus", function () { open(el); });
     el.input.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(function () { run(el); }, 120);
+      /* wait for a pause in typing: every query fetches the index chunks of its words */
+      timer = setTimeout(function () { run(el); }, DEBOUNCE);
     });
     el.form.addEventListener("submit", function (ev) {
       ev.preventDefault();
