@@ -405,3 +405,33 @@ def test_cached_pages_follow_the_registry_and_anchor(tree, tmp_path):
     assert html.count("— terverifikasi") == 2 and "perlu ditandatangani ulang" in html
     (tree.root / "signers.yml").unlink()  # no registry: bound to the content, nobody checked who (no finding)
     assert page().count("terikat pada isi — belum terverifikasi") == 3
+
+
+def test_damaged_registry_and_signatures_files_never_raise(tree):
+    """Truncations, byte flips and junk in signers.yml, its .sig and the signatures file: findings, no crash."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    tree.sign_all()
+    files = [tree.root / "signers.yml", tree.root / "signers.yml.sig",
+             store.signatures_path(tree.root, "SOP-UMUM-004", 2)]
+    originals = {p: p.read_bytes() for p in files}
+
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(which=st.sampled_from(files), at=st.floats(0, 1), cut=st.integers(0, 40),
+           junk=st.binary(max_size=12) | st.sampled_from([b"\x00", b": [", b"\xff\xfe", b"-----", b"!!python/x"]))
+    def run(which, at, cut, junk):
+        for p, data in originals.items():
+            p.write_bytes(data)
+        data = originals[which]
+        i = int(at * len(data))
+        which.write_bytes(data[:i] + junk + data[i + cut:])
+        states = tree.states()
+        assert set(states) == set(Role)
+        for v in states.values():
+            v.label("id"), v.label("en")
+        for d in tree.lint():
+            assert d.file and d.line >= 1 and d.code
+
+    run()
