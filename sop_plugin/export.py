@@ -24,9 +24,9 @@ from typing import Any
 import sop_plugin
 from .lifecycle import next_review
 from .links import Links
-from .model import Sop, Status, Step, Target, actor_unit, sort_key
+from .model import Role, Sop, Status, Step, Target, actor_unit, sort_key
 from .pipeline import Portal
-from .signing import DigestError, compare
+from .signing import DigestError, Verdict, compare, signature_status
 
 SCHEMA_VERSION = "1"
 
@@ -87,6 +87,7 @@ def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
     published = portal.published
     unit = portal.corpus.units.get(sop.unit or "")
     unit_of_actor = portal.corpus.unit_of_actor()
+    states = signature_status(sop, portal.corpus.root, portal.settings.signers_anchor)
     steps = sop.steps
     return {
         "id": sop.id,
@@ -119,7 +120,7 @@ def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
             "supervisor": sop.team.supervisor,
             "supervisor_superior": sop.team.supervisor_superior,
         },
-        "approvals": [_approval(sop, a) for a in sop.approvals],
+        "approvals": [_approval(sop, a, states) for a in sop.approvals],
         "simulations": [{"date": _date(x.date), "participants": list(x.participants), "result": x.result,
                          "findings": x.findings} for x in sop.simulations],
         "socialization": [{"date": _date(x.date), "audience": list(x.audience), "notes": x.notes}
@@ -132,14 +133,19 @@ def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
     }
 
 
-def _approval(sop: Sop, a) -> dict[str, Any]:
+def _approval(sop: Sop, a, states: dict[Role, Verdict]) -> dict[str, Any]:
     bound: bool | None
     try:
         bound = compare(sop, a.digest).matches if a.digest else False
     except DigestError:
         bound = None
+    v = states.get(a.role) if a.role else None
+    first = v is not None and v.approval is a  # the state model judges the first approval of each role
     return {"role": a.role.value if a.role else None, "name": a.name, "position": a.position, "nip": a.nip,
-            "date": _date(a.date), "signed": bool(a.digest), "bound": bound}
+            "date": _date(a.date), "signed": bool(a.digest), "bound": bound,
+            "state": v.value if first else None,
+            "reason": v.reason.value if first and v.reason else None,
+            "key_fingerprint": v.fingerprint if first else None}
 
 
 def _target(t: Target) -> dict[str, Any]:

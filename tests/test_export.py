@@ -43,6 +43,7 @@ def test_sop_record_fields(built):
                            "next_review": "2027-01-10"}
     assert [a["role"] for a in a1["approvals"]] == ["maker", "reviewer", "leader"]
     assert all(a["signed"] is False and a["bound"] is False for a in a1["approvals"])
+    assert [a["state"] for a in a1["approvals"]] == ["unsigned"] * len(a1["approvals"])
     s1, s2, s3 = a1["steps"]
     assert s1["inputs"] == ["Formulir Permintaan", "Nota Dinas"] and s1["unit"] == "umum"
     assert s1["duration"] == {"text": "15 menit", "low_minutes": 15, "high_minutes": 15}

@@ -91,6 +91,13 @@ def test_bundled_portal_shows_verified_approvals(bundled_site: Path) -> None:
     assert len(verdicts) == 3 and all(v.startswith("Ditandatangani secara elektronik oleh ") for v in verdicts)
     assert all(v.endswith("— terverifikasi") for v in verdicts), verdicts
     assert html.count('class="sop-approval-key">Kunci SHA256:') == 3
+    # sops.json says the same as the page
+    import json
+
+    doc = json.loads((bundled_site / "sops.json").read_text(encoding="utf-8"))
+    record = next(s for s in doc["sops"] if s["id"] == "SOP-UMUM-004")
+    assert [a["state"] for a in record["approvals"]] == ["verified"] * 3
+    assert all(a["key_fingerprint"].startswith("SHA256:") for a in record["approvals"])
 
 
 def test_sop_verify_passes_on_the_bundled_tree_and_fails_without_the_anchor(tmp_path: Path) -> None:
