@@ -509,11 +509,12 @@ def test_header_language(lang, word):
     assert f">{word}</th>" in html
 
 
-def test_registered_as_second_flowchart_tab():
-    from sop_plugin.render.blocks import blocks
+def test_registered_as_the_default_flowchart_tab():
+    from sop_plugin.render.blocks import blocks, blocks_in
 
     BLOCKS = blocks()
 
     b = BLOCKS["sopap"]
-    assert b.slot == "flowchart" and b.tab == "tab.sopap" and b.order > BLOCKS.get("mermaid", b).order - 1
+    assert b.slot == "flowchart" and b.tab == "tab.sopap"
+    assert blocks_in("flowchart")[0] is b  # the first tab is the one shown
     assert b.render is sopap.sopap_block

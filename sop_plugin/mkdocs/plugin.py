@@ -34,7 +34,6 @@ from .config import SopPluginConfig
 log = get_plugin_logger(__name__)
 
 ASSET_DIR = "assets/sop"
-MERMAID = "vendor/mermaid/mermaid.min.js"
 
 
 class SopPlugin(BasePlugin[SopPluginConfig]):
@@ -82,7 +81,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                 log.debug(d.format())
         config.markdown_extensions.append(SopExtension(context=self.context, report=lambda d: log.error(d.format())))
         config.extra_css[:0] = [f"{ASSET_DIR}/{name}" for name in _asset_names(".css")]
-        scripts = [f"{ASSET_DIR}/{MERMAID}"] + [f"{ASSET_DIR}/{n}" for n in _asset_names(".js")]
+        # vendor/mermaid/mermaid.min.js is copied but not listed: sop.js loads it on pages that show a diagram
+        scripts = [f"{ASSET_DIR}/{n}" for n in _asset_names(".js")]
         config.extra_javascript[:0] = [s for s in scripts if s not in config.extra_javascript]
         return config
 

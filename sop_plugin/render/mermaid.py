@@ -4,10 +4,10 @@
 :func:`relations_graph` draw the portal's map of hand-offs between units and
 the graph of related SOPs.
 
-One lane (subgraph) per actor in order of first appearance, process boxes
-with step number, activity and duration, a diamond for each decision with
-labelled edges, start/end terminators, and an off-page connector (linked to
-the other SOP's page) for every ``sop:`` handover.
+Process boxes with actor, step number, activity and duration in step order,
+a diamond for each decision with labelled edges, start/end terminators, and
+an off-page connector (linked to the other SOP's page) for every ``sop:``
+handover.
 
 Every label is written with Mermaid entity codes (``#60;`` for ``<``...),
 so no SOP text can change the diagram's structure or inject markup: node
@@ -33,7 +33,14 @@ def label(text: str, limit: int = 120) -> str:
 
 def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
               sop_href: Callable[[str], str | None] | None = None, cal: Calendar | None = None) -> str:
-    """Mermaid source for ``sop``'s procedure ("" when it has no steps)."""
+    """Mermaid source for ``sop``'s procedure ("" when it has no steps).
+
+    Step *n* is ranked below step *n-1*: where the flow itself does not link
+    two consecutive steps an invisible link (``~~~``) does, so Mermaid's
+    layered layout keeps the written order top to bottom.  The actor is the
+    first line of each box (no swimlane subgraphs: Mermaid cannot keep lanes
+    from overlapping once the order is fixed).
+    """
     steps = sop.steps
     if not steps:
         return ""
@@ -41,17 +48,11 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
     lines = ["flowchart TD"]
     lines.append(f'    start(["{label(i18n.t(lang, "mermaid.start"))}"])')
     lines.append(f'    stop(["{label(i18n.t(lang, "mermaid.end"))}"])')
-    lanes: dict[str, list[Step]] = {}
     for s in steps:
-        lanes.setdefault(s.actor or "", []).append(s)
-    for index, (actor, members) in enumerate(lanes.items(), start=1):
-        title = actor or i18n.t(lang, "mermaid.no_actor")
-        lines.append(f'    subgraph lane{index}["{label(title)}"]')
-        for s in members:
-            lines.extend("        " + x for x in _nodes(s, lang, cal))
-        lines.append("    end")
+        lines.extend("    " + x for x in _nodes(s, lang, cal))
     lines.append("    start --> s1")
     clicks: list[str] = []
+    linked: set[tuple[int, int]] = set()  # (from step, to step) drawn by the flow itself
     for s in steps:
         src = f"s{s.number}"
         if s.sop:
@@ -71,11 +72,19 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
                     text = f"{text} ({p * 100:g}%)".strip()
                 edge = f'-->|"{label(text)}"|' if text else "-->"
                 lines.append(f"    d{s.number} {edge} {dest}")
+                if b.target.step is not None:
+                    linked.add((s.number, b.target.step))
             continue
         for t in s.successors(n):
             dest = _dest(t)
             if dest is not None:
                 lines.append(f"    {src} --> {dest}")
+                if t.step is not None:
+                    linked.add((s.number, t.step))
+    for s in steps[:-1]:  # rank constraints: step n+1 below step n
+        if (s.number, s.number + 1) not in linked:
+            last = f"d{s.number}" if s.decision is not None else f"s{s.number}"
+            lines.append(f"    {last} ~~~ s{s.number + 1}")
     lines.extend(clicks)
     lines.append("    classDef terminator fill:#e8f5e9,stroke:#2e7d32,color:#1b5e20")
     lines.append("    classDef decision fill:#fff8e1,stroke:#f9a825,color:#4e342e")
@@ -93,10 +102,12 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
 def _nodes(s: Step, lang: str = i18n.DEFAULT_LANG, cal: Calendar | None = None) -> list[str]:
     text = f"{s.number}. {s.activity}"
     if s.duration_text:
-        text += f" — {fmt.duration(s.duration, lang, cal, s.duration_text)}"
-    out = [f's{s.number}["{label(text)}"]']
+        text += f" ({fmt.duration(s.duration, lang, cal, s.duration_text)})"
+    actor = s.actor or i18n.t(lang, "mermaid.no_actor")
+    # the <b> and <br/> are ours; every author text goes through label()
+    out = [f's{s.number}["<b>{label(actor)}</b><br/>{label(text, 400)}"]']
     if s.decision is not None:
-        out.append(f'd{s.number}{{"{label(s.decision.question or "?")}"}}')
+        out.append(f'd{s.number}{{"{label(s.decision.question or "?", 400)}"}}')
     if s.sop:
         out.append(f'c{s.number}>"{label(s.sop)}"]')
     return out

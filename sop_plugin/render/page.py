@@ -187,7 +187,10 @@ def title_block(sop: Sop, ctx: RenderContext) -> str:
 
 
 def step_table(sop: Sop, ctx: RenderContext) -> str:
+    """The steps as a table; on a phone each row is a step card (sop.css), which also says where the
+    flow goes next when the table leaves it implicit (the following step, or the end)."""
     rows = []
+    count = len(sop.steps)
     for s in sop.steps:
         flow = []
         if s.decision is not None:
@@ -200,7 +203,13 @@ def step_table(sop: Sop, ctx: RenderContext) -> str:
         handover = None
         if s.sop:
             handover = {"id": s.sop, "href": ctx.sop_href(s.sop)}
-        rows.append({"step": s, "flow": flow, "handover": handover})
+        implicit = None
+        if not flow:
+            succ = s.successors(count)
+            if len(succ) == 1:
+                implicit = {"target": ctx.t("flow.next", target=_target_text(succ[0], ctx)),
+                            "href": _target_href(succ[0])}
+        rows.append({"step": s, "flow": flow, "handover": handover, "implicit": implicit})
     return render("step_table.html", sop=sop, rows=rows, t=ctx.t, fmt=fmt.of(ctx))
 
 

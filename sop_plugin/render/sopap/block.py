@@ -59,6 +59,6 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
     )
 
 
-@block("sopap", slot="flowchart", order=20, tab="tab.sopap")
+@block("sopap", slot="flowchart", order=5, tab="tab.sopap")  # the default view: row n is step n
 def sopap_block(sop: Sop, ctx: RenderContext) -> str | None:
     return sopap_html(sop, ctx)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
+import textwrap
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
@@ -22,10 +23,13 @@ GUTTER = 10           # corridor half-width inside each lane
 TRACK = 4             # distance between parallel lines in a corridor
 TOP_PAD = 8           # above a row's symbol
 START_H = 30          # extra row height for a "Mulai" capsule above the first step
-HANDOVER_H = 34       # extra row height for a handover connector under a step
+HANDOVER_H = 40       # extra row height for a handover connector (and its SOP label) under a step
+HANDOVER_GAP = 16     # between a step's symbol and its handover connector (room for the label)
 MIN_ROW = 50
-LINE_H = 13.5         # text line height at the table's 10.5 px font
-CHAR_W = 5.6          # average character width at that font
+LINE_H = 14.5         # text line height at the table's 11 px font
+CHAR_W = 5.9          # average character width at that font
+LABEL_LINE = 13       # line height of a flow line's label (11 px)
+LABEL_CHAR = 6.2      # average character width of a label (11 px, semibold)
 
 
 class Point(NamedTuple):
@@ -117,6 +121,7 @@ class Symbol:
     step: int | None = None
     ref: str | None = None      # "start" | "end" | "handover" | "page-out" | "page-in"
     text: str = ""              # text shown inside (connector letters)
+    caption: str = ""           # text shown above-right of the symbol (a handover's target SOP)
     title: str = ""
     href: str | None = None
 
@@ -142,6 +147,15 @@ class Edge:
     label: str | None
     points: list[Point] = field(default_factory=list)
     arrow: bool = True
+    label_lines: list[str] = field(default_factory=list)  # the label, wrapped (never truncated)
+
+
+def wrap_label(label: str | None, cols: Columns) -> list[str]:
+    """A branch label in lines of about one lane; words are never split."""
+    if not label:
+        return []
+    per = max(10, int(cols.lane * 0.95 / LABEL_CHAR))
+    return textwrap.wrap(" ".join(label.split()), per, break_long_words=False, break_on_hyphens=False) or [label]
 
 
 @dataclass
@@ -351,10 +365,22 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     needs_end_row = _assign_ports(steps, flows, lane, cols.lanes)
 
     # -- rows: row i is step i + 1 ------------------------------------------
+    # wrapped branch labels need room: lines above a sideways exit push the symbol down,
+    # lines beside a downward exit make the row taller
+    label_above: dict[int, float] = {}
+    label_below: dict[int, float] = {}
+    for f in flows:
+        n = len(wrap_label(f.label, cols))
+        if n > 1 and f.port in (Side.LEFT, Side.RIGHT):
+            label_above[f.src] = max(label_above.get(f.src, 0), (n - 1) * LABEL_LINE)
+        elif n and f.port is Side.BOTTOM:
+            label_below[f.src] = max(label_below.get(f.src, 0), n * LABEL_LINE)
     rows: list[Row] = []
     y = 0.0
     for s in steps:
-        extra = (START_H if (s.number == 1 and start_capsule) else 0) + (HANDOVER_H if has_handover[s.number] else 0)
+        extra = ((START_H if (s.number == 1 and start_capsule) else 0)
+                 + (HANDOVER_H if has_handover[s.number] else 0)
+                 + label_above.get(s.number, 0) + max(0.0, label_below.get(s.number, 0) - 12))
         h = max(_row_height(s, cols), MIN_ROW + extra)
         rows.append(Row(s, y, h))
         y += h
@@ -372,7 +398,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         w, h = size(k, cols)
         ln = lane(s)
         cx = cols.lane_center(ln)
-        top = r.y + TOP_PAD
+        top = r.y + TOP_PAD + label_above.get(s.number, 0)
         start_sym = None
         if s.number == 1 and start_capsule:
             sw, sh = size(Kind.TERMINATOR, cols)
@@ -387,8 +413,8 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             edges.append(Edge("start", "1", None, [start_sym.port(Side.BOTTOM), sym.port(Side.TOP)]))
         if has_handover[s.number]:
             cw, ch = size(Kind.CONNECTOR, cols)
-            con = Symbol(Kind.CONNECTOR, ln, cx, sym.cy + h / 2 + 10 + ch / 2, cw, ch, i, ref="handover",
-                         title=labels.get("handover", "{id}").format(id=s.sop),
+            con = Symbol(Kind.CONNECTOR, ln, cx, sym.cy + h / 2 + HANDOVER_GAP + ch / 2, cw, ch, i,
+                         ref="handover", caption=s.sop or "", title=labels.get("handover", "{id}").format(id=s.sop),
                          href=handover_href(s.sop) if handover_href else None)
             symbols.append(con)
             edges.append(Edge(str(s.number), "handover", None, [sym.port(Side.BOTTOM), con.port(Side.TOP)]))
@@ -460,6 +486,8 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         else:
             pts = [p0, Point(x, p0.y), Point(x, end.y), end]
         edges.append(Edge(str(f.src), dst_name, f.label, simplify(pts)))
+    for e in edges:
+        e.label_lines = wrap_label(e.label, cols)
     return Layout(actors, cols, rows, symbols, edges)
 
 

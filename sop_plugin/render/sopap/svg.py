@@ -15,7 +15,7 @@ from typing import Callable
 
 from markupsafe import Markup, escape
 
-from .geometry import Kind, Layout, Point, Side, Symbol
+from .geometry import LABEL_LINE, Kind, Layout, Point, Side, Symbol
 from .pages import CONNECTOR_ROW, Crossing
 
 EXTEND = 4000         # how far lines reaching a row's bottom are extended (clipped by the cell)
@@ -60,6 +60,9 @@ def symbol_svg(sym: Symbol, extra: dict[str, str] | None = None) -> str:
     elif sym.ref in ("start", "end"):
         inner += (f'<text class="sopap-sym-word" x="{_f(sym.cx)}" y="{_f(sym.cy)}" text-anchor="middle" '
                   f'dominant-baseline="central">{escape(sym.title)}</text>')
+    if sym.caption:
+        inner += (f'<text class="sopap-caption" x="{_f(sym.cx + 4)}" y="{_f(sym.cy - sym.h / 2 - 3)}">'
+                  f"{escape(sym.caption)}</text>")
     g = f'<g class="sopap-sym sopap-{sym.kind.value}"{attr_text}>{inner}</g>'
     if sym.href:
         # xlink:href, not href: mkdocs-material's instant navigation assigns el.href on every
@@ -118,18 +121,21 @@ def arrowhead(a: Point, b: Point) -> str:
 
 
 def _label_svg(edge) -> str:
-    if not edge.label or len(edge.points) < 2:
+    """A branch label, wrapped: above a sideways exit (last line on the line), beside a downward one."""
+    lines = edge.label_lines
+    if not lines or len(edge.points) < 2:
         return ""
     a, b = edge.points[0], edge.points[1]
-    text = edge.label if len(edge.label) <= 10 else edge.label[:9] + "…"
     if abs(a.y - b.y) < EPS:  # leaves sideways: label above the line
         anchor = "start" if b.x > a.x else "end"
         x = a.x + (3 if b.x > a.x else -3)
-        y = a.y - 3
+        y = a.y - 3 - (len(lines) - 1) * LABEL_LINE
     else:
-        anchor, x, y = "start", a.x + 3, a.y + 9
-    return (f'<text class="sopap-label" x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}">'
-            f"<title>{escape(edge.label)}</title>{escape(text)}</text>")
+        anchor, x, y = "start", a.x + 3, a.y + 11
+    spans = "".join(f'<tspan x="{_f(x)}" y="{_f(y + i * LABEL_LINE)}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return (f'<text class="sopap-label" x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" '
+            f'data-label="{escape(edge.label or "")}">{spans}</text>')
 
 
 def _line_attrs(ei: int, e, **extra: str) -> str:
@@ -161,10 +167,12 @@ def row_svg(lay: Layout, ri: int) -> Markup:
 
 
 def _svg(lay: Layout, body: list[str], y0: float, h: float, attrs: str) -> Markup:
+    """A row's drawing; the wrapper fills its table cell, so the drawing grows with the row."""
     w = lay.cols.lanes_width
     return Markup(
-        f'<svg class="sopap-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{_f(h)}" {attrs} '
-        f'role="presentation"><g transform="translate(0,{_f(-y0)})">{"".join(body)}</g></svg>'
+        f'<div class="sopap-draw"><svg class="sopap-svg" xmlns="http://www.w3.org/2000/svg" '
+        f'xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" height="{_f(h)}" {attrs} '
+        f'role="presentation"><g transform="translate(0,{_f(-y0)})">{"".join(body)}</g></svg></div>'
     )
 
 
