@@ -18,10 +18,16 @@ pytestmark = pytest.mark.browser
 RENDERED = "[data-sop-mermaid-state=done], [data-sop-mermaid-state=error]"
 
 
+def _show_mermaid(page) -> None:
+    """Choose the Mermaid tab (the SOP-AP drawing is the default): sop.js then loads and draws it."""
+    page.click("label.sop-tab-label[for$='-mermaid']")
+    page.wait_for_selector(RENDERED, state="attached", timeout=30000)
+
+
 def _check_page(ctx, url: str) -> Watch:
     watch = Watch()
     page = open_page(ctx, url, watch)
-    page.wait_for_selector(RENDERED, state="attached", timeout=30000)
+    _show_mermaid(page)
     states = page.eval_on_selector_all("[data-sop-mermaid]", "els => els.map(e => e.dataset.sopMermaidState)")
     assert states and all(s == "done" for s in states), (url, states, page.locator(".sop-mermaid-error").all_text_contents())
     assert page.locator(".sop-mermaid-svg svg").count() == len(states)
@@ -117,7 +123,7 @@ def test_adversarial_labels_are_plain_text(tmp_path: Path) -> None:
     with serve(tmp_path / "site") as base, browser() as ctx:
         watch = _check_page(ctx, f"{base}sop/sop-x-001/")
         page = open_page(ctx, f"{base}sop/sop-x-001/", watch)
-        page.wait_for_selector("[data-sop-mermaid-state=done]", state="attached", timeout=30000)
+        _show_mermaid(page)
         svg_text = page.locator(".sop-mermaid-svg").inner_text()
         for needle in ("<img src=x onerror=alert(1)>", "</pre><script>alert(3)</script>"):
             assert needle in svg_text or needle in " ".join(svg_text.split())
