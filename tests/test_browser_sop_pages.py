@@ -32,6 +32,12 @@ def _check_page(ctx, url: str) -> Watch:
     assert states and all(s == "done" for s in states), (url, states, page.locator(".sop-mermaid-error").all_text_contents())
     assert page.locator(".sop-mermaid-svg svg").count() == len(states)
     assert page.locator(".sop-mermaid-svg svg g.node").count() >= 3
+    # the Mermaid view follows the written order too: step n is drawn below step n-1
+    nodes = page.eval_on_selector_all(".sop-mermaid-svg g.node",
+                                      "gs => gs.map(g => [g.id, g.getBoundingClientRect().top])")
+    tops = {int(m.group(1)): top for gid, top in nodes if (m := re.search(r"flowchart-s(\d+)-", gid))}
+    assert len(tops) >= 3, nodes
+    assert all(tops[n] > tops[n - 1] for n in sorted(tops)[1:] if n - 1 in tops), (url, tops)
     page.close()
     return watch
 
