@@ -38,8 +38,8 @@ LANGUAGE = "id"
 BODY = "data-pagefind-body"
 # the UI texts the browser needs (the theme cannot call the catalogue)
 UI_KEYS = (
-    "search.placeholder", "search.label", "search.close", "search.reset", "search.loading", "search.none",
-    "search.one", "search.other", "search.more", "search.unavailable", "search.filters", "search.all",
+    "search.placeholder", "search.none", "search.one", "search.other", "search.more", "search.unavailable",
+    "search.filters", "search.all",
     "search.facet.unit", "search.facet.status", "search.facet.actor", "search.facet.document",
 )
 FACETS = ("unit", "status", "actor", "document")

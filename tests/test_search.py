@@ -161,3 +161,22 @@ def test_search_facets_narrow_results_and_keyboard_works(bundled_site):  # noqa:
         page.wait_for_function("!document.getElementById('__search').checked")
         page.close()
     _clean(watch)
+
+
+@pytest.mark.browser
+def test_a_query_fetches_only_the_index_chunks_it_needs(bundled_site):  # noqa: F811
+    """Bytes per query stay flat as the collection grows (bench/bench_search.py measures 1,000 SOPs)."""
+    chunks = {p.name for p in (bundled_site / "pagefind" / "index").glob("*.pf_index")}
+    with serve(bundled_site) as base, browser() as ctx:
+        for query, most in (("SOP-KEU-002", 0), ("pencairan", len(chunks))):
+            fetched: dict[str, int] = {}
+            page = open_page(ctx, base, Watch())
+            page.on("response", lambda r: fetched.__setitem__(r.url.rsplit("/", 1)[-1], len(r.body()))
+                    if "/pagefind/" in r.url else None)
+            hrefs = _search(page, query)
+            assert hrefs[0] == "/sop/sop-keu-002/", (query, hrefs[:3])
+            loaded = [name for name in fetched if name.endswith(".pf_index")]
+            assert len(loaded) <= most, (query, loaded)  # a typed number: one small lookup file, no chunk
+            index_bytes = sum(v for k, v in fetched.items() if not k.endswith((".js", ".pagefind")))
+            assert index_bytes < 60_000, (query, fetched)
+            page.close()
