@@ -493,3 +493,32 @@ def test_documents_and_role_listings_are_split_into_pages(tmp_path, monkeypatch)
     assert 'href="2/"' in first and "(halaman 2)" in second
     groups = re.findall(r'<table class="sop-portal-table sop-role-steps" data-sop="([^"]+)"', first + second)
     assert groups == ["SOP-A-001", "SOP-A-002"], groups
+
+
+def test_monev_problem_list_is_capped_and_says_how_many_more(tmp_path):
+    """Thousands of SOPs must not make the dashboard megabytes long: the list stops, the count stays."""
+    from sop_plugin.corpus import load_corpus
+    from sop_plugin.model import Diagnostic, Severity
+    from sop_plugin.pipeline import Portal
+    from sop_plugin.render.blocks import directives
+    from sop_plugin.render.context import RenderContext
+    from sop_plugin.render.portal.views import MONEV_PROBLEMS
+    from sop_plugin.settings import Settings
+
+    root = tmp_path / "sops"
+    for rel, text in CORPUS.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (root / "units.yml").write_text(UNITS, encoding="utf-8")
+    portal = Portal.of(load_corpus(root, Settings()))
+    path = portal.published["SOP-A-001"].path
+    extra = MONEV_PROBLEMS + 37
+    portal.diagnostics.extend(Diagnostic(path, n, "SOP999", Severity.WARNING, f"temuan {n}") for n in range(extra))
+    from sop_plugin.render.portal.data import visible_diagnostics
+
+    ctx = RenderContext.of(portal)
+    total = len(visible_diagnostics(ctx)[0])
+    html = directives()["sop-monev"]("", ctx)
+    assert html.count('<tr class="sop-problem-') == MONEV_PROBLEMS
+    more = int(re.search(r'data-more="(\d+)"', html).group(1))
+    assert more == total - MONEV_PROBLEMS >= 37 and "jalankan" in html

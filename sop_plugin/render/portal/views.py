@@ -387,6 +387,9 @@ def _relation_graph(v: View, rels: list) -> str:
     return mermaid.relations_graph(rels, v.ctx.published, v.t, v.sop_href)
 
 
+MONEV_PROBLEMS = 200  # rows of the dashboard's problem list: keeps the page light at thousands of SOPs
+
+
 @directive("sop-monev")
 def monev_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
@@ -394,10 +397,13 @@ def monev_view(arg: str, ctx: RenderContext) -> str:
     problems, hidden = data.visible_diagnostics(ctx)
     from ...model import Severity
 
+    # the page lists the first MONEV_PROBLEMS (errors first); `sop lint` prints them all
+    shown = problems[:MONEV_PROBLEMS]
     return render("portal_monev.html", v=v, t=ctx.t, today=ctx.settings.now(), window=ctx.settings.review_due_days,
                   overdue=[i for i in items if i.kind == OVERDUE],
                   upcoming=[i for i in items if i.kind == UPCOMING],
                   unsocialised=[i for i in items if i.kind == NOT_SOCIALISED],
-                  findings=data.unanswered_findings(v.idx.sops), problems=problems, hidden=hidden,
+                  findings=data.unanswered_findings(v.idx.sops), problems=shown, hidden=hidden,
+                  more=len(problems) - len(shown), total=len(problems),
                   errors=sum(1 for d in problems if d.severity is Severity.ERROR),
                   warnings=sum(1 for d in problems if d.severity is Severity.WARNING))
