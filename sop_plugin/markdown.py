@@ -24,10 +24,12 @@ import re
 from typing import Any, Callable
 
 from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from pathlib import Path
 
+from . import sanitize
 from .guard import guarded
 from .model import Diagnostic
 from .pipeline import build
@@ -97,6 +99,8 @@ class SopExtension(Extension):
         # after normalize_whitespace (30), which would strip the stash placeholders,
         # before fenced code (25) and raw HTML (20), which must see the inserted Markdown
         md.preprocessors.register(SopPreprocessor(md, self.context, self.report), "sop", 29)
+        # last, after raw HTML is restored: author output on SOP pages passes the allow-list
+        md.postprocessors.register(CleanPostprocessor(md), "sop-clean", 1)
 
 
 class SopPreprocessor(Preprocessor):
@@ -178,6 +182,11 @@ class SopPreprocessor(Preprocessor):
     def html_lines(self, fragment: str) -> list[str]:
         placeholder = self.md.htmlStash.store(fragment.strip())
         return ["", placeholder, ""]
+
+
+class CleanPostprocessor(Postprocessor):
+    def run(self, text: str) -> str:
+        return sanitize.clean_page(text)
 
 
 def makeExtension(**kwargs: Any) -> SopExtension:  # noqa: N802 - Python-Markdown's hook name

@@ -68,6 +68,7 @@ class Settings:
     institution: Institution = field(default_factory=Institution)
     simulate: SimulateOptions = field(default_factory=SimulateOptions)
     disabled_blocks: tuple[str, ...] = ()
+    remote_images: bool = False  # author images from other hosts (docs/guide/security.md)
     audit_git: bool = True
     sopap_rows_per_page: int | None = None
     # -- how the build runs (never changes its output) ---------------------------------
@@ -100,8 +101,12 @@ class Settings:
                 kw[name] = _str(merged[name], name)
         if "url_prefix" in kw:
             kw["url_prefix"] = kw["url_prefix"].strip("/") or DEFAULTS.url_prefix
+<<<<<<< HEAD
         for name in ("require_signed", "require_verified_signatures", "include_drafts", "public", "use_directory_urls",
                      "audit_git"):
+=======
+        for name in ("require_signed", "include_drafts", "public", "use_directory_urls", "audit_git", "remote_images"):
+>>>>>>> 36cf436 (Sanitise author HTML on the output with an nh3 allow-list instead of defusing the Markdown source)
             if name in merged:
                 kw[name] = _bool(merged[name], name)
         if "workers" in merged:

@@ -136,7 +136,9 @@ def test_adversarial_labels_are_plain_text(tmp_path: Path) -> None:
         # the diagram has exactly the generated structure: one box per step, no injected click
         assert page.locator(".sop-mermaid-svg svg g.node").count() >= len(EVIL)
         assert page.locator("table.sop-steps tbody tr").count() == len(EVIL)
-        assert "<img src=x onerror=alert(6)>" in page.locator("article, body").first.inner_text()
+        # raw HTML in a free section passes the allow-list: the image stays, its handler does not
+        assert page.locator("article img:not([onerror])").count() >= 1
+        assert page.locator("article [onerror], article [onclick]").count() == 0
         page.mouse.move(10, 10)
         page.click("text=tautan")
         page.wait_for_timeout(300)

@@ -86,6 +86,10 @@ class SopPluginConfig(base.Config):
     simulate = c.SubConfig(SimulateConfig)
     """Build-time simulation on SOP pages: ``enabled``, ``cases``, ``seed``."""
 
+    remote_images = c.Type(bool, default=_d.remote_images)
+    """Let author text on SOP pages show images from other hosts (``![](https://...)``). Off: only images
+    of the site itself load; the portal works offline and tells no third party who reads what."""
+
     disabled_blocks = c.ListOfItems(c.Type(str), default=list(_d.disabled_blocks))
     """Names of SOP page blocks to leave out (e.g. ``analysis``, ``walkthrough``)."""
 

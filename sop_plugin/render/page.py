@@ -3,9 +3,11 @@
 The result is a list of parts: HTML fragments (from blocks, already
 escaped) and Markdown (the author's free sections, rendered by the host so
 that its extensions and table of contents apply).  The Markdown extension
-turns the parts into the page; the parts never contain unescaped SOP text
-outside the Markdown ones, and those are defused first (raw HTML escaped,
-script URLs removed).
+turns the parts into the page.  The HTML parts are marked as the portal's
+own (:func:`sop_plugin.sanitize.trusted`) and the first part asks for the
+page to be cleaned: everything else the host renders on the page (the
+author's Markdown, whatever it turned into) passes the allow-list of
+:mod:`sop_plugin.sanitize` on the output.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .. import fmt, i18n
+from .. import fmt, i18n, sanitize
 from ..model import Severity, Sop, Status
 from ..pipeline import Portal
 from .blocks import blocks_in, block
@@ -41,27 +43,32 @@ def page_parts(portal: Portal, sop: Sop) -> list[Part]:
 
 
 def render_sop_page(sop: Sop, ctx: RenderContext, disabled: frozenset[str] = frozenset()) -> list[Part]:
-    parts: list[Part] = []
+    with sanitize.remote_images(ctx.settings.remote_images):
+        return _page(sop, ctx, disabled)
+
+
+def _page(sop: Sop, ctx: RenderContext, disabled: frozenset[str]) -> list[Part]:
+    parts: list[Part] = [Part("html", sanitize.PAGE_MARK)]
     for b in blocks_in("header", disabled):
         _add(parts, b.render(sop, ctx))
     lines = sop.body.splitlines()
     proc = sop.procedure
     if proc is None:
-        parts.append(Part("markdown", defuse(_strip_title(lines))))
+        parts.append(Part("markdown", (_strip_title(lines))))
         _add(parts, f'<div class="sop-note">{html.escape(ctx.t("page.no_procedure"))}</div>')
     else:
         start, end = proc.line - sop.body_line, proc.end_line - sop.body_line
-        parts.append(Part("markdown", defuse(_strip_title(lines[:start]))))
+        parts.append(Part("markdown", (_strip_title(lines[:start]))))
         # the procedure heading and any text the author put before the list stay Markdown
-        parts.append(Part("markdown", defuse("\n".join(lines[start:_list_start(sop, lines, start, end)]))))
+        parts.append(Part("markdown", ("\n".join(lines[start:_list_start(sop, lines, start, end)]))))
         _add(parts, step_table(sop, ctx))
         tabs = [(b, b.render(sop, ctx)) for b in blocks_in("flowchart", disabled)]
         _add(parts, _tabs(sop, ctx, [(b, h) for b, h in tabs if h]))
         for b in blocks_in("procedure", disabled):
             _add(parts, b.render(sop, ctx))
         tail = _list_end(sop, lines, start, end)
-        parts.append(Part("markdown", defuse("\n".join(lines[tail:end]))))
-        parts.append(Part("markdown", defuse("\n".join(lines[end:]))))
+        parts.append(Part("markdown", ("\n".join(lines[tail:end]))))
+        parts.append(Part("markdown", ("\n".join(lines[end:]))))
     for b in blocks_in("footer", disabled):
         _add(parts, b.render(sop, ctx))
     return [p for p in parts if p.text.strip()]
@@ -69,7 +76,7 @@ def render_sop_page(sop: Sop, ctx: RenderContext, disabled: frozenset[str] = fro
 
 def _add(parts: list[Part], text: str | None) -> None:
     if text and text.strip():
-        parts.append(Part("html", text.strip()))
+        parts.append(Part("html", sanitize.trusted(text.strip())))
 
 
 def _strip_title(lines: list[str]) -> str:
@@ -103,66 +110,6 @@ def _list_end(sop: Sop, lines: list[str], start: int, end: int) -> int:
                 return i
         i += 1
     return end
-
-
-# -- defusing author Markdown -----------------------------------------------
-
-_FENCE = re.compile(r"^\s*(```+|~~~+)")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^<>\s]+)>", re.IGNORECASE)
-_BAD_URL = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
-_BAD_REF = re.compile(r"^(\s*\[[^\]]+\]:\s*)(?:javascript|vbscript|data)\s*:", re.IGNORECASE | re.MULTILINE)
-_EVENT_ATTR = re.compile(r"\{[^{}\n]*\bon[a-z]+\s*=[^{}\n]*\}", re.IGNORECASE)
-
-
-def defuse(text: str) -> str:
-    """Author Markdown made safe to hand to the host renderer.
-
-    Raw HTML is escaped (outside code), script-bearing link targets are
-    neutralised and attribute lists that set event handlers are dropped.
-    Formatting, links and code still work.
-    """
-    out = []
-    fence: str | None = None
-    for line in text.split("\n"):
-        m = _FENCE.match(line)
-        if fence:
-            out.append(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            out.append(line)
-            continue
-        out.append(_defuse_line(line))
-    result = "\n".join(out)
-    result = _BAD_URL.sub("](#", result)
-    result = _BAD_REF.sub(r"\1#", result)
-    return _EVENT_ATTR.sub("", result)
-
-
-def _defuse_line(line: str) -> str:
-    pieces = []
-    pos = 0
-    for m in _CODE_SPAN.finditer(line):
-        pieces.append(_escape_html(line[pos:m.start()]))
-        pieces.append(m.group(0))
-        pos = m.end()
-    pieces.append(_escape_html(line[pos:]))
-    return "".join(pieces)
-
-
-def _escape_html(text: str) -> str:
-    links: list[str] = []
-
-    def keep(m: re.Match[str]) -> str:
-        links.append(m.group(0))
-        return f"\x00{len(links) - 1}\x00"
-
-    text = _AUTOLINK.sub(keep, text)
-    text = text.replace("<", "&lt;")
-    return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], text)
 
 
 # -- blocks of the SOP page --------------------------------------------------

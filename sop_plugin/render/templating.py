@@ -7,20 +7,22 @@ from functools import lru_cache
 import jinja2
 from markdown_it import MarkdownIt
 
+from .. import sanitize
+
 _inline_md = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
 def inline_markdown(text: str | None) -> str:
-    """Render author text as inline Markdown (emphasis, code, links); raw HTML is escaped."""
+    """Render author text as inline Markdown (emphasis, code, links); raw HTML is escaped, the output cleaned."""
     if not text:
         return ""
-    return _inline_md.renderInline(text)
+    return sanitize.clean(_inline_md.renderInline(text))
 
 
 def block_markdown(text: str | None) -> str:
     if not text:
         return ""
-    return _inline_md.render(text)
+    return sanitize.clean(_inline_md.render(text))
 
 
 @lru_cache(maxsize=1)
