@@ -73,6 +73,13 @@ TOO_LARGE = _code("SOP111", E, "file or section exceeds a size limit",
 OUT_OF_RANGE = _code("SOP112", E, "value outside the supported range")
 NO_SOPS = _code("SOP113", E, "the SOP folder has no SOP files",
                 "put the SOP files (*.md) in the folder, or name the folder that holds them (sops_dir)")
+UNSAFE_ID = _code("SOP114", E, "SOP id is outside the id grammar",
+                  "use letters and digits joined by '-', '.', '_' or '/', e.g. SOP-UMUM-004 (at most 64 characters)")
+BAD_CONFIDENTIAL = _code("SOP115", E, "confidential is not true or false",
+                         "write 'confidential: true' or 'confidential: false' (no quotes); until then the SOP "
+                         "is treated as confidential and left out of public builds")
+OUTSIDE_SOPS_DIR = _code("SOP116", E, "SOP file lies outside the SOP folder",
+                         "a link that leaves the SOP folder is not read; copy the file into the folder instead")
 
 # -- SOP2xx: references across files ---------------------------------------
 DUPLICATE_ID = _code("SOP201", E, "SOP id used by more than one file",
@@ -85,6 +92,10 @@ UNITS_FILE = _code("SOP206", E, "units.yml is invalid")
 UNKNOWN_ACTOR_UNIT = _code("SOP207", I, "actor belongs to no unit",
                            "add the actor to the roles of its unit in units.yml")
 RETIRED_REFERENCE = _code("SOP208", W, "reference to a retired SOP")
+PAGE_CLASH = _code("SOP209", E, "SOP would share its page with another SOP",
+                   "give each SOP an id of its own; ids that differ only in case or in '/' versus '-' share a page")
+RESERVED_ID = _code("SOP210", E, "SOP id takes a page or anchor the portal generates",
+                    "choose another id; the portal uses this name itself")
 
 # -- SOP3xx: procedure and flow --------------------------------------------
 NO_PROCEDURE = _code("SOP300", E, "no procedure section",
@@ -115,6 +126,8 @@ BAD_STEP_ITEM = _code("SOP314", E, "step list item is not a 'key: value' field",
                       "put free text in the step's paragraph or in 'keterangan: ...'")
 EMPTY_FIELD = _code("SOP315", E, "step field is empty")
 DUPLICATE_STEP_FIELD = _code("SOP316", E, "step field given twice")
+ANCHOR_CLASH = _code("SOP319", E, "heading anchor collides with a step anchor",
+                     "rename the heading or its '{#anchor}'; step anchors (step-1, ...) belong to the step table")
 NUMBERING = _code("SOP317", W, "written step numbers are not 1, 2, 3, ...",
                   "targets count steps in written order; renumber the list so that step N is written as N")
 TOO_MANY_STEPS = _code("SOP318", E, "procedure has more steps than the limit",

@@ -9,6 +9,7 @@ the files that changed) and in the persistent build cache
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from . import cache as build_cache
@@ -106,26 +107,62 @@ def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, worke
     return out  # type: ignore[return-value]
 
 
+def inside(path: Path, root: Path) -> bool:
+    """True when ``path``, with every link followed, lies within ``root`` (or is it)."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
+def confined_file(path: Path, root: Path) -> str | None:
+    """``None`` for a regular file inside ``root``; otherwise why it must not be read."""
+    if not inside(path, root):
+        return "it is a link to a place outside the SOP folder"
+    if not path.is_file():
+        return "it is not a regular file"
+    return None
+
+
+def check_sops_dir(sops_dir: Path, project: Path, docs_dir: Path | None = None) -> str | None:
+    """``None`` when ``sops_dir`` is a folder inside the project (not the project itself, not holding
+    ``docs_dir``); otherwise the reason, for the host to report."""
+    if not inside(sops_dir, project) or sops_dir.resolve() == project.resolve():
+        return f"the SOP folder must be a folder inside the project ({project}), not {sops_dir}"
+    if docs_dir is not None and inside(docs_dir, sops_dir):
+        return "the SOP folder must not contain the docs folder (its pages would be read as SOPs)"
+    return None
+
+
 def sop_files(root: Path) -> list[Path]:
-    """Every ``*.md`` below ``root``, sorted, skipping hidden folders and README files."""
+    """Every ``*.md`` below ``root``, sorted, skipping hidden folders and README files.
+
+    Links are listed too (:func:`load_corpus` refuses those that leave ``root``);
+    folders that are links are not walked.
+    """
     out = []
-    for p in sorted(root.rglob("*.md")):
-        rel = p.relative_to(root)
-        if any(part.startswith((".", "_")) for part in rel.parts):
-            continue
-        if p.name.lower() in ("readme.md", "index.md"):
-            continue
-        out.append(p)
-    return out
+    for dirpath, dirnames, filenames in os.walk(root):  # os.walk does not follow folder links
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in filenames:
+            if name.endswith(".md") and not name.startswith((".", "_")) and name.lower() not in ("readme.md", "index.md"):
+                out.append(Path(dirpath) / name)
+    return sorted(out)
 
 
-def _display(path: Path, base: Path | None) -> str:
-    if base is not None:
+def _display(path: Path, base: Path | None, root: Path | None = None) -> str:
+    """The path shown in diagnostics and ``sops.json``: relative, never an absolute build path."""
+    for b in (base, root):
+        if b is None:
+            continue
         try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
+            return path.absolute().relative_to(b.absolute()).as_posix()
         except ValueError:
             pass
-    return path.as_posix()
+        try:
+            return path.resolve().relative_to(b.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix() if not path.is_absolute() else path.name
 
 
 def load_corpus(root: str | Path, settings: Settings | None = None, *,
@@ -142,16 +179,25 @@ def load_corpus(root: str | Path, settings: Settings | None = None, *,
         display_base = Path.cwd()
     corpus = Corpus(root=str(root))
     units_path = root / UNITS_FILE
-    if units_path.is_file():
-        shown = _display(units_path, display_base)
+    if units_path.is_file() or units_path.is_symlink():
+        shown = _display(units_path, display_base, root)
         corpus.units_path = shown
-        text, problem = read_text(units_path)
+        refused = confined_file(units_path, root)
+        text, problem = (None, refused) if refused else read_text(units_path)
         if text is None:
             corpus.diagnostics.append(codes.UNITS_FILE.at(shown, 1, f"cannot read the units file: {problem}"))
         else:
             result, failed = guarded(shown, 1, "reading the units file", parse_units, text, shown)
             corpus.units, diags = result if result is not None else ({}, [failed])
             corpus.diagnostics.extend(diags)
-    paths = files if files is not None else sop_files(root)
-    corpus.sops.extend(_load([(p, _display(p, display_base)) for p in paths], settings, cache, settings.workers))
+    accepted: list[tuple[Path, str]] = []
+    for p in files if files is not None else sop_files(root):
+        shown = _display(p, display_base, root)
+        # a file of the tree must stay in it; a file named on the command line is read where it is
+        refused = confined_file(p, root) if p.absolute().is_relative_to(root.absolute()) else None
+        if refused:
+            corpus.diagnostics.append(codes.OUTSIDE_SOPS_DIR.at(shown, 1, f"{shown} is not read: {refused}"))
+            continue
+        accepted.append((p, shown))
+    corpus.sops.extend(_load(accepted, settings, cache, settings.workers))
     return corpus

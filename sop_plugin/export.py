@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import sop_plugin
+
+from . import i18n, publish
 from .lifecycle import next_review
 from .links import Links
 from .model import Role, Sop, Status, Step, Target, actor_unit, sort_key
@@ -65,7 +67,7 @@ def export(portal: Portal, generated_at: dt.datetime | None = None) -> dict[str,
     for key in sorted(used_units - set(units)):
         units[key] = {"name": key, "parent": None, "duties": [], "authority": [], "roles": [], "demand": [],
                       "enablers": [], "sops": sum(1 for s in sops if s.unit == key)}
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": generated_at.isoformat(),
         "generator": {"name": "sop_plugin", "version": sop_plugin.__version__},
@@ -81,6 +83,22 @@ def export(portal: Portal, generated_at: dt.datetime | None = None) -> dict[str,
         "units": units,
         "sops": [sop_record(s, portal, links) for s in sops],
     }
+    keys = publish.restricted_keys(portal.corpus, portal.settings)
+    if not keys:
+        return doc
+    placeholder = i18n.t(portal.settings.lang, publish.RESTRICTED_KEY)
+    return _redacted(doc, lambda text: publish.redact(text, portal.corpus, keys, placeholder))
+
+
+def _redacted(value: Any, redact: Any) -> Any:
+    """Every string in ``value`` without the ids and titles of SOPs this build must not name."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v, redact) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v, redact) for v in value]
+    return value
 
 
 def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:

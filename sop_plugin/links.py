@@ -8,9 +8,12 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from . import ids
+
 
 def sop_slug(sop_id: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in sop_id.lower())
+    """The safe key of an SOP: its page path, URL segment and directive argument (see :mod:`sop_plugin.ids`)."""
+    return ids.slug(sop_id)
 
 
 @dataclass

@@ -100,7 +100,7 @@ class SopExtension(Extension):
         # before fenced code (25) and raw HTML (20), which must see the inserted Markdown
         md.preprocessors.register(SopPreprocessor(md, self.context, self.report), "sop", 29)
         # last, after raw HTML is restored: author output on SOP pages passes the allow-list
-        md.postprocessors.register(CleanPostprocessor(md), "sop-clean", 1)
+        md.postprocessors.register(CleanPostprocessor(md, self.context), "sop-clean", 1)
 
 
 class SopPreprocessor(Preprocessor):
@@ -153,7 +153,7 @@ class SopPreprocessor(Preprocessor):
 
     def render(self, ctx: RenderContext, name: str, arg: str) -> list[str]:
         if name == "sop":
-            sop = ctx.published.get(arg)
+            sop = ctx.sop_by_key(arg)
             if sop is None:
                 return self.html_lines(f'<div class="sop-banner sop-banner-problems">'
                                        f'{html.escape(ctx.t("directive.unknown_sop", id=arg))}</div>')
@@ -185,8 +185,15 @@ class SopPreprocessor(Preprocessor):
 
 
 class CleanPostprocessor(Postprocessor):
+    """SOP pages: author output through the allow-list; every page: no confidential id or title (public builds)."""
+
+    def __init__(self, md: Markdown, context: Callable[[], RenderContext] | None = None):
+        super().__init__(md)
+        self.context = context
+
     def run(self, text: str) -> str:
-        return sanitize.clean_page(text)
+        text = sanitize.clean_page(text)
+        return self.context().redact(text) if self.context is not None else text
 
 
 def makeExtension(**kwargs: Any) -> SopExtension:  # noqa: N802 - Python-Markdown's hook name

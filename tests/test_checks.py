@@ -149,8 +149,10 @@ def test_every_case_changes_the_fixture():
 
 def test_duplicate_id_across_files(sop_tree):
     diags = run(sop_tree, VALID_SOP, {"keuangan/b.md": VALID_SOP})
-    assert findings(diags) == [("keuangan/b.md", 2, "SOP201", E)]
-    assert "biro-umum/a.md" in [d for d in diags if d.code == "SOP201"][0].message
+    # an error on both files, each naming the other
+    assert findings(diags) == [("biro-umum/a.md", 2, "SOP201", E), ("keuangan/b.md", 2, "SOP201", E)]
+    first, second = [d for d in diags if d.code == "SOP201"]
+    assert "keuangan/b.md" in first.message and "biro-umum/a.md" in second.message
 
 
 def test_references_to_existing_sops_are_fine(sop_tree):

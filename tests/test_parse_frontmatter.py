@@ -317,10 +317,27 @@ def test_bad_status_and_enum_values():
     assert codes_at(parse(fm("simulations:\n  - result: ok\n"))) == [("SOP109", 3)]
 
 
-def test_confidential_bool_and_indonesian_words():
-    assert parse(fm("rahasia: ya\n")).confidential is True
-    assert parse(fm("rahasia: false\n")).confidential is False
-    assert codes_at(parse(fm("rahasia: mungkin\n"))) == [("SOP103", 2)]
+@pytest.mark.parametrize("value", ["ya", "tidak", '"true"', '"false"', "1", "0", "mungkin", "null", '""', "[true]"])
+def test_confidential_fails_closed(value):
+    """Only a real boolean false is public: every other value is an error and counts as confidential."""
+    sop = parse(fm(f"rahasia: {value}\n"))
+    assert sop.confidential is True and codes_at(sop) == [("SOP112", 2)]
+
+
+@pytest.mark.parametrize("text,confidential", [
+    ("rahasia: false\n", False), ("confidential: no\n", False), ("", False),
+    ("rahasia: true\n", True), ("confidential: yes\n", True),
+    # a misspelt or repeated key cannot turn the flag off
+    ("confidental: true\n", True), ("confidential: true\nconfidential: false\n", True),
+    ("rahasia: true\nconfidential: false\n", True),
+])
+def test_confidential_flag_spellings(text, confidential):
+    assert parse(fm(text)).confidential is confidential
+
+
+def test_unknown_yaml_tag_is_an_error():
+    sop = parse(fm("judul: !foo Permintaan\n"))
+    assert [c for c, _ in codes_at(sop)] == ["SOP101"] and "!foo" in sop.diagnostics[0].message
 
 
 def test_review_interval_must_be_positive():

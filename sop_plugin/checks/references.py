@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from .. import codes
-from ..model import Corpus, Diagnostic, Status
+import re
+import unicodedata
+
+from .. import codes, ids, publish, sanitize
+from ..model import Corpus, Diagnostic, Severity, Sop, Status
 from ..settings import Settings
 
 
 def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    first: dict[str, str] = {}
-    for sop in corpus.sops:
-        if not sop.id:
-            continue
-        if sop.id in first:
-            out.append(codes.DUPLICATE_ID.at(sop.path, sop.line_of("id"),
-                                             f"SOP id '{sop.id}' is already used by {first[sop.id]}"))
-        else:
-            first[sop.id] = sop.path
+    out.extend(_clashes(corpus))
     by_id = corpus.by_id()
     actor_units = corpus.unit_of_actor()
     for sop in corpus.sops:
@@ -51,9 +46,93 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
                                                           f"step {step.number} hands over to the retired SOP '{step.sop}'{succ}",
                                                           "hand over to the SOP in force instead"))
             if step.actor and corpus.units and step.actor not in actor_units:
-                out.append(codes.UNKNOWN_ACTOR_UNIT.at(sop.path, step.line_of("actor"),
-                                                       f"actor '{step.actor}' is not listed in any unit's roles"))
+                near = _near_role(step.actor, list(actor_units))
+                if near:  # a typo would silently get a role page of its own
+                    out.append(codes.UNKNOWN_ACTOR_UNIT.at(
+                        sop.path, step.line_of("actor"),
+                        f"actor '{step.actor}' is not listed in any unit's roles", f"did you mean '{near}'?",
+                        severity=Severity.WARNING))
+                else:
+                    out.append(codes.UNKNOWN_ACTOR_UNIT.at(sop.path, step.line_of("actor"),
+                                                           f"actor '{step.actor}' is not listed in any unit's roles"))
+        out.extend(_anchor_clashes(sop))
     return out
+
+
+def _clashes(corpus: Corpus) -> list[Diagnostic]:
+    """Duplicate ids, shared slugs, Monev page and reserved-name clashes: an error on every file involved."""
+    out: list[Diagnostic] = []
+    clashes = publish.clashes(corpus)
+    for sop in corpus.sops:
+        others = clashes.get(sop.path)
+        if others is None:
+            continue
+        line = sop.line_of("id")
+        names = ", ".join(f"{o.path} ('{o.id}')" for o in others)
+        same = [o for o in others if o.id == sop.id]
+        if same:
+            out.append(codes.DUPLICATE_ID.at(sop.path, line, f"SOP id '{sop.id}' is also used by "
+                                             + ", ".join(o.path for o in same) + "; none of them is published"))
+        elif others:
+            out.append(codes.PAGE_CLASH.at(sop.path, line, f"SOP id '{sop.id}' would share its page "
+                                           f"(sop/{ids.slug(sop.id or '')}...) with {names}; none of them is published"))
+        else:
+            out.append(codes.RESERVED_ID.at(sop.path, line, f"SOP id '{sop.id}' becomes '{ids.slug(sop.id or '')}', "
+                                            "a page or anchor the portal uses itself; the SOP is not published"))
+    return out
+
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_ATTR_ID = re.compile(r"\{:?[^{}\n]*?#([\w-]+)[^{}\n]*\}")
+_FENCE = re.compile(r"^\s*(```+|~~~+)")
+
+
+def _anchor_clashes(sop: Sop) -> list[Diagnostic]:
+    """Headings (or ``{: #id }`` lists) of the free text whose anchor is a step's or the page's own."""
+    taken = {f"step-{s.number}": s.number for s in sop.steps}
+    taken.update({s.anchor.casefold(): s.number for s in sop.steps if s.anchor})
+    out: list[Diagnostic] = []
+    steps_lines = {s.line for s in sop.steps}
+    fence = None
+    for i, line in enumerate(sop.body.splitlines()):
+        number = sop.body_line + i
+        m = _FENCE.match(line)
+        if fence or m:
+            if m and (fence is None or m.group(1)[0] == fence[0]):
+                fence = None if fence else m.group(1)
+            continue
+        if number in steps_lines:
+            continue  # a step's own '{#anchor}'
+        anchors = [a.casefold() for a in _ATTR_ID.findall(line)]
+        h = _HEADING.match(line)
+        if h and not anchors:
+            anchors = [_toc_slug(_ATTR_ID.sub("", h.group(2)))]
+        for a in anchors:
+            if a in taken:
+                out.append(codes.ANCHOR_CLASH.at(sop.path, number, f"the anchor '#{a}' is also the anchor of "
+                                                 f"step {taken[a]}; a link to the step would land here"))
+            elif sanitize.reserved_id(a):
+                out.append(codes.ANCHOR_CLASH.at(sop.path, number, f"the anchor '#{a}' is reserved for the page's "
+                                                 "own elements; it is removed from the page",
+                                                 "choose another anchor (not step-N, sop-..., md-... or _...)"))
+    return out
+
+
+def _toc_slug(text: str) -> str:
+    """Python-Markdown's default heading anchor for ``text``."""
+    text = re.sub(r"<[^>]*>", "", text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def _near_role(actor: str, roles: list[str]) -> str | None:
+    """A unit role a small edit away from ``actor`` (a typo such as 'Staf Rumah Tanga')."""
+    import difflib
+
+    folded = {r.casefold(): r for r in roles}
+    m = difflib.get_close_matches(actor.casefold(), list(folded), n=1, cutoff=0.85)
+    return folded[m[0]] if m else None
 
 
 def _closest(word: str, options: list[str]) -> str | None:

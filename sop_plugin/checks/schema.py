@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .. import codes
+from .. import codes, ids
 from ..model import Corpus, Diagnostic, Severity, Sop
 from ..settings import Settings
 
@@ -17,9 +17,13 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
             continue  # nothing to check; the parse error says it all
         out.extend(_required(sop))
         if sop.id and not pattern.search(sop.id):
+            unsafe = "" if ids.is_valid(sop.id) else "; until then the SOP gets no page"
             out.append(codes.BAD_ID.at(sop.path, sop.line_of("id"),
                                        f"SOP id '{sop.id}' does not match the pattern {settings.id_pattern}",
-                                       "use the organisation's numbering, e.g. SOP-UMUM-004"))
+                                       f"use the organisation's numbering, e.g. SOP-UMUM-004{unsafe}"))
+        elif sop.id and not ids.is_valid(sop.id):
+            out.append(codes.UNSAFE_ID.at(sop.path, sop.line_of("id"),
+                                          f"SOP id {sop.id!r} is outside the id grammar; the SOP gets no page"))
         if sop.created and sop.revised and sop.revised < sop.created:
             out.append(codes.DATE_ORDER.at(sop.path, sop.line_of("revised"),
                                            f"revised ({sop.revised}) is before created ({sop.created})",

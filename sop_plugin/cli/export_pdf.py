@@ -29,6 +29,7 @@ from pathlib import Path
 from dataclasses import replace
 
 from .. import i18n
+from ..corpus import inside
 from ..model import Sop
 from ..pipeline import load
 from ..render.context import RenderContext
@@ -110,10 +111,10 @@ def _inline_logo(settings: Settings, asset_dirs: list[Path]) -> Settings:
         return settings
     for d in asset_dirs:
         f = d / logo
-        if f.is_file():
-            mime = mimetypes.guess_type(f.name)[0] or "image/png"
-            if mime == "image/svg+xml":
-                return settings  # never inline SVG (it can carry scripts)
+        if f.is_file() and inside(f, d):  # never a file outside the asset folder (../../etc/passwd)
+            mime = mimetypes.guess_type(f.name)[0] or ""
+            if not mime.startswith("image/") or mime == "image/svg+xml":
+                break  # only raster images; never SVG (it can carry scripts), never other files
             data = base64.b64encode(f.read_bytes()).decode("ascii")
             return settings.replace(institution=replace(inst, logo=f"data:{mime};base64,{data}"))
     return settings.replace(institution=replace(inst, logo=None))

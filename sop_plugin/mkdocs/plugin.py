@@ -22,11 +22,12 @@ from mkdocs.structure.pages import Page
 
 from .. import audit, i18n
 from ..export import write_export
+from ..corpus import check_sops_dir
 from ..markdown import SopExtension
 from ..model import Severity
 from ..pipeline import build
 from ..render import blocks as registry
-from ..render.context import RenderContext
+from ..render.context import RenderContext, sop_slug
 from ..render.page import page_parts
 from ..settings import Settings, SettingsError
 from .config import SopPluginConfig
@@ -64,6 +65,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if not self.root.is_dir():
             raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' does not exist "
                               f"(looked in {self.root}); set 'sops_dir' in the plugin options")
+        problem = check_sops_dir(self.root, base, Path(config.docs_dir))
+        if problem:
+            raise PluginError(f"sop: 'sops_dir: {self.config.sops_dir}': {problem}")
         audit.clear_cache()  # git history is read once per file and build
         portal = build(settings, base, root=self.root, extra=page_parts)
         if not portal.corpus.sops:
@@ -102,7 +106,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         by_path = portal.corpus.by_path()
         for sop in ctx.published.values():
             src = ctx.links.sop_page(sop.id)
-            content = registry.page_source(sop.title or sop.id, f"::: sop {sop.id}")
+            content = registry.page_source(sop.title or sop.id, f"::: sop {sop_slug(sop.id)}")
             files.append(self._generated(config, src, content, portal.stamp(sop)))
             self.hidden.add(src)
         for name, generate in registry.page_generators().items():

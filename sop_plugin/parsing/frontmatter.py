@@ -178,6 +178,16 @@ class _Reader:
         self.err(codes.BAD_TYPE, path, f"'{label}' must be true or false, not {value!r}")
         return False
 
+    def confidential(self, value: Any, path: str, given: bool) -> bool:
+        """Fails closed: only a real ``false`` (or no key) is public; a real ``true`` is confidential;
+        any other value (``"true"``, ``1``, ``ya``, an empty value) is an error and counts as confidential."""
+        if not given or value is False:
+            return False
+        if value is not True:
+            self.err(codes.BAD_CONFIDENTIAL, path, f"'confidential' must be true or false, not {value!r}; "
+                     "the SOP is treated as confidential")
+        return True
+
     def enum(self, value: Any, path: str, label: str, kind: str, allowed: tuple[str, ...]) -> str | None:
         t = self.text(value, path, label)
         if t is None:
@@ -229,6 +239,31 @@ def _kind(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _doubtful_flag(loc: Located) -> bool:
+    """A misspelt confidential key (``confidental``, ``Rahasia:`` twice, ...) keeps the SOP confidential.
+
+    The key itself is reported as unknown or duplicate; until it is fixed the
+    SOP must not leak into a public build.
+    """
+    raw = loc.value
+    if not isinstance(raw, dict):
+        return False
+    for dup_path, _ in loc.duplicates:
+        if "." not in dup_path and aliases.canonical("front_matter", dup_path) == "confidential":
+            return True
+    confidential_keys = [k for k in raw if aliases.canonical("front_matter", str(k)) == "confidential"]
+    if len(confidential_keys) > 1:  # 'confidential' and 'rahasia' both given
+        return True
+    for key in raw:
+        k = str(key).strip().lower()
+        if aliases.canonical("front_matter", k) is not None:
+            continue
+        if any(w in k for w in ("confiden", "rahasia", "secret", "rhs")) or aliases.suggest("front_matter", k) in (
+                "confidential", "rahasia"):
+            return True
+    return False
+
+
 def apply_front_matter(sop: Sop, yaml_text: str, first_line: int) -> list[Diagnostic]:
     """Fill ``sop``'s identity and lifecycle fields from its front matter."""
     try:
@@ -262,7 +297,7 @@ def apply_front_matter(sop: Sop, yaml_text: str, first_line: int) -> list[Diagno
     for key in ("legal_basis", "qualifications", "related", "equipment", "warnings", "records"):
         setattr(sop, key, r.text_list(*get(key), key))
     sop.superseded_by = r.text(*get("superseded_by"), "superseded_by")
-    sop.confidential = r.boolean(*get("confidential"), "confidential")
+    sop.confidential = r.confidential(*get("confidential"), "confidential" in fm) or _doubtful_flag(loc)
 
     team_val, team_path = get("team")
     if team_val is not None:

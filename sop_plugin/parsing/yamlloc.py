@@ -35,6 +35,9 @@ class Located:
 # real front matter has a few hundred values at most.
 MAX_VALUES = 100_000
 
+# Plain YAML resolves every node to a tag of this namespace; anything else was written as '!tag'.
+_STANDARD_TAG = "tag:yaml.org,2002:"
+
 
 def load(text: str, line_offset: int = 0) -> Located:
     """Parse ``text``; lines are shifted by ``line_offset`` (0 = text starts at line 1).
@@ -94,6 +97,10 @@ def _line(node: yaml.Node, offset: int) -> int:
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, out: Located, offset: int,
            budget: _Budget) -> Any:
+    if not str(node.tag).startswith(_STANDARD_TAG):
+        # '!foo bar' would silently become the text 'bar': an unknown tag is an error
+        raise YamlError(f"the YAML tag '{node.tag}' is not allowed (front matter uses plain values)",
+                        _line(node, offset), node.start_mark.column + 1)
     budget.left -= 1
     if budget.left < 0:
         if budget.aliased:

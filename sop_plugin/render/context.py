@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import i18n
+from .. import i18n, publish
 from ..links import Links, sop_slug
 from ..model import Corpus, Diagnostic, Sop
 from ..pipeline import Derived, Portal
@@ -61,3 +61,28 @@ class RenderContext:
         if sop_id not in self.published:
             return None
         return self.links.sop_href(sop_id, anchor)
+
+    def sop_by_key(self, key: str) -> Sop | None:
+        """The published SOP a directive argument names: its safe key (slug) or its id."""
+        found = self.published.get(key)
+        if found is None:
+            if "by_slug" not in self.memo:
+                self.memo["by_slug"] = {sop_slug(i): s for i, s in self.published.items()}
+            found = self.memo["by_slug"].get(key)
+        return found
+
+    @property
+    def restricted(self) -> frozenset[str]:
+        """Ids no view may show in this build (confidential SOPs of a public build)."""
+        if "restricted" not in self.memo:
+            self.memo["restricted"] = publish.restricted_keys(self.corpus, self.settings)
+        return self.memo["restricted"]
+
+    def sop_ref(self, sop_id: str) -> publish.SopRef:
+        """How a view names another SOP (related, handover, successor): :func:`publish.reference`."""
+        return publish.reference(sop_id, corpus=self.corpus, keys=self.restricted,
+                                 placeholder=self.t(publish.RESTRICTED_KEY), href=self.sop_href)
+
+    def redact(self, text: str) -> str:
+        """``text`` without the ids and titles of SOPs this build must not name (:func:`publish.redact`)."""
+        return publish.redact(text, self.corpus, self.restricted, self.t(publish.RESTRICTED_KEY))

@@ -1,7 +1,7 @@
 """Printable Monev forms per SOP: Formulir Monitoring and Formulir Evaluasi.
 
 Every SOP with an id gets a page ``sop/<slug>-monev.md`` whose content is
-``::: sop-monev-form <ID>``; the SOP page links to it from its footer.
+``::: sop-monev-form <slug>`` (the safe key, never the author's id text); the SOP page links to it from its footer.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def monev_pages(ctx: RenderContext) -> list[GeneratedPage]:
         title = ctx.t("forms.page_title", id=sop.id)
         out.append(GeneratedPage(
             src_path=forms_page(sop.id, ctx),
-            content=page_source(title, f"::: sop-monev-form {sop.id}", searchable=False),
+            content=page_source(title, f"::: sop-monev-form {sop_slug(sop.id)}", searchable=False),
             title=title,
             nav=None,
             depends=sop.path,
@@ -44,7 +44,7 @@ def monev_pages(ctx: RenderContext) -> list[GeneratedPage]:
 @directive("sop-monev-form")
 def monev_form(arg: str, ctx: RenderContext) -> str:
     sop_id = (arg or "").strip()
-    sop = ctx.published.get(sop_id)
+    sop = ctx.sop_by_key(sop_id)
     if sop is None:
         return f'<p class="sop-note">{html.escape(ctx.t("forms.unknown", id=sop_id or "?"))}</p>'
     return render_forms(sop, ctx)

@@ -77,9 +77,8 @@ def identity_block(sop: Sop, ctx: RenderContext) -> str | None:
     leader = sop.approval(Role.LEADER)
     related = []
     for rid in _texts(sop.related):
-        other = ctx.corpus.get(rid)
-        related.append({"id": rid, "title": getattr(other, "title", None),
-                        "href": ctx.sop_href(rid)})
+        ref = ctx.sop_ref(rid)
+        related.append({"id": ref.label, "title": ref.title, "href": ref.href})
     return render(
         "identity.html",
         t=ctx.t,

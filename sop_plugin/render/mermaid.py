@@ -32,7 +32,8 @@ def label(text: str, limit: int = 120) -> str:
 
 
 def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
-              sop_href: Callable[[str], str | None] | None = None, cal: Calendar | None = None) -> str:
+              sop_href: Callable[[str], str | None] | None = None, cal: Calendar | None = None,
+              sop_label: Callable[[str], str] | None = None) -> str:
     """Mermaid source for ``sop``'s procedure ("" when it has no steps).
 
     Step *n* is ranked below step *n-1*: where the flow itself does not link
@@ -40,7 +41,10 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
     layered layout keeps the written order top to bottom.  The actor is the
     first line of each box (no swimlane subgraphs: Mermaid cannot keep lanes
     from overlapping once the order is fixed).
+
+    ``sop_label`` names a handed-over SOP (the placeholder for a confidential one in a public build).
     """
+    name = sop_label or (lambda i: i)
     steps = sop.steps
     if not steps:
         return ""
@@ -49,7 +53,7 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
     lines.append(f'    start(["{label(i18n.t(lang, "mermaid.start"))}"])')
     lines.append(f'    stop(["{label(i18n.t(lang, "mermaid.end"))}"])')
     for s in steps:
-        lines.extend("    " + x for x in _nodes(s, lang, cal))
+        lines.extend("    " + x for x in _nodes(s, lang, cal, name))
     lines.append("    start --> s1")
     clicks: list[str] = []
     linked: set[tuple[int, int]] = set()  # (from step, to step) drawn by the flow itself
@@ -59,7 +63,7 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
             lines.append(f"    {src} -.-> c{s.number}")
             href = sop_href(s.sop) if sop_href else None
             if href:
-                clicks.append(f'    click c{s.number} href "{label(href, 500)}" "{label(s.sop)}"')
+                clicks.append(f'    click c{s.number} href "{label(href, 500)}" "{label(name(s.sop))}"')
         if s.decision is not None:
             lines.append(f"    {src} --> d{s.number}")
             probs = s.decision.probabilities()
@@ -99,7 +103,8 @@ def flowchart(sop: Sop, lang: str = i18n.DEFAULT_LANG,
     return "\n".join(lines) + "\n"
 
 
-def _nodes(s: Step, lang: str = i18n.DEFAULT_LANG, cal: Calendar | None = None) -> list[str]:
+def _nodes(s: Step, lang: str = i18n.DEFAULT_LANG, cal: Calendar | None = None,
+           name: Callable[[str], str] = lambda i: i) -> list[str]:
     text = f"{s.number}. {s.activity}"
     if s.duration_text:
         text += f" ({fmt.duration(s.duration, lang, cal, s.duration_text)})"
@@ -109,7 +114,7 @@ def _nodes(s: Step, lang: str = i18n.DEFAULT_LANG, cal: Calendar | None = None) 
     if s.decision is not None:
         out.append(f'd{s.number}{{"{label(s.decision.question or "?", 400)}"}}')
     if s.sop:
-        out.append(f'c{s.number}>"{label(s.sop)}"]')
+        out.append(f'c{s.number}>"{label(name(s.sop))}"]')
     return out
 
 

@@ -119,8 +119,8 @@ def title_block(sop: Sop, ctx: RenderContext) -> str:
     problems = [d for d in ctx.diagnostics_for(sop) if d.severity is not Severity.INFO]
     successor = None
     if sop.status is Status.RETIRED and sop.superseded_by:
-        successor = {"id": sop.superseded_by, "href": ctx.sop_href(sop.superseded_by),
-                     "title": getattr(ctx.corpus.get(sop.superseded_by), "title", None)}
+        ref = ctx.sop_ref(sop.superseded_by)
+        successor = {"id": ref.label, "href": ref.href, "title": ref.title}
     return render(
         "page_title.html",
         sop=sop,
@@ -149,7 +149,8 @@ def step_table(sop: Sop, ctx: RenderContext) -> str:
                          "href": _target_href(s.next), "probability": None})
         handover = None
         if s.sop:
-            handover = {"id": s.sop, "href": ctx.sop_href(s.sop)}
+            ref = ctx.sop_ref(s.sop)
+            handover = {"id": ref.label, "href": ref.href}
         implicit = None
         if not flow:
             succ = s.successors(count)
@@ -174,7 +175,7 @@ def _target_href(t) -> str | None:
 
 @block("mermaid", slot="flowchart", order=10, tab="tab.mermaid")
 def mermaid_block(sop: Sop, ctx: RenderContext) -> str | None:
-    source = flowchart(sop, ctx.lang, ctx.sop_href, ctx.settings.calendar)
+    source = flowchart(sop, ctx.lang, ctx.sop_href, ctx.settings.calendar, sop_label=lambda i: ctx.sop_ref(i).label)
     if not source:
         return None
     return render("mermaid.html", source=source, t=ctx.t, sop=sop)

@@ -38,7 +38,7 @@ def walkthrough_data(sop: Sop, ctx: RenderContext) -> dict[str, Any]:
             "duration": None if d is None else {"text": f.step_duration(s), "low": d.low,
                                                 "high": d.high, "mid": d.mid},
             "question": s.decision.question if s.decision else None,
-            "sop": s.sop,
+            "sop": ctx.sop_ref(s.sop).label if s.sop else None,
             "next": [{"label": e.label, "step": e.target, "end": e.target is None,
                       "probability": round(e.probability, 6) if e.kind == "branch" else None}
                      for e in flow.edges.get(s.number, [])],

@@ -18,7 +18,7 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
     rpp = rows_per_page or ctx.settings.sopap_rows_per_page
     labels = {"no_actor": ctx.t("sopap.no_actor"), "start": ctx.t("sopap.start"), "end": ctx.t("sopap.end"),
               "handover": ctx.t("sopap.handover", id="{id}")}
-    lay = layout(sop, handover_href=ctx.sop_href, labels=labels)
+    lay = layout(sop, handover_href=ctx.sop_href, labels=labels, handover_label=lambda i: ctx.sop_ref(i).label)
     if lay is None:
         return None
     f = fmt.of(ctx)
@@ -38,7 +38,7 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
                 "duration": f.step_duration(s) if s else "",
                 "output": Markup(inline_markdown(s.output)) if s and s.output else "",
                 "notes": Markup(inline_markdown(s.notes)) if s and s.notes else "",
-                "handover": ({"id": s.sop, "href": ctx.sop_href(s.sop)} if s and s.sop else None),
+                "handover": ({"id": ctx.sop_ref(s.sop).label, "href": ctx.sop_href(s.sop)} if s and s.sop else None),
             })
         out.append({
             "rows": rows,

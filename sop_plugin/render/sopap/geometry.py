@@ -341,7 +341,8 @@ def _assign_tracks(cols: Columns, jobs: list[tuple[Flow, int, int, int]]) -> Non
 
 
 def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None,
-           labels: dict[str, str] | None = None) -> Layout | None:
+           labels: dict[str, str] | None = None,
+           handover_label: Callable[[str], str] | None = None) -> Layout | None:
     """Place every symbol and route every flow line; ``None`` without steps."""
     steps = sop.steps
     if not steps:
@@ -414,7 +415,8 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         if has_handover[s.number]:
             cw, ch = size(Kind.CONNECTOR, cols)
             con = Symbol(Kind.CONNECTOR, ln, cx, sym.cy + h / 2 + HANDOVER_GAP + ch / 2, cw, ch, i,
-                         ref="handover", caption=s.sop or "", title=labels.get("handover", "{id}").format(id=s.sop),
+                         ref="handover", caption=(handover_label(s.sop) if handover_label else s.sop) or "",
+                         title=labels.get("handover", "{id}").format(id=handover_label(s.sop) if handover_label else s.sop),
                          href=handover_href(s.sop) if handover_href else None)
             symbols.append(con)
             edges.append(Edge(str(s.number), "handover", None, [sym.port(Side.BOTTOM), con.port(Side.TOP)]))
