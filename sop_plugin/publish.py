@@ -47,35 +47,36 @@ def is_published(sop: Sop, settings: Settings) -> bool:
     return True
 
 
-def clashes(corpus: Corpus) -> dict[str, list[Sop]]:
-    """Path of each SOP whose page would clash -> the other SOPs involved.
+def clashes(corpus: Corpus) -> dict[str, tuple[list[Sop], bool]]:
+    """Path of each SOP involved in a page clash -> (the other SOPs involved, whether it is left out).
 
     Two files with the same id, two ids with the same slug (``SOP/UMUM/002`` and
     ``SOP-UMUM-002``), an id whose page is another SOP's Monev forms page
     (``SOP-UMUM-001-MONEV``) or a page or anchor the portal generates itself
     (``index``, ``step-1``): none of them is published, so no file can take
-    over another's page.  ``checks/references.py`` reports each on every file.
+    over another's page; only the SOP whose Monev page was aimed at keeps its
+    pages.  ``checks/references.py`` reports each clash on every file involved.
     """
     by_slug: dict[str, list[Sop]] = {}
     for sop in corpus.sops:
         if ids.is_valid(sop.id):
             by_slug.setdefault(ids.slug(sop.id or ""), []).append(sop)
-    out: dict[str, list[Sop]] = {}
+    out: dict[str, tuple[list[Sop], bool]] = {}
     for slug, group in by_slug.items():
-        others: list[Sop] = []
-        if len(group) > 1:
-            others = group
-        if slug.endswith(ids.MONEV_SUFFIX) and slug[: -len(ids.MONEV_SUFFIX)] in by_slug:
-            others = group + by_slug[slug[: -len(ids.MONEV_SUFFIX)]]
-        if others or ids.reserved(slug):
+        others: list[Sop] = list(group) if len(group) > 1 else []
+        victims = by_slug.get(slug[: -len(ids.MONEV_SUFFIX)], []) if slug.endswith(ids.MONEV_SUFFIX) else []
+        if others or victims or ids.reserved(slug):
             for sop in group:
-                out[sop.path] = [o for o in others if o is not sop]
+                out[sop.path] = ([o for o in others + victims if o is not sop], True)
+        for victim in victims:
+            before = out.get(victim.path, ([], False))
+            out[victim.path] = (before[0] + group, before[1])
     return out
 
 
 def published(corpus: Corpus, settings: Settings) -> list[Sop]:
     """Published SOPs in corpus order; SOPs whose pages clash (see :func:`clashes`) are left out."""
-    blocked = clashes(corpus)
+    blocked = {path for path, (_, left_out) in clashes(corpus).items() if left_out}
     return [s for s in corpus.sops if s.path not in blocked and is_published(s, settings)]
 
 

@@ -21,8 +21,8 @@ Policy:
   (``http://``, ``//host``) would break the offline promise and tell a
   third party who reads what; a site opts in with the plugin option
   ``remote_images: true``;
-* ``id`` values the page needs for itself (step anchors ``step-N``,
-  ``sop-*``, the theme's ``md-*`` and ``__*``) and ``class`` names of the
+* ``id`` values the page needs for itself (step anchors ``step-N``, the
+  title ``sop-title``, tabs ``sop-flow-*``, the theme's ``md-*`` and ``__*``) and ``class`` names of the
   portal and the theme (``sop-*``, ``md-*``) are dropped, so author content
   cannot restyle or take over the page's own elements.
 
@@ -57,7 +57,9 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
-_RESERVED_ID = re.compile(r"^(?:step-\d+|sop-|md-|_)", re.IGNORECASE)
+# anchors of the page's own elements (step rows, SOP-AP rows, title, tabs) and of the theme
+_RESERVED_ID = re.compile(r"^(?:(?:sopap-)?step-\d+$|sop-(?:title|audit-trail|home-q)$|sop-(?:flow|tab)-|md-|_)",
+                          re.IGNORECASE)
 _RESERVED_CLASS = re.compile(r"^(?:sop-|md-)", re.IGNORECASE)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|[/\\]{2})", re.IGNORECASE)
 # characters a browser ignores inside a URL (whitespace and C0 controls)
@@ -67,7 +69,7 @@ _remote_images: contextvars.ContextVar[bool] = contextvars.ContextVar("sop_remot
 
 
 def reserved_id(value: str) -> bool:
-    """True for anchors the page uses itself (``step-3``, ``sop-…``, the theme's ``md-…`` / ``__…``)."""
+    """True for anchors the page uses itself (``step-3``, ``sop-title``, the theme's ``md-…`` / ``__…``)."""
     return bool(_RESERVED_ID.match(value.strip()))
 
 

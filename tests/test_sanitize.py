@@ -33,6 +33,7 @@ VECTORS = [
     ('<a href="http://x/" target="_top" ping="http://evil/">a</a>', "evil"),
     ('<h2 id="step-1">x</h2>', "step-1"),
     ('<h2 id="__search">x</h2>', "__search"),
+    ('<h2 id="sop-title">x</h2>', "sop-title"),
     ('<div class="md-header sop-banner">x</div>', "md-header"),
 ]
 

@@ -64,18 +64,21 @@ def _clashes(corpus: Corpus) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     clashes = publish.clashes(corpus)
     for sop in corpus.sops:
-        others = clashes.get(sop.path)
-        if others is None:
+        if sop.path not in clashes:
             continue
+        others, left_out = clashes[sop.path]
         line = sop.line_of("id")
         names = ", ".join(f"{o.path} ('{o.id}')" for o in others)
         same = [o for o in others if o.id == sop.id]
         if same:
             out.append(codes.DUPLICATE_ID.at(sop.path, line, f"SOP id '{sop.id}' is also used by "
                                              + ", ".join(o.path for o in same) + "; none of them is published"))
+        elif not left_out:
+            out.append(codes.PAGE_CLASH.at(sop.path, line, f"the page of {names} would be this SOP's Monev forms "
+                                           "page; that SOP is not published, this one is"))
         elif others:
-            out.append(codes.PAGE_CLASH.at(sop.path, line, f"SOP id '{sop.id}' would share its page "
-                                           f"(sop/{ids.slug(sop.id or '')}...) with {names}; none of them is published"))
+            out.append(codes.PAGE_CLASH.at(sop.path, line, f"SOP id '{sop.id}' would share a page "
+                                           f"(sop/{ids.slug(sop.id or '')}) with {names}; it is not published"))
         else:
             out.append(codes.RESERVED_ID.at(sop.path, line, f"SOP id '{sop.id}' becomes '{ids.slug(sop.id or '')}', "
                                             "a page or anchor the portal uses itself; the SOP is not published"))
@@ -114,7 +117,7 @@ def _anchor_clashes(sop: Sop) -> list[Diagnostic]:
             elif sanitize.reserved_id(a):
                 out.append(codes.ANCHOR_CLASH.at(sop.path, number, f"the anchor '#{a}' is reserved for the page's "
                                                  "own elements; it is removed from the page",
-                                                 "choose another anchor (not step-N, sop-..., md-... or _...)"))
+                                                 "choose another anchor (not step-N, sop-title, md-... or _...)"))
     return out
 
 
