@@ -168,6 +168,7 @@ def _corpus(project: Path) -> None:
         site_name: Uji
         theme:
           name: material
+          language: id
           font: false
         markdown_extensions: [attr_list, toc, admonition, tables, footnotes, pymdownx.details]
         plugins:
