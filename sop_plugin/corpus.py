@@ -149,20 +149,19 @@ def sop_files(root: Path) -> list[Path]:
     return sorted(out)
 
 
-def _display(path: Path, base: Path | None, root: Path | None = None) -> str:
-    """The path shown in diagnostics and ``sops.json``: relative, never an absolute build path."""
-    for b in (base, root):
-        if b is None:
-            continue
-        try:
-            return path.absolute().relative_to(b.absolute()).as_posix()
-        except ValueError:
-            pass
-        try:
-            return path.resolve().relative_to(b.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix() if not path.is_absolute() else path.name
+def _display(path: Path, base: Path | None) -> str:
+    """The path shown in diagnostics and ``sops.json``: relative to ``base`` (the project of a build).
+
+    A link is shown where it lies in the tree, not where it points, so a build
+    never prints the absolute path of the file behind it.
+    """
+    if base is not None:
+        for a, b in ((path.absolute(), base.absolute()), (path.resolve(), base.resolve())):
+            try:
+                return a.relative_to(b).as_posix()
+            except ValueError:
+                pass
+    return path.as_posix()
 
 
 def load_corpus(root: str | Path, settings: Settings | None = None, *,
@@ -180,7 +179,7 @@ def load_corpus(root: str | Path, settings: Settings | None = None, *,
     corpus = Corpus(root=str(root))
     units_path = root / UNITS_FILE
     if units_path.is_file() or units_path.is_symlink():
-        shown = _display(units_path, display_base, root)
+        shown = _display(units_path, display_base)
         corpus.units_path = shown
         refused = confined_file(units_path, root)
         text, problem = (None, refused) if refused else read_text(units_path)
@@ -192,7 +191,7 @@ def load_corpus(root: str | Path, settings: Settings | None = None, *,
             corpus.diagnostics.extend(diags)
     accepted: list[tuple[Path, str]] = []
     for p in files if files is not None else sop_files(root):
-        shown = _display(p, display_base, root)
+        shown = _display(p, display_base)
         # a file of the tree must stay in it; a file named on the command line is read where it is
         refused = confined_file(p, root) if p.absolute().is_relative_to(root.absolute()) else None
         if refused:

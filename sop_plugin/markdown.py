@@ -193,7 +193,20 @@ class CleanPostprocessor(Postprocessor):
 
     def run(self, text: str) -> str:
         text = sanitize.clean_page(text)
-        return self.context().redact(text) if self.context is not None else text
+        if self.context is None:
+            return text
+        ctx = self.context()
+        if ctx.restricted:  # the table of contents is built from the headings before this step
+            _redact_toc(getattr(self.md, "toc_tokens", []), ctx.redact)
+        return ctx.redact(text)
+
+
+def _redact_toc(tokens: list[dict[str, Any]], redact: Callable[[str], str]) -> None:
+    for token in tokens:
+        for key in ("name", "html", "id"):
+            if isinstance(token.get(key), str):
+                token[key] = redact(token[key])
+        _redact_toc(token.get("children", []), redact)
 
 
 def makeExtension(**kwargs: Any) -> SopExtension:  # noqa: N802 - Python-Markdown's hook name

@@ -148,6 +148,7 @@ def _redaction_pattern(corpus: Corpus, keys: frozenset[str]) -> re.Pattern[str] 
                 if len(title) >= 8:  # a title that is a common word would blank out ordinary text
                     words.update({title, html.escape(title), html.escape(title, quote=False)})
         alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        cache[keys] = (re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+        # letters and digits bound a match, a dash does not: a heading anchor 'lihat-sop-rhs-003' is caught too
+        cache[keys] = (re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
                        if alternatives else None)
     return cache[keys]

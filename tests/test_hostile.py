@@ -137,7 +137,8 @@ def _corpus(project: Path) -> None:
         """)
     files["rujukan.md"] = sop(
         "SOP-UMUM-010", "Rujukan ke SOP rahasia", extra=refs,
-        body="## Tujuan\n\nLihat juga SOP-RHS-003 (Pengamanan Brankas Lantai 3 Gedung Rektorat).",
+        body=("## Tujuan\n\nLihat juga SOP-RHS-003 (Pengamanan Brankas Lantai 3 Gedung Rektorat).\n\n"
+              "## Lihat SOP-RHS-007 Pengamanan Brankas Lantai 7 Gedung Rektorat\n\nTeks."),
         steps=("1. Menyerahkan berkas.\n    - pelaksana: Staf Rumah Tangga\n    - waktu: 1 jam\n"
                "    - sop: SOP-RHS-004\n"
                "2. Mengarsipkan berkas.\n    - pelaksana: Staf Rumah Tangga\n    - waktu: 1 jam\n"
