@@ -111,7 +111,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
         "institution": {"name": "Universitas", "logo": "logo.png"}, "simulate": {"enabled": False, "cases": 10,
                                                                                 "seed": 3},
         "disabled_blocks": ["analysis"], "audit_git": False, "sopap_rows_per_page": 12,
-        "cache_dir": ".cache/x", "workers": 2,
+        "cache_dir": ".cache/x", "workers": 2, "remote_images": True,
         "require_verified_signatures": True, "signers_anchor": "SHA256:" + "A" * 43,
     }
     missing = declared - set(values)
