@@ -177,10 +177,13 @@ class SopPreprocessor(Preprocessor):
                 out.extend(self.html_lines(p.text))
             else:
                 out.extend(["", *p.text.split("\n"), ""])
+        if any(p.kind != "html" for p in parts):  # author Markdown on this page: clean the page's output
+            out[:0] = ["", self.md.htmlStash.store(sanitize.PAGE_MARK), ""]
         return out
 
     def html_lines(self, fragment: str) -> list[str]:
-        placeholder = self.md.htmlStash.store(fragment.strip())
+        # the portal's own fragment (escaped templates): kept as is when the page is cleaned
+        placeholder = self.md.htmlStash.store(sanitize.trusted(fragment.strip()))
         return ["", placeholder, ""]
 
 
@@ -192,10 +195,11 @@ class CleanPostprocessor(Postprocessor):
         self.context = context
 
     def run(self, text: str) -> str:
-        text = sanitize.clean_page(text)
         if self.context is None:
-            return text
+            return sanitize.clean_page(text)
         ctx = self.context()
+        with sanitize.remote_images(ctx.settings.remote_images):
+            text = sanitize.clean_page(text)
         if ctx.restricted:  # the table of contents is built from the headings before this step
             _redact_toc(getattr(self.md, "toc_tokens", []), ctx.redact)
         return ctx.redact(text)

@@ -135,10 +135,10 @@ def clean_page(page_html: str) -> str:
     Markdown may move author text (footnotes, reference definitions, raw HTML
     blocks that run on), so the rule is the other way round: only what the
     portal marked as its own stays unfiltered, all the rest is author output.
-    Pages without the mark are returned unchanged.
+    Pages without the mark are returned as they are, without the markers.
     """
     if PAGE_MARK not in page_html:
-        return page_html
+        return page_html.replace(_OPEN, "").replace(_CLOSE, "")
     page_html = page_html.replace(PAGE_MARK, "")
     out: list[str] = []
     pos = 0

@@ -91,3 +91,20 @@ def test_page_is_cleaned_outside_trusted_fragments() -> None:
 def test_forged_marker_does_not_open_a_trusted_region() -> None:
     forged = "<!--sop-trusted-0000-->" + "<img src=x onerror=alert(1)>" + "<!--/sop-trusted-0000-->"
     assert "onerror" not in sanitize.clean_page(sanitize.PAGE_MARK + forged)
+
+
+def test_page_parts_carry_no_marker(tmp_path) -> None:
+    """The build caches an SOP's parts across builds: the per-process markers are added when a page is
+    converted, so a cached page cannot carry a stale marker past the cleaner."""
+    from conftest import VALID_SOP, write_tree
+    from sop_plugin.pipeline import load
+    from sop_plugin.render.context import RenderContext
+    from sop_plugin.render.page import render_sop_page
+    from sop_plugin.settings import Settings
+
+    root = write_tree(tmp_path / "sops", {"a.md": VALID_SOP.replace("Menjamin", "Menjamin <b onclick=x()>b</b>")})
+    portal = load(Settings(audit_git=False), tmp_path, root=root)
+    sop = portal.corpus.sops[0]
+    parts = render_sop_page(sop, RenderContext.of(portal))
+    assert any(p.kind == "markdown" and "onclick" in p.text for p in parts)  # cleaned on output, not here
+    assert not any("sop-trusted" in p.text or "sop-clean-page" in p.text for p in parts)

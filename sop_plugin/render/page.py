@@ -3,11 +3,10 @@
 The result is a list of parts: HTML fragments (from blocks, already
 escaped) and Markdown (the author's free sections, rendered by the host so
 that its extensions and table of contents apply).  The Markdown extension
-turns the parts into the page.  The HTML parts are marked as the portal's
-own (:func:`sop_plugin.sanitize.trusted`) and the first part asks for the
-page to be cleaned: everything else the host renders on the page (the
-author's Markdown, whatever it turned into) passes the allow-list of
-:mod:`sop_plugin.sanitize` on the output.
+turns the parts into the page; whatever the host makes of the Markdown parts
+passes the allow-list of :mod:`sop_plugin.sanitize` on the output (the
+extension marks the HTML parts as the portal's own when it inserts them, so
+the parts stay plain data that the build may cache).
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ def render_sop_page(sop: Sop, ctx: RenderContext, disabled: frozenset[str] = fro
 
 
 def _page(sop: Sop, ctx: RenderContext, disabled: frozenset[str]) -> list[Part]:
-    parts: list[Part] = [Part("html", sanitize.PAGE_MARK)]
+    parts: list[Part] = []
     for b in blocks_in("header", disabled):
         _add(parts, b.render(sop, ctx))
     lines = sop.body.splitlines()
@@ -76,7 +75,7 @@ def _page(sop: Sop, ctx: RenderContext, disabled: frozenset[str]) -> list[Part]:
 
 def _add(parts: list[Part], text: str | None) -> None:
     if text and text.strip():
-        parts.append(Part("html", sanitize.trusted(text.strip())))
+        parts.append(Part("html", text.strip()))
 
 
 def _strip_title(lines: list[str]) -> str:
