@@ -229,7 +229,7 @@ def test_hijacks_are_errors_and_take_no_page(hostile_site: Path) -> None:
     log = (hostile_site / "build.log").read_text(encoding="utf-8")
     for code, files in {"SOP209": ("bentrok/a.md", "bentrok/b.md", "bentrok/c.md", "bentrok/d.md"),
                         "SOP201": ("bentrok/e.md", "bentrok/f.md"), "SOP210": ("bentrok/g.md",),
-                        "SOP113": ("tautan.md",)}.items():
+                        "SOP116": ("tautan.md",)}.items():
         for f in files:
             assert re.search(rf"sops/{re.escape(f)}:\d+:\d+: {code} ", log), (code, f)
     # neither side of a clash is published: nobody's page is replaced
@@ -259,8 +259,8 @@ def test_lint_reports_every_file_involved(tmp_path: Path) -> None:
     clash = next(d for d in diags if d.code == "SOP209" and d.file.endswith("bentrok/b.md"))
     assert "bentrok/a.md" in clash.message  # names the other file
     assert len([f for f in by_code["SOP201"] if "bentrok/" in f]) == 2
-    assert by_code["SOP112"]  # the quoted, numeric and Indonesian flags
-    anchor = [d for d in diags if d.code == "SOP318"]
+    assert by_code["SOP115"]  # the quoted, numeric and Indonesian flags
+    anchor = [d for d in diags if d.code == "SOP319"]
     assert anchor and all(d.file.endswith("jahat.md") for d in anchor)
     typo = next(d for d in diags if d.code == "SOP207" and d.file.endswith("typo.md"))
     assert typo.severity.value == "warning" and "Staf Rumah Tangga" in typo.hint

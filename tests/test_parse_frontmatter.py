@@ -321,7 +321,7 @@ def test_bad_status_and_enum_values():
 def test_confidential_fails_closed(value):
     """Only a real boolean false is public: every other value is an error and counts as confidential."""
     sop = parse(fm(f"rahasia: {value}\n"))
-    assert sop.confidential is True and codes_at(sop) == [("SOP112", 2)]
+    assert sop.confidential is True and codes_at(sop) == [("SOP115", 2)]
 
 
 @pytest.mark.parametrize("text,confidential", [

@@ -68,7 +68,7 @@ def test_links_leaving_the_sop_folder_are_errors_and_not_read(tmp_path: Path) ->
     ids = sorted(s.id or "" for s in corpus.sops)
     assert ids == ["SOP-UMUM-004", "SOP-UMUM-004"]
     diags = lint(sops)
-    outside_errors = [d for d in diags if d.code == "SOP113"]
+    outside_errors = [d for d in diags if d.code == "SOP116"]
     assert [d.file.rpartition("/")[2] for d in outside_errors] == ["tautan.md"]
     assert str(tmp_path) not in outside_errors[0].message
 
