@@ -135,7 +135,7 @@ class SopPreprocessor(Preprocessor):
         for a view) and replaced by a message; the rest of the page and the site build.
         """
         ctx = self.context()
-        sop = ctx.published.get(arg) if name == "sop" else None
+        sop = ctx.sop_by_key(arg) if name == "sop" else None
         where = sop.path if sop is not None else (ctx.links.current or "?")
         if sop is not None and sop.path in ctx.portal.broken:  # an earlier stage failed for it
             return self.error_box(ctx, sop.path)
