@@ -101,12 +101,8 @@ class Settings:
                 kw[name] = _str(merged[name], name)
         if "url_prefix" in kw:
             kw["url_prefix"] = kw["url_prefix"].strip("/") or DEFAULTS.url_prefix
-<<<<<<< HEAD
         for name in ("require_signed", "require_verified_signatures", "include_drafts", "public", "use_directory_urls",
-                     "audit_git"):
-=======
-        for name in ("require_signed", "include_drafts", "public", "use_directory_urls", "audit_git", "remote_images"):
->>>>>>> 36cf436 (Sanitise author HTML on the output with an nh3 allow-list instead of defusing the Markdown source)
+                     "audit_git", "remote_images"):
             if name in merged:
                 kw[name] = _bool(merged[name], name)
         if "workers" in merged:
