@@ -85,7 +85,8 @@ def _clashes(corpus: Corpus) -> list[Diagnostic]:
     return out
 
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]")
+_LONGEST = 1000  # an anchor sits on a short line; longer lines are not searched (linear time on any input)
 _ATTR_ID = re.compile(r"\{:?[^{}\n]*?#([\w-]+)[^{}\n]*\}")
 _FENCE = re.compile(r"^\s*(```+|~~~+)")
 
@@ -106,10 +107,12 @@ def _anchor_clashes(sop: Sop) -> list[Diagnostic]:
             continue
         if number in steps_lines:
             continue  # a step's own '{#anchor}'
+        if len(line) > _LONGEST:
+            continue
         anchors = [a.casefold() for a in _ATTR_ID.findall(line)]
         h = _HEADING.match(line)
         if h and not anchors:
-            anchors = [_toc_slug(_ATTR_ID.sub("", h.group(2)))]
+            anchors = [_toc_slug(_ATTR_ID.sub("", line[h.end():]).strip().rstrip("#").strip())]
         for a in anchors:
             if a in taken:
                 out.append(codes.ANCHOR_CLASH.at(sop.path, number, f"the anchor '#{a}' is also the anchor of "
