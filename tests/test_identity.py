@@ -88,4 +88,42 @@ def test_bound_signature_and_missing_role(tmp_path):
     assert 'data-role="reviewer" data-state="invalid"' in html
     assert "isi berubah sejak ditandatangani" in html
     assert 'data-role="leader" data-state="missing"' in html
-    assert "sop-approval-empty" in html and "(belum ditandatangani)" in html
+    assert "sop-approval-empty" in html
+    # the state in plain Indonesian for staff, no jargon
+    boxes = dict(re.findall(r'data-role="(\w+)" data-state="\w+">(.*?)</div>\n</div>', html, re.S))
+    assert "Sudah ditandatangani" in boxes["maker"]
+    assert "Perlu ditandatangani ulang" in boxes["reviewer"]
+    assert "Belum ditandatangani" in boxes["leader"]
+    assert "digest" not in html.lower()
+
+
+def test_approval_sheet_has_room_for_ink_name_position_nip_and_date(tmp_path):
+    sop, ctx = _ctx(tmp_path)
+    html = identity.approvals_block(sop, ctx)
+    boxes = re.findall(r'<div class="sop-approval sop-approval-(\w+).*?</div>\n</div>', html, re.S)
+    assert boxes == ["maker", "reviewer", "leader"]
+    for part in ("sop-approval-meaning", "sop-approval-position", "sop-approval-sign", "sop-approval-name",
+                 "sop-approval-nip", "sop-approval-date", "sop-approval-state"):
+        assert html.count(f'class="{part}') == 3, part
+    assert html.count('aria-label="Ruang tanda tangan basah"') == 3
+    # the reviewer has no NIP: a blank line to fill in by hand, not nothing
+    reviewer = html.split('data-role="reviewer"')[1].split('data-role="leader"')[0]
+    assert "NIP. " in reviewer and "sop-approval-blank" in reviewer
+    assert "Belum ditandatangani" in reviewer
+
+
+def test_print_frame_headers_footers_and_watermark(tmp_path):
+    sop, ctx = _ctx(tmp_path, today="2026-06-01")
+    html = identity.identity_block(sop, ctx)
+    assert "@page" in html and "counter(page)" in html and "counter(pages)" in html
+    assert '"Halaman " counter(page) " dari " counter(pages)' in html
+    assert "SOP\\2d UMUM\\2d 004" in html  # the SOP number, CSS-escaped
+    assert "sop-watermark" not in html  # effective since 1 April 2026: in force
+    early, ctx = _ctx(tmp_path / "early", today="2026-03-01")
+    assert "DRAF — BELUM BERLAKU" in identity.identity_block(early, ctx)  # not yet effective
+    draft, ctx = _ctx(tmp_path / "draft", mutate(VALID_SOP, "status: effective", "status: draft"), today="2026-06-01")
+    assert "DRAF — BELUM BERLAKU" in identity.identity_block(draft, ctx)
+    hostile, ctx = _ctx(tmp_path / "hostile", mutate(VALID_SOP, "judul: Permintaan Barang Persediaan",
+                                                      'judul: "</style><script>x()</script>"'))
+    frame = identity.identity_block(hostile, ctx).split("</style>")[0]
+    assert "<script" not in frame and "}" not in frame.split("content:")[1].split(";")[0]

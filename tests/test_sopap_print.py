@@ -28,9 +28,9 @@ def _need_poppler() -> None:
         pytest.skip("poppler-utils (pdfinfo, pdftotext) not installed")
 
 
-def _ctx(sop) -> RenderContext:
+def _ctx(sop, **settings) -> RenderContext:
     return RenderContext.of(Portal.of(Corpus(root=".", sops=[sop]),
-                                      Settings(institution=Institution(name="Universitas Uji"))))
+                                      Settings(institution=Institution(name="Universitas Uji"), **settings)))
 
 
 def _pages(pdf: Path) -> list[str]:
@@ -72,30 +72,46 @@ def test_forty_steps_print_as_a4_landscape_with_repeated_header(browser, tmp_pat
     page.goto(html.as_uri())
     pdf = tmp_path / "doc.pdf"
     page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+    summary = page.evaluate("() => window.sopPrint.summary()[0]")
     page.close()
 
     sizes = _page_sizes(pdf)
     assert sizes and all(abs(w - 842) < 2 and abs(h - 595) < 2 for w, h in sizes), sizes
     texts = _pages(pdf)
-    lay = sopap.layout(sop)
-    pages = sopap.chunks(lay.rows, lay.edges)
-    chunks = len(pages)
-    # page 1: identity + lembar pengesahan; then one page per table chunk, no overflow pages
-    assert len(texts) == 1 + chunks, (len(texts), chunks)
+    # page 1: identity + lembar pengesahan; then one page per table page of the print script, no overflow pages
+    assert len(texts) == 1 + len(summary), (len(texts), summary)
+    assert len(summary) >= 2
     assert "Nomor SOP" in texts[0] and "Disusun oleh" in texts[0]
     for t in texts[1:]:
         assert "Kegiatan" in t and "Pelaksana" in t and "Mutu Baku" in t  # header repeated on every page
+        assert "SOP-UJI-001" in t and re.search(r"Halaman \d+ dari \d+", t)  # page header and footer
     everything = " ".join(texts)
     for i in range(1, 41):
         assert re.search(rf"Kegiatan nomor {i} dikerjakan", everything), f"step {i} missing from the PDF"
-    # each step lands on exactly the page of its chunk
-    for k, ch in enumerate(pages):
-        for ri in ch.rows:
-            s = lay.rows[ri].step
-            if s is not None:
-                assert re.search(rf"Kegiatan nomor {s.number} dikerjakan", texts[1 + k])
-        for c in ch.bottom:  # the off-page connector letters are printed
-            assert re.search(rf"\b{c.label}\b", texts[1 + k])
+    # each step lands on exactly the page the script put it on; connector letters pair across breaks
+    for k, chunk in enumerate(summary):
+        assert chunk["steps"], f"table page {k + 1} without a step row"
+        for n in chunk["steps"]:
+            assert re.search(rf"Kegiatan nomor {n} dikerjakan", texts[1 + k])
+        for label in chunk["bottom"]:
+            assert re.search(rf"\b{label}\b", texts[1 + k]) and re.search(rf"\b{label}\b", texts[2 + k])
+        if k + 1 < len(summary):
+            assert sorted(chunk["bottom"]) == sorted(summary[k + 1]["top"])
+
+
+def test_rows_per_page_caps_the_printed_rows(browser, tmp_path):
+    sop = parse_sop("uji.md", make_sop(40, 5, seed=7))
+    html = tmp_path / "doc.html"
+    html.write_text(standalone_html(sop, _ctx(sop, sopap_rows_per_page=8)), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(html.as_uri())
+    summary = page.evaluate("() => (window.sopPrint.paginate(), window.sopPrint.summary()[0])")
+    page.close()
+    assert [len(c["steps"]) for c in summary] == [8, 8, 8, 8, 8]
+    letters = [x for c in summary for x in c["bottom"]]
+    assert letters == [chr(65 + i) for i in range(len(letters))]  # A, B, C ... each once
+    for a, b in zip(summary, summary[1:]):
+        assert sorted(a["bottom"]) == sorted(b["top"])
 
 
 def test_sop_export_pdf_command(tmp_path, capsys):
@@ -103,7 +119,8 @@ def test_sop_export_pdf_command(tmp_path, capsys):
     _need_poppler()
     root = tmp_path / "sops"
     root.mkdir()
-    (root / "uji.md").write_text(make_sop(12, 3), encoding="utf-8")
+    (root / "uji.md").write_text(make_sop(12, 3, handover_every=0), encoding="utf-8")
+    (root / "units.yml").write_text("biro-umum:\n  name: Biro Umum\n", encoding="utf-8")
     out = tmp_path / "out" / "uji.pdf"
     html = tmp_path / "uji.html"
     rc = main(["export", "SOP-UJI-001", "--sops", str(root), "--pdf", str(out), "--html", str(html)])
@@ -114,7 +131,8 @@ def test_sop_export_pdf_command(tmp_path, capsys):
     text = " ".join(_pages(out))
     assert "SOP-UJI-001" in text and "Lembar Pengesahan" in text
     doc = html.read_text(encoding="utf-8")
-    assert "<link" not in doc and "<script" not in doc and "@page" in doc  # self-contained, CSS inline
+    assert "<link" not in doc and "<script src" not in doc and "@page" in doc  # self-contained, CSS inline
+    assert "window.sopPrint" in doc  # the print script inline
 
 
 def test_export_usage_errors(tmp_path):
@@ -132,11 +150,14 @@ def test_export_usage_errors(tmp_path):
 def test_sixty_steps_on_screen_continuous_and_not_overlapping(browser, tmp_path):
     sop = parse_sop("big.md", make_sop(60, 8, seed=11))
     html = sopap.sopap_html(sop, _ctx(sop))
-    css = (Path(sopap.__file__).parents[2] / "assets" / "sop-sopap.css").read_text(encoding="utf-8")
+    assets = Path(sopap.__file__).parents[2] / "assets"
+    css = "".join((assets / name).read_text(encoding="utf-8") for name in ("sop-sopap.css", "sop-print.css"))
     f = tmp_path / "screen.html"
-    f.write_text(f"<!doctype html><meta charset=utf-8><style>{css}</style><body>{html}", encoding="utf-8")
+    f.write_text(f"<!doctype html><meta charset=utf-8><style>{css}</style><body>{html}"
+                 f"<script src='{(assets / 'sop-print.js').as_uri()}'></script>", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1200, "height": 900}, java_script_enabled=True)
     page.goto(f.as_uri())
+    page.wait_for_function("() => document.querySelector('[data-sopap-pages]')")  # paginated on load
     res = page.evaluate("""() => {
       const rows = [...document.querySelectorAll('tr.sopap-row')].map(tr => {
         const td = tr.querySelector('td.sopap-lanes'), svg = td.querySelector('svg');

@@ -1,11 +1,15 @@
 """``sop export ID --pdf OUT.pdf``: the official SOP-AP document as a PDF.
 
 The document is the same as printing the SOP page from a browser: identity
-page, lembar pengesahan and the SOP-AP flowchart table (A4 landscape, one
-table chunk per page with repeated header and off-page connectors).  It is
-first written as one self-contained HTML file (all CSS inline), then
-printed by Chromium in headless mode: through Playwright when it is
-installed, else by running the browser binary with ``--print-to-pdf``.
+page, lembar pengesahan and the SOP-AP flowchart table (A4 landscape, cut
+into pages by the same print script as the browser's Print, with repeated
+header and off-page connectors).  It is first written as one self-contained
+HTML file (CSS and ``sop-print.js`` inline), then printed by Chromium in
+headless mode: through Playwright when it is installed (the script paginates
+before ``page.pdf``), else by running the browser binary with
+``--print-to-pdf`` (the script paginates on load).  An SOP with errors is
+refused (exit 1, the errors listed) unless ``--force``, which watermarks
+every page as not official.
 The browser is ``$SOP_CHROMIUM`` or the first of ``/usr/bin/chromium``,
 ``chromium``, ``chromium-browser``, ``google-chrome`` found.
 
@@ -30,7 +34,7 @@ from dataclasses import replace
 
 from .. import i18n
 from ..corpus import inside
-from ..model import Sop
+from ..model import Severity, Sop
 from ..pipeline import load
 from ..render.context import RenderContext
 from ..settings import Settings
@@ -54,7 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sops", metavar="DIR", help="the SOP folder (default: the plugin's sops_dir, else ./sops)")
     p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the labels (default: id)")
     p.add_argument("--rows-per-page", type=int, default=None, metavar="N",
-                   help="SOP-AP table rows per printed page (default: as many as fit on A4 landscape)")
+                   help="at most N SOP-AP table rows per printed page (default: as many as fit on A4 landscape)")
+    p.add_argument("--force", action="store_true",
+                   help="export even if the SOP has errors; every page is watermarked as not official")
     add_common(p)
     p.set_defaults(func=run)
 
@@ -78,9 +84,16 @@ def run(args: argparse.Namespace) -> int:
     if sop is None:
         known = ", ".join(sorted(portal.corpus.by_id())[:10])
         raise UsageError(f"no SOP with id '{args.id}' in '{root}'" + (f" (known: {known})" if known else ""))
+    errors = [d for d in portal.diagnostics_for(sop) if d.severity is Severity.ERROR]
+    if errors and not args.force:
+        print(f"sop export: {sop.path} has {len(errors)} error(s); fix them (sop lint) or export with --force "
+              "(the document is then watermarked as not official):", file=sys.stderr)
+        for d in errors:
+            print(f"  {d.format()}", file=sys.stderr)
+        return 1
     ctx = RenderContext.of(portal)
     ctx.links = ctx.links.at_sop(args.id)
-    document = standalone_html(sop, ctx)
+    document = standalone_html(sop, ctx, watermark="print.watermark.errors" if errors else None)
     if html_out is not False:
         write_output(html_out, document)
         print(f"wrote {html_out or 'the HTML to standard output'}", file=sys.stderr)
@@ -101,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _asset(name: str) -> str:
     return resources.files("sop_plugin").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _script(name: str) -> str:
+    """A packaged script, safe to inline in ``<script>`` (no closing tag can occur)."""
+    return _asset(name).replace("</", "<\\/")
 
 
 def _inline_logo(settings: Settings, asset_dirs: list[Path]) -> Settings:
@@ -129,14 +147,17 @@ body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 
 """
 
 
-def standalone_html(sop: Sop, ctx: RenderContext) -> str:
-    """The official document as one HTML file (identity, approvals, SOP-AP table; CSS inline)."""
+def standalone_html(sop: Sop, ctx: RenderContext, watermark: str | None = None) -> str:
+    """The official document as one HTML file (identity, approvals, SOP-AP table; CSS and the print script inline).
+
+    ``watermark`` (a catalogue key) overrides the SOP's own (not yet in force, retired).
+    """
     import html as _html
 
     from ..render import identity, sopap
 
     parts = [
-        identity.identity_block(sop, ctx) or "",
+        identity.print_frame(sop, ctx, watermark) + identity.identity_table(sop, ctx),
         identity.approvals_block(sop, ctx) or "",
         '<div class="sop-tab-panel-sopap">' + (sopap.sopap_html(sop, ctx) or "") + "</div>",
     ]
@@ -145,7 +166,8 @@ def standalone_html(sop: Sop, ctx: RenderContext) -> str:
     title = f"{sop.id or ''} {sop.title or ''}".strip()
     return (
         f'<!DOCTYPE html>\n<html lang="{ctx.lang}"><head><meta charset="utf-8">'
-        f"<title>{_html.escape(title)}</title><style>{css}</style></head><body>"
+        f"<title>{_html.escape(title)}</title><style>{css}</style>"
+        f"<script>{_script('sop-print.js')}</script></head><body>"
         f'<h1 class="sop-doc-title"><span class="sop-doc-id">{_html.escape(sop.id or "")}</span>'
         f"{_html.escape(sop.title or '')}</h1>"
         f'<p class="sop-doc-status">{_html.escape(status)}'
@@ -191,6 +213,7 @@ def html_to_pdf(document: str, out: Path) -> None:
                     try:
                         pg = b.new_page()
                         pg.goto(page.as_uri(), wait_until="load")
+                        pg.evaluate("() => document.fonts.ready.then(() => window.sopPrint && window.sopPrint.paginate())")
                         pg.pdf(path=str(out), format="A4", landscape=True, print_background=True,
                                prefer_css_page_size=True)
                     finally:

@@ -14,10 +14,14 @@ whether the signature is bound to the current content.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from typing import Any
 
+from markupsafe import Markup
+
 from .. import fmt
-from ..model import ROLE_ORDER, Role, Sop
+from ..model import ROLE_ORDER, Role, Sop, Status
 from ..signing import signature_status
 from .blocks import block
 from .context import RenderContext
@@ -72,14 +76,70 @@ def _texts(values: Any) -> list[str]:
     return [str(v) for v in values if v is not None and str(v).strip()]
 
 
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: everything but letters, digits and spaces hex-escaped (author text)."""
+    return '"' + "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _css_content(template: str) -> str:
+    """A catalogue text with ``{page}`` / ``{pages}`` as a CSS ``content`` value with page counters."""
+    out = []
+    for piece in re.split(r"(\{pages?\})", template):
+        if piece == "{page}":
+            out.append("counter(page)")
+        elif piece == "{pages}":
+            out.append("counter(pages)")
+        elif piece:
+            out.append(css_string(piece))
+    return " ".join(out)
+
+
+def watermark(sop: Sop, ctx: RenderContext) -> str | None:
+    """The watermark (catalogue key) of a printed SOP: ``None`` only for an SOP in force today."""
+    if sop.status is Status.RETIRED:
+        return "print.watermark.retired"
+    in_force = sop.status is Status.EFFECTIVE and (sop.effective is None or sop.effective <= ctx.settings.now())
+    return None if in_force else "print.watermark.draft"
+
+
+def print_frame(sop: Sop, ctx: RenderContext, mark: str | None = None) -> Markup:
+    """Page headers and footers of the printed document (``@page`` margin boxes) and its watermark.
+
+    ``mark`` overrides the watermark (``sop export --force`` prints "contains errors").
+    The margin boxes carry the SOP number and title (top left), the version (top right) and
+    "Halaman x dari y" (bottom right) on every printed page.
+    """
+    head = " \u00b7 ".join(x for x in (sop.id or "", sop.title or "") if x)
+    version = ctx.t("print.version", v=sop.version) if sop.version is not None else ""
+    box = 'font: 8pt "Liberation Sans", "DejaVu Sans", sans-serif; color: #333;'
+    style = (
+        "@page {"
+        f" @top-left {{ content: {css_string(head)}; {box} }}"
+        f" @top-right {{ content: {css_string(version)}; {box} }}"
+        f" @bottom-right {{ content: {_css_content(ctx.t('print.page', page='{page}', pages='{pages}'))}; {box} }}"
+        " }"
+    )
+    out = f'<style data-sop-print-frame>{style}</style>'
+    mark = mark or watermark(sop, ctx)
+    if mark:
+        out += (f'<div class="sop-watermark" data-watermark="{html.escape(mark.rsplit(".", 1)[-1])}" aria-hidden="true">'
+                f"{html.escape(ctx.t(mark))}</div>")
+    return Markup(out)
+
+
 @block("identity", slot="header", order=20)
 def identity_block(sop: Sop, ctx: RenderContext) -> str | None:
+    return print_frame(sop, ctx) + identity_table(sop, ctx)
+
+
+def identity_table(sop: Sop, ctx: RenderContext) -> Markup:
+    """The SOP-AP identity page (without the print frame)."""
     leader = sop.approval(Role.LEADER)
     related = []
     for rid in _texts(sop.related):
         ref = ctx.sop_ref(rid)
         related.append({"id": ref.label, "title": ref.title, "href": ref.href})
-    return render(
+    return Markup(render(
         "identity.html",
         t=ctx.t,
         sop=sop,
@@ -95,7 +155,7 @@ def identity_block(sop: Sop, ctx: RenderContext) -> str | None:
         equipment=_texts(sop.equipment),
         warnings=_texts(sop.warnings),
         records=_texts(sop.records),
-    )
+    ))
 
 
 @block("approvals", slot="header", order=30)

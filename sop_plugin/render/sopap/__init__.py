@@ -20,22 +20,23 @@ Conventions (documented for readers in ``docs/guide/printing.md``):
   ``connector`` (segilima) — a handover to another SOP (``sop:``, a link
   to that SOP's page, drawn under the step) and the off-page connectors
   where the table breaks across printed pages.
-* Printing: the table is cut into chunks that fit an A4 landscape page.
-  Every chunk is its own ``<table>`` with its header; each flow line that
-  crosses a cut ends in a lettered segilima at the bottom of one chunk and
-  starts again from the same letter at the top of the next.  On screen the
-  connector rows and repeated headers are hidden and the chunks read as one
-  continuous table.
+* Printing: ``assets/sop-print.js`` cuts the table into A4 landscape pages
+  at print time from the *measured* rows (the browser's Print and ``sop
+  export --pdf`` alike).  Every page is its own ``<table>`` with its header;
+  each flow line that crosses a cut ends in a lettered segilima at the bottom
+  of one page and starts again from the same letter at the top of the next.
+  On screen the connector rows and repeated headers are hidden and the pages
+  read as one continuous table.
 
 Modules: :mod:`.geometry` (columns, rows, symbols and routed flow lines as
 typed plain data, so tests can check them), :mod:`.svg` (each row's drawing,
-with the geometry as ``data-*`` attributes), :mod:`.pages` (print chunks and
-their off-page connectors) and :mod:`.block` (the page block and its table).
+with the geometry as ``data-*`` attributes), :mod:`.pages` (the flow lines crossing
+each row boundary, for the print script) and :mod:`.block` (the page block and its table).
 """
 
 from .block import sopap_block, sopap_html
 from .geometry import TABLE_WIDTH, Columns, Edge, Kind, Layout, Point, Row, Side, Symbol, columns, layout
-from .pages import Chunk, Crossing, chunks
+from .pages import CONNECTOR_ROW, Crossing, crossings, letters
 
-__all__ = ["TABLE_WIDTH", "Chunk", "Columns", "Crossing", "Edge", "Kind", "Layout", "Point", "Row", "Side",
-           "Symbol", "chunks", "columns", "layout", "sopap_block", "sopap_html"]
+__all__ = ["CONNECTOR_ROW", "TABLE_WIDTH", "Columns", "Crossing", "Edge", "Kind", "Layout", "Point", "Row", "Side",
+           "Symbol", "columns", "crossings", "letters", "layout", "sopap_block", "sopap_html"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from markupsafe import Markup
 
 from ... import fmt
@@ -10,11 +12,16 @@ from ..blocks import block
 from ..context import RenderContext
 from ..templating import inline_markdown, render
 from .geometry import TABLE_WIDTH, layout
-from .pages import CONNECTOR_ROW, chunks
-from .svg import connector_svg, legend, row_svg
+from .pages import CONNECTOR_ROW, crossings
+from .svg import legend, row_svg
 
 
 def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None) -> str | None:
+    """The SOP-AP table as one ``<table>``; ``assets/sop-print.js`` cuts it into pages when printing.
+
+    ``rows_per_page`` (or the setting ``sopap_rows_per_page``) caps the step rows per printed
+    page; the script still measures, so a page never overflows.
+    """
     rpp = rows_per_page or ctx.settings.sopap_rows_per_page
     labels = {"no_actor": ctx.t("sopap.no_actor"), "start": ctx.t("sopap.start"), "end": ctx.t("sopap.end"),
               "handover": ctx.t("sopap.handover", id="{id}")}
@@ -22,28 +29,22 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
     if lay is None:
         return None
     f = fmt.of(ctx)
-    out = []
-    for k, ch in enumerate(chunks(lay.rows, lay.edges, rpp if rpp and rpp > 0 else None)):
-        rows = []
-        for ri in ch.rows:
-            r = lay.rows[ri]
-            s = r.step
-            rows.append({
-                "step": s,
-                "h": round(r.h, 1),
-                "y": round(r.y, 1),
-                "svg": row_svg(lay, ri),
-                "activity": Markup(inline_markdown(s.activity)) if s else ctx.t("sopap.end"),
-                "inputs": s.inputs if s else [],
-                "duration": f.step_duration(s) if s else "",
-                "output": Markup(inline_markdown(s.output)) if s and s.output else "",
-                "notes": Markup(inline_markdown(s.notes)) if s and s.notes else "",
-                "handover": ({"id": ctx.sop_ref(s.sop).label, "href": ctx.sop_href(s.sop)} if s and s.sop else None),
-            })
-        out.append({
-            "rows": rows,
-            "top": connector_svg(lay, ch.top, "top", k, ctx.t) if ch.top else None,
-            "bottom": connector_svg(lay, ch.bottom, "bottom", k, ctx.t) if ch.bottom else None,
+    cuts = crossings(lay.rows, lay.edges)
+    rows = []
+    for ri, r in enumerate(lay.rows):
+        s = r.step
+        rows.append({
+            "step": s,
+            "h": round(r.h, 1),
+            "y": round(r.y, 1),
+            "svg": row_svg(lay, ri),
+            "cross": json.dumps([[c.x, c.edge] for c in cuts[ri]], separators=(",", ":")),
+            "activity": Markup(inline_markdown(s.activity)) if s else ctx.t("sopap.end"),
+            "inputs": s.inputs if s else [],
+            "duration": f.step_duration(s) if s else "",
+            "output": Markup(inline_markdown(s.output)) if s and s.output else "",
+            "notes": Markup(inline_markdown(s.notes)) if s and s.notes else "",
+            "handover": ({"id": ctx.sop_ref(s.sop).label, "href": ctx.sop_href(s.sop)} if s and s.sop else None),
         })
     return render(
         "sopap.html",
@@ -51,8 +52,10 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
         t=ctx.t,
         cols=lay.cols,
         lane_cols=lay.cols.lane_cols(),
+        lanes_width=lay.cols.lanes_width,
         actors=lay.actors,
-        chunks=out,
+        rows=rows,
+        rows_per_page=rpp if rpp and rpp > 0 else 0,
         connector_h=CONNECTOR_ROW,
         width=TABLE_WIDTH,
         legend=legend(),

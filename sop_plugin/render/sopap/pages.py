@@ -1,38 +1,33 @@
-"""Print pagination of the SOP-AP table: rows grouped into A4 landscape chunks.
+"""What printing needs to know about the SOP-AP table: the flow lines crossing each row boundary.
 
-Every chunk is its own ``<table>`` with its header; each flow line that
-crosses a cut ends in a lettered segilima (off-page connector) at the bottom
-of one chunk and starts again from the same letter at the top of the next.
-On screen the connector rows and repeated headers are hidden and the chunks
-read as one continuous table.
+The page breaks themselves are decided in the browser at print time by
+``assets/sop-print.js`` (the one paginator for the browser's Print and for
+``sop export --pdf``): it measures the rendered rows, cuts the table on row
+boundaries so that every page fits, repeats the header, and puts a lettered
+off-page connector (segilima) at the bottom of one page and its partner at
+the top of the next for every flow line crossing the cut.  Python only says
+*which* lines cross each boundary and where (``x`` in table coordinates), as
+the row's ``data-cross`` attribute, because that is geometry, not layout.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .geometry import Edge, Row
 
-CONNECTOR_ROW = 40    # height of the off-page connector rows of a printed chunk
-PAGE_BUDGET = 540     # px of step rows per printed A4 landscape page (under header, connector rows)
+CONNECTOR_ROW = 40    # height (px) of the off-page connector rows the print script inserts
+EPS = 0.01
 
 
-@dataclass
+@dataclass(frozen=True)
 class Crossing:
-    label: str
     x: float
     edge: int               # index into Layout.edges
 
 
-@dataclass
-class Chunk:
-    rows: list[int]
-    top: list[Crossing] = field(default_factory=list)     # connectors at the top (from previous page)
-    bottom: list[Crossing] = field(default_factory=list)  # connectors at the bottom (to next page)
-
-
 def letters(n: int) -> str:
-    """0 → A, 25 → Z, 26 → AA ..."""
+    """0 → A, 25 → Z, 26 → AA ... (the print script labels connectors the same way)."""
     out = ""
     n += 1
     while n:
@@ -41,26 +36,16 @@ def letters(n: int) -> str:
     return out
 
 
-def chunks(rows: list[Row], edges: list[Edge], rows_per_page: int | None = None,
-           budget: float = PAGE_BUDGET) -> list[Chunk]:
-    groups: list[list[int]] = [[]]
-    used = 0.0
+def crossings(rows: list[Row], edges: list[Edge]) -> list[list[Crossing]]:
+    """For each row, the vertical flow-line runs that cross its bottom boundary (none after the last row)."""
+    out: list[list[Crossing]] = []
     for i, r in enumerate(rows):
-        full = (len(groups[-1]) >= rows_per_page) if rows_per_page else (used + r.h > budget)
-        if groups[-1] and full:
-            groups.append([])
-            used = 0.0
-        groups[-1].append(i)
-        used += r.h
-    out = [Chunk(g) for g in groups]
-    n = 0
-    for k in range(len(out) - 1):
-        cut = rows[out[k].rows[-1]].y + rows[out[k].rows[-1]].h
-        for ei, e in enumerate(edges):
-            for (x1, y1), (x2, y2) in zip(e.points, e.points[1:]):
-                if abs(x1 - x2) < 0.01 and min(y1, y2) < cut < max(y1, y2):
-                    label = letters(n)
-                    n += 1
-                    out[k].bottom.append(Crossing(label, x1, ei))
-                    out[k + 1].top.append(Crossing(label, x1, ei))
+        found: list[Crossing] = []
+        if i < len(rows) - 1:
+            cut = r.y + r.h
+            for ei, e in enumerate(edges):
+                for a, b in zip(e.points, e.points[1:]):
+                    if abs(a.x - b.x) < EPS and min(a.y, b.y) < cut - EPS and cut + EPS < max(a.y, b.y):
+                        found.append(Crossing(round(a.x, 1), ei))
+        out.append(found)
     return out

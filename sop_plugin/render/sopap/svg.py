@@ -11,12 +11,10 @@ coordinates, px); flow lines ``data-from``, ``data-to``, ``data-label`` and
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 from markupsafe import Markup, escape
 
 from .geometry import LABEL_LINE, Kind, Layout, Point, Side, Symbol
-from .pages import CONNECTOR_ROW, Crossing
 
 EXTEND = 4000         # how far lines reaching a row's bottom are extended (clipped by the cell)
 EPS = 0.01
@@ -174,23 +172,6 @@ def _svg(lay: Layout, body: list[str], y0: float, h: float, attrs: str) -> Marku
         f'xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" height="{_f(h)}" {attrs} '
         f'role="presentation"><g transform="translate(0,{_f(-y0)})">{"".join(body)}</g></svg></div>'
     )
-
-
-def connector_svg(lay: Layout, crossings: list[Crossing], where: str, chunk: int,
-                  t: Callable[..., str]) -> Markup:
-    """A connector row: ``where`` is "bottom" (line comes in from above) or "top" (line leaves downwards)."""
-    out: list[str] = []
-    h = CONNECTOR_ROW
-    bottom = where == "bottom"
-    for c in crossings:
-        e = lay.edges[c.edge]
-        sym = Symbol(Kind.CONNECTOR, -1, c.x, 16 if bottom else h - 18, 20, 20, -1,
-                     ref="page-out" if bottom else "page-in", text=c.label,
-                     title=t("sopap.goto_page" if bottom else "sopap.from_page", label=c.label))
-        seg = [Point(c.x, 0), sym.port(Side.TOP)] if bottom else [sym.port(Side.BOTTOM), Point(c.x, h)]
-        out.append(f'<path class="sopap-line"{_line_attrs(c.edge, e, data_pair=c.label)} d="{_path(seg)}"/>')
-        out.append(symbol_svg(sym, {"data-pair": c.label, "data-chunk": str(chunk)}))
-    return _svg(lay, out, 0, h, f'data-connectors="{where}"')
 
 
 def legend() -> dict[str, Markup]:

@@ -1,0 +1,202 @@
+"""The official paper: a 20-step and a 60-step SOP printed both ways, measured in the PDF.
+
+Both print paths use the one paginator (assets/sop-print.js): Playwright's ``page.pdf`` of the
+built portal page (standing in for the browser's Print; the test calls nothing itself, the page's
+script paginates) and ``sop export --pdf``.  The PDFs are read with pdfplumber:
+
+* every table page carries the table header and the SOP number (page header margin box) and
+  "Halaman x dari y";
+* every table page holds at least one step row, and every step is printed exactly once;
+* the off-page connectors pair across every break: the letters at the bottom of one page are the
+  letters at the top of the next;
+* nothing (text or drawing) lies below the bottom margin except the footer.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from browserkit import ARGS, CHROMIUM, require_chromium, serve
+from sop_plugin.cli import main
+from test_site_build import build
+from test_sopap import make_sop
+
+pdfplumber = pytest.importorskip("pdfplumber")
+
+pytestmark = pytest.mark.browser
+
+PT_PER_MM = 72 / 25.4
+PAGE_H = 210 * PT_PER_MM
+BOTTOM_LIMIT = PAGE_H - 14 * PT_PER_MM + 1.0   # the @page bottom margin is 14 mm
+TOP_LIMIT = 16 * PT_PER_MM - 1.0                # and the top margin 16 mm
+
+
+def _activity(i: int) -> str:
+    # a token per step (K07) to find it in the PDF; some rows long, so breaks depend on real heights
+    extra = " Memeriksa kelengkapan berkas dan mencocokkan data dengan sistem informasi kepegawaian." * (i % 5 == 0)
+    return f"K{i:02d} kegiatan dikerjakan dengan teliti.{extra}"
+
+
+def _sop_text(n: int, actors: int, seed: int, sop_id: str) -> str:
+    text = make_sop(n, actors, seed=seed, activity=_activity)
+    text = text.replace("id: SOP-UJI-001", f"id: {sop_id}").replace("title: Uji Bagan", f"title: Uji Cetak {n} Langkah")
+    # long branch labels must print whole
+    return text.replace("- Tidak -> ", "- Tidak lengkap, dikembalikan -> ")
+
+
+OTHER = textwrap.dedent("""\
+    ---
+    id: SOP-LAIN-002
+    title: Lanjutan
+    unit: biro-umum
+    status: draft
+    ---
+
+    ## Prosedur
+
+    1. Menerima berkas lanjutan.
+        - pelaksana: Pelaksana A
+        - waktu: 10 menit
+    """)
+
+CASES = {"SOP-CETAK-020": (20, 4, 3), "SOP-CETAK-060": (60, 8, 11)}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("print")
+    sops = root / "sops"
+    sops.mkdir()
+    (sops / "units.yml").write_text("biro-umum:\n  name: Biro Umum\n", encoding="utf-8")
+    (sops / "lain.md").write_text(OTHER, encoding="utf-8")
+    for sop_id, (n, k, seed) in CASES.items():
+        (sops / f"{sop_id.lower()}.md").write_text(_sop_text(n, k, seed, sop_id), encoding="utf-8")
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Beranda\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Uji\ntheme:\n  name: material\n  font: false\n  language: id\n"
+        "plugins:\n  - search\n  - sop:\n      include_drafts: true\n", encoding="utf-8")
+    result = build(root, root / "site", strict=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return root
+
+
+@pytest.fixture(scope="module")
+def pdfs(project) -> dict[tuple[str, str], tuple[Path, list]]:
+    """Every SOP printed both ways: (id, "browser" | "export") -> (pdf, the script's page summary)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    with serve(project / "site") as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = b.new_page(viewport={"width": 1366, "height": 900})
+            for sop_id in CASES:
+                page.goto(url + f"sop/{sop_id.lower()}/", wait_until="load")
+                page.wait_for_function("() => document.querySelector('[data-sopap-pages]')")
+                pdf = project / f"{sop_id}-browser.pdf"
+                page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True,
+                         prefer_css_page_size=True)
+                out[(sop_id, "browser")] = (pdf, page.evaluate("() => window.sopPrint.summary()[0]"))
+        finally:
+            b.close()
+    for sop_id in CASES:
+        pdf = project / f"{sop_id}-export.pdf"
+        html = project / f"{sop_id}-export.html"
+        rc = main(["export", sop_id, "--sops", str(project / "sops"), "--pdf", str(pdf), "--html", str(html)])
+        assert rc == 0
+        out[(sop_id, "export")] = (pdf, None)
+    return out
+
+
+def _words(page) -> list[dict]:
+    """The page's words, without the watermark (set in 30 pt type; nothing else is near that size)."""
+    plain = page.filter(lambda o: o.get("object_type") != "char" or o.get("size", 0) < 20)
+    return plain.extract_words(keep_blank_chars=False, use_text_flow=False)
+
+
+@pytest.mark.parametrize("sop_id", list(CASES))
+@pytest.mark.parametrize("way", ["browser", "export"])
+def test_printed_table_pages(pdfs, sop_id, way):
+    pdf, summary = pdfs[(sop_id, way)]
+    n = CASES[sop_id][0]
+    seen: list[int] = []
+    table_pages = []
+    with pdfplumber.open(str(pdf)) as doc:
+        total = len(doc.pages)
+        for number, page in enumerate(doc.pages, start=1):
+            words = _words(page)
+            text = " ".join(w["text"] for w in words)
+            assert abs(page.height - PAGE_H) < 2 and page.width > page.height  # A4 landscape
+            # page header and footer on every page (margin boxes)
+            head = " ".join(w["text"] for w in words if w["bottom"] < TOP_LIMIT)
+            assert sop_id in head and "Uji Cetak" in head, (number, head)
+            foot = " ".join(w["text"] for w in words if w["top"] > BOTTOM_LIMIT)
+            assert foot == f"Halaman {number} dari {total}", (number, foot)
+            # nothing below the bottom margin but the footer: no text, no line, no box
+            for obj in page.rects + page.lines + page.curves:
+                assert obj["bottom"] <= BOTTOM_LIMIT, (number, obj["bottom"])
+            steps = [int(w["text"][1:]) for w in words if re.fullmatch(r"K\d\d", w["text"])]
+            if "Kelengkapan" not in text or "Keterangan" not in text:
+                assert not steps
+                continue
+            assert "Pelaksana" in text and "Mutu" in text and "Kegiatan" in text  # the header on every table page
+            assert steps, f"page {number} has no step row"
+            seen += steps
+            table_pages.append((number, page, words, steps))
+    assert sorted(seen) == list(range(1, n + 1))  # each step printed once, in order
+    assert seen == sorted(seen)
+    assert len(table_pages) >= (2 if n == 20 else 4)
+    # connectors pair across every break: letters under the last step row / above the first
+    pairs = []
+    with pdfplumber.open(str(pdf)) as doc:
+        for number, _, words, steps in table_pages:
+            page = doc.pages[number - 1]
+            tokens = [w for w in words if re.fullmatch(r"K\d\d", w["text"])]
+            first_top = min(w["top"] for w in tokens)
+            last_bottom = max(w["bottom"] for w in tokens)
+            header_bottom = max(w["bottom"] for w in words if w["text"] in ("Kelengkapan", "Output"))
+            letters = [w for w in words if re.fullmatch(r"[A-Z]{1,2}", w["text"])]
+            top = sorted(w["text"] for w in letters if header_bottom < w["top"] < first_top)
+            bottom = sorted(w["text"] for w in letters if w["top"] > last_bottom + 20)
+            pairs.append((top, bottom))
+    for k in range(len(pairs) - 1):
+        assert pairs[k][1] == pairs[k + 1][0], (k, pairs)
+    assert pairs[0][0] == [] and pairs[-1][1] == []
+    used = [x for _, bottom in pairs for x in bottom]
+    assert used and len(used) == len(set(used))  # lines do cross the breaks; every letter used once
+    if summary is not None:  # the page's script agrees with what was printed
+        assert [[s for s in p["steps"] if s] for p in summary] == [s for *_, s in table_pages]
+        assert [(sorted(p["top"]), sorted(p["bottom"])) for p in summary] == pairs
+
+
+def test_branch_labels_print_whole(pdfs):
+    pdf, _ = pdfs[("SOP-CETAK-020", "export")]
+    with pdfplumber.open(str(pdf)) as doc:
+        text = " ".join(page.extract_text() or "" for page in doc.pages)
+    assert "…" not in text
+    assert "dikembalikan" in text
+
+
+def test_export_refuses_an_sop_with_errors(tmp_path, capsys):
+    require_chromium()
+    root = tmp_path / "sops"
+    root.mkdir()
+    (root / "units.yml").write_text("biro-umum:\n  name: Biro Umum\n", encoding="utf-8")
+    (root / "a.md").write_text(_sop_text(8, 2, 1, "SOP-RUSAK-001"), encoding="utf-8")  # hands over to a missing SOP
+    out = tmp_path / "a.pdf"
+    rc = main(["export", "SOP-RUSAK-001", "--sops", str(root), "--pdf", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 1 and not out.exists()
+    assert "SOP204" in err and "a.md:" in err and "--force" in err
+    rc = main(["export", "SOP-RUSAK-001", "--sops", str(root), "--pdf", str(out), "--force"])
+    assert rc == 0
+    with pdfplumber.open(str(out)) as doc:
+        for page in doc.pages:  # the watermark is on every page
+            mark = "".join(c["text"] for c in page.chars if c["size"] >= 20)
+            assert "MENGANDUNGKESALAHAN" in mark.replace(" ", ""), mark
