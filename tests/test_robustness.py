@@ -151,5 +151,6 @@ def test_other_commands_do_not_crash_and_json_stays_strict(name, broken, capsys,
         strict(out.out)
     if name.startswith("front-matter"):
         return  # no readable id: nothing to export
-    assert main(["export", *TODAY, "--html", str(tmp_path / "out.html"), "SOP-UMUM-004"]) == 0
+    # --force: an SOP with errors is refused (exit 1) unless forced; forced, it must still render
+    assert main(["export", *TODAY, "--force", "--html", str(tmp_path / "out.html"), "SOP-UMUM-004"]) == 0
     assert (tmp_path / "out.html").stat().st_size > 1000
