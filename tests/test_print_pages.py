@@ -1,8 +1,8 @@
 """The official paper: a 20-step and a 60-step SOP printed both ways, measured in the PDF.
 
 Both print paths use the one paginator (assets/sop-print.js): Playwright's ``page.pdf`` of the
-built portal page (standing in for the browser's Print; the test calls nothing itself, the page's
-script paginates) and ``sop export --pdf``.  The PDFs are read with pdfplumber:
+built portal page (standing in for the browser's Print; the test runs what the page's
+``beforeprint`` handler runs) and ``sop export --pdf``.  The PDFs are read with pdfplumber:
 
 * every table page carries the table header and the SOP number (page header margin box) and
   "Halaman x dari y";
@@ -98,11 +98,12 @@ def pdfs(project) -> dict[tuple[str, str], tuple[Path, list]]:
             page = b.new_page(viewport={"width": 1366, "height": 900})
             for sop_id in CASES:
                 page.goto(url + f"sop/{sop_id.lower()}/", wait_until="load")
-                page.wait_for_function("() => document.querySelector('[data-sopap-pages]')")
+                # what the beforeprint handler runs (page.pdf fires beforeprint and afterprint itself)
+                summary = page.evaluate("() => (window.sopPrint.paginate(), window.sopPrint.summary()[0])")
                 pdf = project / f"{sop_id}-browser.pdf"
                 page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True,
                          prefer_css_page_size=True)
-                out[(sop_id, "browser")] = (pdf, page.evaluate("() => window.sopPrint.summary()[0]"))
+                out[(sop_id, "browser")] = (pdf, summary)
         finally:
             b.close()
     for sop_id in CASES:

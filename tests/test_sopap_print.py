@@ -70,9 +70,9 @@ def test_forty_steps_print_as_a4_landscape_with_repeated_header(browser, tmp_pat
     html.write_text(doc, encoding="utf-8")
     page = browser.new_page()
     page.goto(html.as_uri())
+    summary = page.evaluate("() => (window.sopPrint.paginate(), window.sopPrint.summary()[0])")
     pdf = tmp_path / "doc.pdf"
     page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
-    summary = page.evaluate("() => window.sopPrint.summary()[0]")
     page.close()
 
     sizes = _page_sizes(pdf)
@@ -157,7 +157,7 @@ def test_sixty_steps_on_screen_continuous_and_not_overlapping(browser, tmp_path)
                  f"<script src='{(assets / 'sop-print.js').as_uri()}'></script>", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1200, "height": 900}, java_script_enabled=True)
     page.goto(f.as_uri())
-    page.wait_for_function("() => document.querySelector('[data-sopap-pages]')")  # paginated on load
+    page.evaluate("() => window.sopPrint.paginate()")  # as before printing
     res = page.evaluate("""() => {
       const rows = [...document.querySelectorAll('tr.sopap-row')].map(tr => {
         const td = tr.querySelector('td.sopap-lanes'), svg = td.querySelector('svg');

@@ -2,7 +2,7 @@
  *
  * The table arrives as one <table> whose rows carry `data-cross`: the flow lines (x in table
  * coordinates, edge index) that cross the boundary below the row.  Before printing (the
- * `beforeprint` event, on page load, and explicitly from `sop export` before page.pdf) this
+ * `beforeprint` event, and explicitly from `sop export` before page.pdf) this
  * script measures the rendered rows, cuts the table on row boundaries so that every printed page
  * fits (page height from the CSS variable --sop-print-page-h, the @page box of sop-print.css),
  * gives every page its own <table> with the header, and puts a lettered off-page connector
@@ -268,24 +268,18 @@
   }
 
   window.sopPrint = { paginate: paginateAll, summary: summary, letters: letters, plan: plan };
+  /* On screen the table stays one table; it is cut into pages only for printing. */
   window.addEventListener("beforeprint", paginateAll);
   if (window.matchMedia) {
     var mq = window.matchMedia("print");
     var onChange = function (e) { if (e.matches) paginateAll(); };
     if (mq.addEventListener) mq.addEventListener("change", onChange); else if (mq.addListener) mq.addListener(onChange);
   }
-  function start() {
-    if (document.fonts && document.fonts.ready) {
-      document.fonts.ready.then(paginateAll, paginateAll);
-    } else {
-      paginateAll();
-    }
-  }
-  if (window.sopPortal && window.sopPortal.onPage) {
-    window.sopPortal.onPage(start);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  /* After printing, the screen gets its single table back. */
+  window.addEventListener("afterprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-sopap]"), function (root) {
+      restore(root);
+      root.removeAttribute("data-sopap-pages");
+    });
+  });
 })();
