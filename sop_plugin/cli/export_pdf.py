@@ -55,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pdf", metavar="OUT.pdf", help="write the SOP-AP document as PDF ('-': standard output)")
     p.add_argument("--html", metavar="OUT.html",
                    help="write the self-contained HTML document ('-': standard output)")
+    p.add_argument("--docx", metavar="OUT.docx", help="write the document as an editable Word file")
     p.add_argument("--sops", metavar="DIR", help="the SOP folder (default: the plugin's sops_dir, else ./sops)")
     p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the labels (default: id)")
     p.add_argument("--rows-per-page", type=int, default=None, metavar="N",
@@ -66,12 +67,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.pdf is None and args.html is None:
-        raise UsageError("choose an output: --pdf OUT.pdf and/or --html OUT.html")
+    if args.pdf is None and args.html is None and args.docx is None:
+        raise UsageError("choose an output: --pdf OUT.pdf, --html OUT.html and/or --docx OUT.docx")
     if args.pdf == STDOUT and args.html == STDOUT:
         raise UsageError("--pdf and --html cannot both write to standard output")
     pdf_out = check_output(args.pdf, "--pdf") if args.pdf is not None else False
     html_out = check_output(args.html, "--html") if args.html is not None else False
+    docx_out = check_output(args.docx, "--docx", stdout=False) if args.docx is not None else None
     settings = load_settings(args, lang=args.lang, sopap_rows_per_page=args.rows_per_page)
     root = Path(args.sops) if args.sops else default_root(args)
     if not root.is_dir():
@@ -109,6 +111,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"sop export: error: {exc}", file=sys.stderr)
             return 1
         print(f"wrote {pdf_out or 'the PDF to standard output'}", file=sys.stderr)
+    if docx_out is not None:
+        from .export_docx import export as export_docx
+        try:
+            export_docx(sop, ctx, docx_out, document)
+        except PdfError as exc:
+            print(f"sop export: error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {docx_out}", file=sys.stderr)
     return 0
 
 

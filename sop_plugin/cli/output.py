@@ -68,4 +68,4 @@ def write_output(path: Path | None, content: str | bytes) -> None:
 
 
 def _example(option: str) -> str:
-    return {"--pdf": "sop.pdf", "--html": "sop.html"}.get(option, "sops.json")
+    return {"--pdf": "sop.pdf", "--html": "sop.html", "--docx": "sop.docx"}.get(option, "sops.json")
