@@ -6,9 +6,13 @@ Plain string work (no HTML, no MkDocs): pages, exports and views share it.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from . import ids
+
+
+_ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")')
 
 
 def sop_slug(sop_id: str) -> str:
@@ -27,6 +31,9 @@ class Links:
     sop_prefix: str = "sop"
     current: str = ""
     use_directory_urls: bool = True
+    # hosts that rewrite every relative <a href> of a page as if written in its Markdown source (Zensical)
+    source_relative: bool = False
+    source: str = ""  # the Markdown source path of the current page, when the page said so (::: sop-page)
 
     def sop_page(self, sop_id: str) -> str:
         """The Markdown source path of an SOP's generated page."""
@@ -52,9 +59,39 @@ class Links:
             rel = "./"
         return rel + (f"#{anchor}" if anchor else "")
 
+    def locate(self, src_path: str) -> None:
+        """Links from now on are from the page whose Markdown source is ``src_path``."""
+        self.current = self.page_url(src_path)
+        self.source = src_path
+
+    def for_host(self, fragment: str) -> str:
+        """``fragment`` with its ``<a href>`` links made relative to the page's source, if the host rewrites them.
+
+        Zensical treats every relative ``<a href>`` in a page as written in the
+        Markdown source and rebases it to the page's URL; links inside SVG
+        (``xlink:href``) and Mermaid text are left alone, so only anchors change.
+        """
+        if not (self.source_relative and self.source):
+            return fragment
+        base = self.current if self.current.endswith("/") or not self.current else posixpath.dirname(self.current) + "/"
+        src_dir = posixpath.dirname("/" + self.source)
+
+        def rebase(m: re.Match[str]) -> str:
+            href = m.group(2)
+            if not href or href.startswith(("#", "/")) or ":" in href.split("/", 1)[0].split("#", 1)[0]:
+                return m.group(0)
+            path, sep, anchor = href.partition("#")
+            target = posixpath.normpath(posixpath.join("/" + base, path))
+            rel = posixpath.relpath(target, src_dir)
+            if path.endswith("/") and not rel.endswith("/"):
+                rel += "/"
+            return m.group(1) + rel + sep + anchor + m.group(3)
+
+        return _ANCHOR_HREF.sub(rebase, fragment)
+
     def sop_href(self, sop_id: str, anchor: str = "") -> str:
         return self.href(self.sop_page(sop_id), anchor)
 
     def at_sop(self, sop_id: str) -> Links:
         """The same links as seen from ``sop_id``'s page."""
-        return Links(self.sop_prefix, self.page_url(self.sop_page(sop_id)), self.use_directory_urls)
+        return Links(self.sop_prefix, self.page_url(self.sop_page(sop_id)), self.use_directory_urls)  # a page URL

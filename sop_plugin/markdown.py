@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import sys
 from typing import Any, Callable
 
 from markdown import Extension, Markdown
@@ -63,6 +64,8 @@ OPTIONS: dict[str, list[Any]] = {
     "simulate": [{}, "Build-time simulation: enabled, cases, seed"],
     "disabled_blocks": [[], "SOP page blocks to leave out"],
     "audit_git": [DEFAULTS.audit_git, "Read the audit trail's commits from git"],
+    "links": ["auto", "Relative links are from the page's 'url' (MkDocs) or its 'source' file (hosts that "
+                      "rewrite links, Zensical); 'auto': 'source' under Zensical"],
 }
 
 
@@ -89,10 +92,17 @@ class SopExtension(Extension):
         if given is not None:
             return given() if callable(given) else given
         if self._ctx is None:
-            options = {k: v for k, v in self.getConfigs().items() if k != "base_dir"}
+            options = {k: v for k, v in self.getConfigs().items() if k not in ("base_dir", "links")}
             base = Path(self.getConfig("base_dir") or ".").resolve()
             self._ctx = RenderContext.of(build(Settings.from_options(options), base, extra=page_parts))
+            mode = self.getConfig("links")
+            self._ctx.links.source_relative = mode == "source" or (mode == "auto" and "zensical" in sys.modules)
         return self._ctx
+
+    def reset(self) -> None:
+        """Between documents: a standalone host's links start from the site root (``::: sop-page`` moves them)."""
+        if self._given is None and self._ctx is not None:
+            self._ctx.links.current = self._ctx.links.source = ""
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
@@ -183,7 +193,7 @@ class SopPreprocessor(Preprocessor):
 
     def html_lines(self, fragment: str) -> list[str]:
         # the portal's own fragment (escaped templates): kept as is when the page is cleaned
-        placeholder = self.md.htmlStash.store(sanitize.trusted(fragment.strip()))
+        placeholder = self.md.htmlStash.store(sanitize.trusted(self.context().links.for_host(fragment.strip())))
         return ["", placeholder, ""]
 
 

@@ -8,7 +8,6 @@ the generated pages and the packaged assets.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +26,14 @@ from ..markdown import SopExtension
 from ..model import Severity
 from ..pipeline import build
 from ..render import blocks as registry
-from ..render.context import RenderContext, sop_slug
+from ..render.context import RenderContext
 from ..render.page import page_parts
+from ..render.site import ASSET_DIR, asset_files, asset_urls, generated_pages
 from ..settings import Settings, SettingsError
 from .config import SopPluginConfig
 
 log = get_plugin_logger(__name__)
 
-ASSET_DIR = "assets/sop"
 
 
 class SopPlugin(BasePlugin[SopPluginConfig]):
@@ -84,9 +83,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             else:
                 log.debug(d.format())
         config.markdown_extensions.append(SopExtension(context=self.context, report=lambda d: log.error(d.format())))
-        config.extra_css[:0] = [f"{ASSET_DIR}/{name}" for name in _asset_names(".css")]
-        # vendor/mermaid/mermaid.min.js is copied but not listed: sop.js loads it on pages that show a diagram
-        scripts = [f"{ASSET_DIR}/{n}" for n in _asset_names(".js")]
+        css, scripts = asset_urls()
+        config.extra_css[:0] = css
         config.extra_javascript[:0] = [s for s in scripts if s not in config.extra_javascript]
         return config
 
@@ -97,29 +95,23 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
     # -- files ----------------------------------------------------------------
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         ctx = self.context()
-        for rel, path in _assets():
+        for rel, path in asset_files():
             files.append(File.generated(config, f"{ASSET_DIR}/{rel}", abs_src_path=str(path)))
         self.hidden = set()
         self.nav_groups = {}
         portal = ctx.portal
         everything = portal.stamp()
         by_path = portal.corpus.by_path()
-        for sop in ctx.published.values():
-            src = ctx.links.sop_page(sop.id)
-            content = registry.page_source(sop.title or sop.id, f"::: sop {sop_slug(sop.id)}")
-            files.append(self._generated(config, src, content, portal.stamp(sop)))
-            self.hidden.add(src)
-        for name, generate in registry.page_generators().items():
-            for page in generate(ctx):
-                if files.get_file_from_path(page.src_path) is not None:
-                    log.info(f"{page.src_path} exists in docs/; the generated page '{name}' is not added")
-                    continue
-                stamp = portal.stamp(by_path[page.depends]) if page.depends else everything
-                files.append(self._generated(config, page.src_path, page.content, stamp))
-                if page.nav is None:
-                    self.hidden.add(page.src_path)
-                else:
-                    self.nav_groups.setdefault(page.nav, []).append(page)
+        for page in generated_pages(ctx):
+            if files.get_file_from_path(page.src_path) is not None:
+                log.info(f"{page.src_path} exists in docs/; the generated page is not added")
+                continue
+            stamp = portal.stamp(by_path[page.depends]) if page.depends else everything
+            files.append(self._generated(config, page.src_path, page.content, stamp))
+            if page.nav is None:
+                self.hidden.add(page.src_path)
+            else:
+                self.nav_groups.setdefault(page.nav, []).append(page)
         return files
 
     def _generated(self, config: MkDocsConfig, src: str, content: str, stamp: str) -> File:
@@ -301,17 +293,3 @@ def _relink(nav: Navigation) -> None:
         page.previous_page, page.next_page = before, after
     nav.pages = pages
 
-
-def _asset_root() -> Path:
-    return Path(str(resources.files("sop_plugin") / "assets"))
-
-
-def _assets() -> list[tuple[str, Path]]:
-    root = _asset_root()
-    return [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*")) if p.is_file()]
-
-
-def _asset_names(suffix: str) -> list[str]:
-    names = sorted(p.name for p in _asset_root().glob(f"*{suffix}"))
-    # sop.css / sop.js first: the others build on them
-    return sorted(names, key=lambda n: (n != f"sop{suffix}", n))
