@@ -64,6 +64,8 @@ OPTIONS: dict[str, list[Any]] = {
     "simulate": [{}, "Build-time simulation: enabled, cases, seed"],
     "disabled_blocks": [[], "SOP page blocks to leave out"],
     "audit_git": [DEFAULTS.audit_git, "Read the audit trail's commits from git"],
+    "report_issue_url": [DEFAULTS.report_issue_url, "Report-a-problem link template ({id}, {version}, {title}, "
+                                                    "{step}); empty: no link"],
     "links": ["auto", "Relative links are from the page's 'url' (MkDocs) or its 'source' file (hosts that "
                       "rewrite links, Zensical); 'auto': 'source' under Zensical"],
 }

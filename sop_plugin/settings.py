@@ -10,6 +10,7 @@ them from :data:`DEFAULTS`.
 from __future__ import annotations
 
 import dataclasses
+import string
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class Settings:
     remote_images: bool = False  # author images from other hosts (docs/guide/security.md)
     audit_git: bool = True
     sopap_rows_per_page: int | None = None
+    report_issue_url: str = ""  # "Laporkan masalah" link template ({id}, {version}, {title}, {step}); "": off
     # -- how the build runs (never changes its output) ---------------------------------
     cache_dir: str = ".cache/sop"  # relative to the project folder; "" turns the cache off
     workers: int = 0  # processes for per-SOP work; 0: one per core
@@ -125,6 +127,8 @@ class Settings:
                 days_per_week=_number(merged.get("days_per_week", DEFAULTS.calendar.days_per_week), "days_per_week"))
         if "today" in merged:
             kw["today"] = _date(merged["today"], "today")
+        if "report_issue_url" in merged:
+            kw["report_issue_url"] = _report_url(merged["report_issue_url"])
         if "institution" in merged:
             raw = {k: v for k, v in _mapping(merged["institution"], "institution").items() if v is not None}
             logo = raw.get("logo")
@@ -190,3 +194,23 @@ def _date(value: Any, name: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise _fail(name, "a date (YYYY-MM-DD)", value) from None
+
+
+REPORT_FIELDS = ("id", "version", "title", "step")
+
+
+def _report_url(value: Any) -> str:
+    """An http(s) or mailto: URL template whose only fields are :data:`REPORT_FIELDS` ("": no report link)."""
+    text = _str(value, "report_issue_url").strip()
+    if not text:
+        return ""
+    if not text.lower().startswith(("http://", "https://", "mailto:")):
+        raise _fail("report_issue_url", "an http(s):// or mailto: address", value)
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:
+        raise _fail("report_issue_url", "a template with balanced {braces}", value) from None
+    for _, name, spec, conversion in fields:
+        if name is not None and (name not in REPORT_FIELDS or spec or conversion):
+            raise _fail("report_issue_url", "a template with the fields {id}, {version}, {title}, {step}", value)
+    return text

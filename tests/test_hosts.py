@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ruamel.yaml import YAML
 
 from sop_plugin.cli.common import plugin_options
 from sop_plugin.links import Links
@@ -174,9 +175,11 @@ def test_zensical_recipe_from_the_guide(host_root, project_wheel):
     bin_dir = host_env("zensical", host_root, project_wheel)
     project = portal_copy(host_root / "portal-zensical")
     config = yaml.safe_load(textwrap.dedent(re.search(r"```yaml\n(.*?)\n *```", section, re.S).group(1)))
-    site = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    rt = YAML()  # round trip: tags such as !ENV stay as written
+    site = rt.load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     site.update(config)  # the plugins entry stays: Zensical ignores it
-    (project / "mkdocs.yml").write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with (project / "mkdocs.yml").open("w", encoding="utf-8") as f:
+        rt.dump(site, f)
     commands = re.findall(r"^\s*\$ (sop .+|zensical .+)$", section, re.M)
     assert commands == ["sop lint --strict", "sop pages --out docs", "zensical build --clean"]
     printed = ""

@@ -112,6 +112,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
                                                                                 "seed": 3},
         "disabled_blocks": ["analysis"], "audit_git": False, "sopap_rows_per_page": 12,
         "cache_dir": ".cache/x", "workers": 2, "remote_images": True,
+        "report_issue_url": "https://git.example.ac.id/sop/issues/new?title={id}%20v{version}%20{step}",
         "require_verified_signatures": True, "signers_anchor": "SHA256:" + "A" * 43,
     }
     missing = declared - set(values)

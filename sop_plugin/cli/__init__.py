@@ -13,7 +13,7 @@ import sys
 import traceback
 
 
-COMMANDS = ("lint", "simulate", "sign", "verify", "due", "export_pdf", "export_json", "new", "diff", "pages")
+COMMANDS = ("lint", "simulate", "sign", "verify", "due", "export_pdf", "export_json", "new", "diff", "pages", "completion")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -96,6 +96,10 @@ class SopPluginConfig(base.Config):
     audit_git = c.Type(bool, default=_d.audit_git)
     """Read each SOP's commits from git for the audit trail (off for a build outside the repository)."""
 
+    report_issue_url = c.Optional(c.Type(str))
+    """"Laporkan masalah pada SOP ini" link on every SOP page and step: an issue tracker's new-issue URL or a
+    ``mailto:`` with the fields ``{id}``, ``{version}``, ``{title}``, ``{step}`` (URL-encoded). Default: no link."""
+
     sopap_rows_per_page = c.Optional(c.Type(int))
     """Rows of the SOP-AP table per printed page. Default: as many as fit on A4 landscape."""
 

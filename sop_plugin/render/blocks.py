@@ -131,6 +131,7 @@ MODULES = (
     "forms",         # Monev forms pages and the footer link to them
     "audit",         # audit trail
     "portal.views",  # site-level views: home, catalogue, units, roles, documents, relations, Monev
+    "report",        # "Laporkan masalah" link (footer; each step's link is in page.step_table)
     "site",          # ::: sop-page (where a generated page is, for hosts without the plugin)
 )
 

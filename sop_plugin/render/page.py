@@ -21,6 +21,7 @@ from ..pipeline import Portal
 from .blocks import blocks_in, block
 from .context import RenderContext
 from .mermaid import flowchart
+from .report import report_href
 from .templating import render
 
 @dataclass(frozen=True)
@@ -156,7 +157,8 @@ def step_table(sop: Sop, ctx: RenderContext) -> str:
             if len(succ) == 1:
                 implicit = {"target": ctx.t("flow.next", target=_target_text(succ[0], ctx)),
                             "href": _target_href(succ[0])}
-        rows.append({"step": s, "flow": flow, "handover": handover, "implicit": implicit})
+        rows.append({"step": s, "flow": flow, "handover": handover, "implicit": implicit,
+                     "report": report_href(ctx.settings.report_issue_url, sop, s.number)})
     return render("step_table.html", sop=sop, rows=rows, t=ctx.t, fmt=fmt.of(ctx))
 
 
