@@ -298,3 +298,12 @@ def test_replaced_step_is_removed_and_added_not_changed():
 def test_reworded_activity_is_a_changed_step():
     d = diff(VALID_SOP, mutate(VALID_SOP, "3. Menyusun dokumen pemesanan.", "3. Menyusun dokumen pemesanan barang."))
     assert kinds(d) == [("changed", 3, 3, ["activity"])]
+
+
+def test_html_marks_only_the_changed_words():
+    new = mutate(VALID_SOP, "3. Menyusun dokumen pemesanan.", "3. Menyusun dokumen pemesanan barang.")
+    new = mutate(new, "Menjamin ketersediaan barang persediaan.", "Menjamin ketersediaan barang persediaan kantor.")
+    html = html_fragment(diff(VALID_SOP, new), lambda k, **kw: i18n.t("id", k, **kw))
+    assert "<td>Menyusun dokumen <del>pemesanan.</del></td>" in html
+    assert "<td>Menyusun dokumen <ins>pemesanan barang.</ins></td>" in html
+    assert "Menjamin ketersediaan barang <ins>persediaan kantor.</ins>" in html

@@ -130,3 +130,13 @@ def test_bad_numbering_and_team_in_units_yml_are_reported():
 def test_sample_corpus_units_still_load():
     corpus = load_corpus("sops")
     assert corpus.diagnostics == []
+
+
+def test_from_follows_the_spelling_of_the_previous_revision_entry(sop_tree):
+    text = VALID_SOP.replace("  - {versi: 2, tanggal: 2026-03-02, ringkasan: Menambah pemeriksaan anggaran}",
+                             "  - version: 2\n    date: 2026-03-02\n    summary: Menambah pemeriksaan anggaran")
+    root = sop_tree({"biro-umum/a.md": text})
+    assert new(root, "--from", "SOP-UMUM-004") == 0
+    after = (root / "biro-umum" / "a.md").read_text(encoding="utf-8")
+    assert "  - version: 3\n    date: 2026-06-01\n    summary: Uraikan perubahan pada versi ini\n" in after
+    assert "status: draf\n" in after

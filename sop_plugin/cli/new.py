@@ -310,7 +310,12 @@ def _new_version(corpus: Corpus, sop_id: str, summary: str | None, today: dt.dat
     if not isinstance(entries, list):
         entries = []
         data[rev_key] = entries
-    word = (lambda c: aliases.KEYS["revision"][c]) if indonesian else (lambda c: c)
+    last = entries[-1] if entries and isinstance(entries[-1], dict) else {}
+
+    def word(canon: str) -> str:  # the spelling the previous entry uses, else the file's habit
+        return _key(last, "revision", canon, indonesian) if last else (
+            aliases.KEYS["revision"][canon] if indonesian else canon)
+
     entry = {word("version"): version, word("date"): dt.date.fromordinal(today.toordinal()),  # no YAML anchor
              word("summary"): _one_line(summary) if summary else "Uraikan perubahan pada versi ini"}
     if entries and hasattr(entries[-1], "fa") and entries[-1].fa.flow_style():

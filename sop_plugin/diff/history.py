@@ -143,7 +143,7 @@ def previous_version(sop: Sop, root: str | Path | None = None,
     """The diff from the newest committed version numbered below ``sop.version``, and that version."""
     settings = settings or Settings()
     path = Path(sop.source) if sop.source else None
-    if path is None or sop.version is None:
+    if path is None or sop.version is None or sop.version <= 1:  # a first version has nothing before it
         return None
     key = _key("previous", sop, path, settings)
     if key not in _cache:

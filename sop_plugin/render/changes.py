@@ -8,6 +8,8 @@ The site option ``disabled_blocks: [changes]`` leaves the section out.
 
 from __future__ import annotations
 
+import difflib
+import re
 from importlib import resources
 from typing import Any, Callable
 
@@ -81,6 +83,33 @@ def describe(field: str, value: Any, t: Translate) -> str:
     return str(value)
 
 
+def word_diff(old: str, new: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The old and the new text as ``(op, piece)`` runs, ``op`` ``same``, ``del`` or ``ins``: only changed words marked."""
+    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    before: list[tuple[str, str]] = []
+    after: list[tuple[str, str]] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            before.append(("same", "".join(a[a1:a2])))
+            after.append(("same", "".join(b[b1:b2])))
+            continue
+        if a2 > a1:
+            before.append(("del", "".join(a[a1:a2])))
+        if b2 > b1:
+            after.append(("ins", "".join(b[b1:b2])))
+    return before, after
+
+
+def _words(old: Any, new: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | tuple[None, None]:
+    """Word runs for two texts that share words; ``(None, None)`` otherwise (shown whole)."""
+    if not (isinstance(old, str) and isinstance(new, str)):
+        return None, None
+    before, after = word_diff(old, new)
+    if not any(op == "same" and piece.strip() for op, piece in before):
+        return None, None
+    return before, after
+
+
 def field_rows(changes: list[FieldChange], t: Translate) -> list[dict[str, Any]]:
     """Label, old and new text of each change; list fields also name the items added and removed."""
     rows = []
@@ -91,6 +120,7 @@ def field_rows(changes: list[FieldChange], t: Translate) -> list[dict[str, Any]]
         row = {"field": c.field, "label": t(f"changes.field.{c.field}"),
                "old": describe(c.field, c.old, t), "new": describe(c.field, c.new, t),
                "added": [], "removed": []}
+        row["old_words"], row["new_words"] = _words(c.old, c.new)
         if isinstance(c.old, list) and isinstance(c.new, list) and (c.added or c.removed):
             row["added"] = [describe(c.field, [x], t) for x in c.added]
             row["removed"] = [describe(c.field, [x], t) for x in c.removed]
@@ -108,10 +138,12 @@ def _branch_rows(c: FieldChange, t: Translate) -> list[dict[str, Any]]:
         if a == b:
             continue
         rows.append({"field": "branches", "label": f"{t('changes.field.branches')} “{label}”",
-                     "old": _branch(a, t), "new": _branch(b, t), "added": [], "removed": []})
+                     "old": _branch(a, t), "new": _branch(b, t), "added": [], "removed": [],
+                     "old_words": None, "new_words": None})
     if not rows:  # same branches, other order
         rows.append({"field": "branches", "label": t("changes.field.branches"), "old": describe("branches", c.old, t),
-                     "new": describe("branches", c.new, t), "added": [], "removed": []})
+                     "new": describe("branches", c.new, t), "added": [], "removed": [],
+                     "old_words": None, "new_words": None})
     return rows
 
 
@@ -198,8 +230,11 @@ def html_fragment(diff: SopDiff, t: Translate, *, title: str | None = None, intr
     """The diff as an HTML ``<section>`` (escaped; page section and ``sop diff --format html``)."""
     steps = [{"kind": s.kind, "heading": step_heading(s, t), "activity": s.activity,
               "rows": field_rows(s.fields, t)} for s in diff.steps]
-    sections = [{"kind": s.kind, "heading": t(f"changes.section.{s.kind}", name=_section_name(s.heading, t)),
-                 "old": s.old, "new": s.new} for s in diff.sections]
+    sections = []
+    for s in diff.sections:
+        old_words, new_words = _words(s.old, s.new)
+        sections.append({"kind": s.kind, "heading": t(f"changes.section.{s.kind}", name=_section_name(s.heading, t)),
+                         "old": s.old, "new": s.new, "old_words": old_words, "new_words": new_words})
     return render("changes.html", t=t, title=title or t("changes.title_plain"), intro=intro, note=note,
                   empty=diff.empty, summary=summary(diff, t), front=field_rows(diff.front_matter, t),
                   steps=steps, sections=sections)
