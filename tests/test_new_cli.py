@@ -111,10 +111,13 @@ def test_from_starts_the_next_version(root, capsys):
     assert (a.steps, a.sections) == (b.steps, b.sections)
     assert sop.simulations and sop.socialization and "riwayat_revisi:" in text
     assert problems(root, path) == []
-    # a draft is edited, not re-versioned
-    with pytest.raises(SystemExit) as exc:
-        new(root, "--from", "SOP-UMUM-004")
-    assert exc.value.code == 2 and "already a draft of version 3" in capsys.readouterr().err
+    # a draft can be re-versioned too (with a note that version 3 was never approved)
+    capsys.readouterr()
+    assert new(root, "--from", "SOP-UMUM-004") == 0
+    assert "version 3 is still a draft" in capsys.readouterr().err
+    sop = parse_sop(str(path), path.read_text(encoding="utf-8"))
+    assert sop.version == 4 and [r.version for r in sop.revisions] == [2, 3, 4]
+    assert problems(root, path) == []
 
 
 def test_bad_numbering_and_team_in_units_yml_are_reported():
@@ -140,3 +143,9 @@ def test_from_follows_the_spelling_of_the_previous_revision_entry(sop_tree):
     after = (root / "biro-umum" / "a.md").read_text(encoding="utf-8")
     assert "  - version: 3\n    date: 2026-06-01\n    summary: Uraikan perubahan pada versi ini\n" in after
     assert "status: draf\n" in after
+
+
+def test_runs_inside_the_sop_folder_without_dir(root, monkeypatch):
+    monkeypatch.chdir(root)
+    assert main(["new", "--unit", "biro-umum", "--title", "Penerimaan Tamu Dinas", "--today", "2026-06-01"]) == 0
+    assert (root / "biro-umum" / "penerimaan-tamu-dinas.md").is_file()

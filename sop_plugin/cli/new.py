@@ -36,7 +36,7 @@ from ruamel.yaml.error import YAMLError
 
 from .. import aliases
 from ..checks import validate
-from ..corpus import load_corpus
+from ..corpus import UNITS_FILE, load_corpus
 from ..model import Corpus, Severity, Sop, Unit
 from ..parsing import parse_sop
 from ..parsing.frontmatter import split
@@ -69,6 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     root = Path(args.dir) if args.dir else default_root(args)
+    if not args.dir and not root.is_dir() and Path(UNITS_FILE).is_file():
+        root = Path(".")  # run inside the SOP folder itself
     if not root.is_dir():
         raise UsageError(f"no SOP folder '{root}'; give it with --dir")
     corpus = load_corpus(root, settings)
@@ -278,8 +280,8 @@ def _new_version(corpus: Corpus, sop_id: str, summary: str | None, today: dt.dat
     if sop.version is None:
         raise UsageError(f"{sop.path}: the SOP has no version number to increase")
     if sop.status is not None and sop.status.may_be_incomplete:
-        raise UsageError(f"{sop.path}: {sop_id} is already a {sop.status.value} of version {sop.version}; "
-                         "edit it, or start a new version once it is approved")
+        print(f"note: {sop_id} version {sop.version} is still a {sop.status.value} (never approved); "
+              f"starting version {sop.version + 1} anyway", file=sys.stderr)
     path = Path(sop.path)
     if not path.is_absolute() and not path.is_file():
         path = Path(corpus.root) / sop.path
