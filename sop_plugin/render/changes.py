@@ -85,7 +85,7 @@ def describe(field: str, value: Any, t: Translate) -> str:
 
 def word_diff(old: str, new: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The old and the new text as ``(op, piece)`` runs, ``op`` ``same``, ``del`` or ``ins``: only changed words marked."""
-    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    a, b = re.findall(r"^\s+|\S+\s*", old), re.findall(r"^\s+|\S+\s*", new)  # a word with its trailing space
     before: list[tuple[str, str]] = []
     after: list[tuple[str, str]] = []
     for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
