@@ -304,6 +304,6 @@ def test_html_marks_only_the_changed_words():
     new = mutate(VALID_SOP, "3. Menyusun dokumen pemesanan.", "3. Menyusun dokumen pemesanan barang.")
     new = mutate(new, "Menjamin ketersediaan barang persediaan.", "Menjamin ketersediaan barang persediaan kantor.")
     html = html_fragment(diff(VALID_SOP, new), lambda k, **kw: i18n.t("id", k, **kw))
-    assert "<td>Menyusun dokumen <del>pemesanan.</del></td>" in html
-    assert "<td>Menyusun dokumen <ins>pemesanan barang.</ins></td>" in html
+    assert '<td data-label="Sebelumnya">Menyusun dokumen <del>pemesanan.</del></td>' in html
+    assert '<td data-label="Sekarang">Menyusun dokumen <ins>pemesanan barang.</ins></td>' in html
     assert "Menjamin ketersediaan barang <ins>persediaan kantor.</ins>" in html
