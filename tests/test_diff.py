@@ -246,8 +246,8 @@ def test_draft_page_shows_changes_since_previous_version(sop_tree, monkeypatch):
     path = root / "biro-umum" / "a.md"
     path.write_text(mutate(path.read_text(encoding="utf-8"), "- Tidak -> selesai", "- Tidak -> 4"), encoding="utf-8")
 
-    def page(disabled=frozenset()):
-        settings = Settings(include_drafts=True)
+    def page(disabled=frozenset(), **options):
+        settings = Settings(include_drafts=True, **options)
         corpus = load_corpus(root, settings)
         ctx = RenderContext.of(Portal.of(corpus, settings))
         return "\n".join(p.text for p in render_sop_page(corpus.sops[0], ctx, disabled))
@@ -257,6 +257,7 @@ def test_draft_page_shows_changes_since_previous_version(sop_tree, monkeypatch):
     assert "Cabang keputusan “Tidak”" in html and "selesai" in html
     assert 'data-field="version"' in html
     assert "Perubahan sejak" not in page(frozenset({"changes"}))
+    assert "Perubahan sejak" not in page(audit_git=False)
     # an effective SOP's page has no such section
     git(root, "checkout", "-q", "--", ".")
     assert "Perubahan sejak" not in page()

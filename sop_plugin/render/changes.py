@@ -3,7 +3,9 @@
 The page of a draft or review SOP shows "Perubahan sejak versi N": what
 changed since the previous version (found in the git history), so the
 reviewer (pemeriksa) judges the changes instead of re-reading the whole SOP.
-The site option ``disabled_blocks: [changes]`` leaves the section out.
+The site option ``disabled_blocks: [changes]`` leaves the section out, and
+so does ``audit_git: false`` (no git is read; the page cache is keyed on the
+git commit only when git is read).
 """
 
 from __future__ import annotations
@@ -265,7 +267,7 @@ def html_note(message: str, t: Translate, lang: str) -> str:
 @block("changes", slot="header", order=15)  # right under the title: the reviewer starts here
 def changes_block(sop: Sop, ctx: RenderContext) -> str | None:
     """"Perubahan sejak versi N" on the page of a draft or review version."""
-    if sop.status not in (Status.DRAFT, Status.REVIEW):
+    if sop.status not in (Status.DRAFT, Status.REVIEW) or not ctx.settings.audit_git:
         return None
     found = previous_version(sop, ctx.corpus.root, ctx.settings)
     if found is None:
