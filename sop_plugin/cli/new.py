@@ -127,14 +127,14 @@ def numbering(corpus: Corpus, unit: Unit) -> str:
     shapes: Counter[tuple[str, str]] = Counter()
     width: dict[tuple[str, str], int] = {}
     for s in corpus.sops:
-        m = re.match(r"^(.*?)(\d+)(\D*)$", s.id or "")
+        m = re.match(r"^(.*?)([0-9]{1,18})([^0-9]*)$", s.id or "")
         if s.unit == unit.key and m:
             shape = (m.group(1), m.group(3))
             shapes[shape] += 1
             width[shape] = max(width.get(shape, 0), len(m.group(2)))
     if shapes:
         (prefix, suffix), _ = shapes.most_common(1)[0]
-        return f"{prefix.replace('{', '{{')}{{n:0{width[(prefix, suffix)]}}}{suffix.replace('{', '{{')}"
+        return f"{prefix}{{n:0{min(width[(prefix, suffix)], 18)}}}{suffix}"
     code = re.sub(r"[^A-Za-z0-9]+", "-", unit.key).strip("-").upper() or "UNIT"
     return f"SOP-{code}-{{n:03}}"
 
@@ -142,7 +142,7 @@ def numbering(corpus: Corpus, unit: Unit) -> str:
 def next_id(corpus: Corpus, unit: Unit) -> str:
     """The next free number in the unit's numbering (free in the whole portal)."""
     prefix, suffix, width = numbering_parts(numbering(corpus, unit)) or ("SOP-", "", 3)
-    rx = re.compile(re.escape(prefix) + r"(\d+)" + re.escape(suffix) + "$")
+    rx = re.compile(re.escape(prefix) + r"([0-9]{1,18})" + re.escape(suffix) + "$")
     used = [int(m.group(1)) for s in corpus.sops if s.id and (m := rx.match(s.id))]
     return f"{prefix}{max(used, default=0) + 1:0{width}d}{suffix}"
 
