@@ -48,6 +48,8 @@ def flowchart_pngs(document: str) -> list[bytes]:
                 pg = b.new_page(viewport={"width": 1200, "height": 900}, device_scale_factor=SCALE)
                 pg.emulate_media(media="print")  # chunks with their headers and off-page connectors
                 pg.goto(page.as_uri(), wait_until="load")
+                # the same paginator as the PDF: cut on row boundaries, lettered off-page connectors
+                pg.evaluate("() => document.fonts.ready.then(() => window.sopPrint && window.sopPrint.paginate())")
                 return [t.screenshot(type="png") for t in pg.locator("table.sopap-chunk").all()]
             finally:
                 b.close()
