@@ -173,6 +173,23 @@ VALID_LINES = {
 }
 
 
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def copy_portal(dest: Path) -> Path:
+    """The bundled portal (mkdocs.yml, docs/, sops/, overrides/) copied to ``dest``, as a fresh clone has it."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("mkdocs.yml", "docs", "sops", "overrides"):
+        src = PROJECT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy(src, dest / name)
+    return dest
+
+
 def mutate(text: str, old: str, new: str, count: int = 1) -> str:
     """Replace ``old`` by ``new`` in ``text``; fail loudly if ``old`` is not there ``count`` times."""
     found = text.count(old)

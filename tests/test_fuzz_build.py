@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from conftest import VALID_UNITS
+from conftest import VALID_UNITS, copy_portal
 from test_robustness import CASES
 from test_site_build import ROOT, build
 
@@ -41,13 +40,7 @@ def _broken_id(i: int) -> str:
 @pytest.fixture(scope="session")
 def mixed_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled portal with every crash input of issue 11 added under sops/rusak/ (unique ids)."""
-    project = tmp_path_factory.mktemp("mixed")
-    for name in ("mkdocs.yml", "docs", "sops", "overrides"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, project / name)
-        else:
-            shutil.copy(src, project / name)
+    project = copy_portal(tmp_path_factory.mktemp("mixed"))
     for i, (name, (text, _, _)) in enumerate(sorted(CASES.items())):
         text = text.replace("SOP-UMUM-004", _broken_id(i), 1)
         (project / "sops" / "rusak").mkdir(exist_ok=True)

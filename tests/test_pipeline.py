@@ -173,13 +173,10 @@ def test_one_analysis_per_published_sop_per_build(tmp_path, monkeypatch):
 
 
 def _project_copy(dest: Path, **options: object) -> Path:
-    import shutil
-
     import yaml
+    from conftest import copy_portal
 
-    for name in ("sops", "docs", "overrides"):
-        if (ROOT / name).exists():
-            shutil.copytree(ROOT / name, dest / name)
+    copy_portal(dest)
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     extra = "".join(f"      {k}: {yaml.safe_dump(v).strip().removesuffix('...').strip()}\n" for k, v in options.items())
     assert "  - sop:\n" in text

@@ -40,6 +40,12 @@ def test_search_finds_sop_by_number_actor_and_document(site):
     _clean(watch)
 
 
+def visible_ids(page) -> list[str]:
+    """Ids of the catalogue rows the filters leave visible, in table order."""
+    return page.eval_on_selector_all(".sop-catalogue-table tbody tr:not([hidden])",
+                                     "els => els.map(e => e.dataset.id)")
+
+
 def test_catalogue_filter_and_sort(site):
     watch = Watch()
     with serve(site) as base, browser() as ctx:
@@ -47,8 +53,7 @@ def test_catalogue_filter_and_sort(site):
         page.wait_for_selector(".sop-filter:not([hidden])")
 
         def visible() -> list[str]:
-            return page.eval_on_selector_all(".sop-catalogue-table tbody tr:not([hidden])",
-                                             "els => els.map(e => e.dataset.id)")
+            return visible_ids(page)
 
         assert visible() == ["SOP-A-001", "SOP-A-002", "SOP-A-003", "SOP-A-005", "SOP-A-007"]
         page.fill("[data-filter=text]", "dana")
@@ -106,8 +111,7 @@ def test_catalogue_filters_by_actor_and_document_through_the_address(site):
         page.wait_for_selector(".sop-filter:not([hidden])")
 
         def visible() -> list[str]:
-            return page.eval_on_selector_all(".sop-catalogue-table tbody tr:not([hidden])",
-                                             "els => els.map(e => e.dataset.id)")
+            return visible_ids(page)
 
         # the text filter matches actors and documents too
         page.fill("[data-filter=text]", "staf gudang")

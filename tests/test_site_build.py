@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import copy_portal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,13 +25,7 @@ def build(project: Path, site: Path, strict: bool = True) -> subprocess.Complete
 @pytest.fixture(scope="session")
 def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled portal, copied to a temp dir (as a fresh clone would have it) and built with --strict."""
-    project = tmp_path_factory.mktemp("portal")
-    for name in ("mkdocs.yml", "docs", "sops", "overrides"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, project / name)
-        elif src.exists():
-            shutil.copy(src, project / name)
+    project = copy_portal(tmp_path_factory.mktemp("portal"))
     site = project / "site"
     result = build(project, site)
     assert result.returncode == 0, result.stderr[-4000:]
