@@ -118,12 +118,13 @@ _MEANING = {Role.MAKER: "prepared", Role.REVIEWER: "reviewed", Role.LEADER: "app
 
 
 def trail(sop: Sop, root: str | Path | None = None, *, use_git: bool = True,
-          anchor: str | None = None) -> list[AuditEntry]:
+          anchor: str | None = None, states: dict[Role, Verdict] | None = None) -> list[AuditEntry]:
     """``revisions``, signatures and git commits merged, newest first (undated entries last)."""
     entries: list[AuditEntry] = []
     for r in sop.revisions:
         entries.append(AuditEntry("revision", r.date, r.summary or "", version=r.version))
-    states = signature_status(sop, root, anchor)
+    if states is None:  # the pipeline passes the states it computed for the SOP
+        states = signature_status(sop, root, anchor)
     seen: set[Role] = set()
     for a in sop.approvals:
         if a.role is None or a.role in seen:

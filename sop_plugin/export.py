@@ -28,7 +28,7 @@ from .lifecycle import next_review
 from .links import Links
 from .model import Role, Sop, Status, Step, Target, actor_unit, sort_key
 from .pipeline import Portal
-from .signing import DigestError, Verdict, compare, signature_status
+from .signing import DigestError, Verdict, compare
 
 SCHEMA_VERSION = "1"
 
@@ -105,7 +105,7 @@ def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
     published = portal.published
     unit = portal.corpus.units.get(sop.unit or "")
     unit_of_actor = portal.corpus.unit_of_actor()
-    states = signature_status(sop, portal.corpus.root, portal.settings.signers_anchor)
+    states = portal.approvals(sop)
     steps = sop.steps
     return {
         "id": sop.id,
@@ -138,7 +138,7 @@ def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
             "supervisor": sop.team.supervisor,
             "supervisor_superior": sop.team.supervisor_superior,
         },
-        "approvals": [_approval(sop, a, states) for a in sop.approvals],
+        "approvals": [_approval(sop, i, a, states) for i, a in enumerate(sop.approvals)],
         "simulations": [{"date": _date(x.date), "participants": list(x.participants), "result": x.result,
                          "findings": x.findings} for x in sop.simulations],
         "socialization": [{"date": _date(x.date), "audience": list(x.audience), "notes": x.notes}
@@ -151,14 +151,14 @@ def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
     }
 
 
-def _approval(sop: Sop, a, states: dict[Role, Verdict]) -> dict[str, Any]:
+def _approval(sop: Sop, index: int, a, states: dict[Role, Verdict]) -> dict[str, Any]:
     bound: bool | None
     try:
         bound = compare(sop, a.digest).matches if a.digest else False
     except DigestError:
         bound = None
     v = states.get(a.role) if a.role else None
-    first = v is not None and v.approval is a  # the state model judges the first approval of each role
+    first = v is not None and v.index == index  # the state model judges the first approval of each role
     return {"role": a.role.value if a.role else None, "name": a.name, "position": a.position, "nip": a.nip,
             "date": _date(a.date), "signed": bool(a.digest), "bound": bound,
             "state": v.value if first else None,

@@ -30,10 +30,10 @@ from .cache import key as cache_key
 from .checks import validate
 from .corpus import load_corpus
 from .guard import guarded
-from .model import Corpus, Diagnostic, Sop
+from .model import Corpus, Diagnostic, Role, Sop
 from .publish import published
 from .settings import Settings
-from .signing import approval_key
+from .signing import Verdict, approval_key, signature_status
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Derived:
     analysis: Analysis
     simulation: SimResult | None = None  # None: disabled, or no finite expected cycle time
     audit: list[AuditEntry] = field(default_factory=list)
+    approvals: dict[Role, Verdict] | None = None  # the approval state per role (None: the stage failed)
 
 
 @dataclass
@@ -81,6 +82,11 @@ class Portal:
             self.derived_by_path[sop.path] = found
             self.analyses += 1
         return found
+
+    def approvals(self, sop: Sop) -> dict[Role, Verdict]:
+        """The approval state of each role, from the analyse stage (computed once per SOP)."""
+        found = self.derived(sop).approvals
+        return found if found is not None else signature_status(sop, self.corpus.root, self.settings.signers_anchor)
 
     def stamp(self, sop: Sop | None = None) -> str:
         """What ``sop``'s results depend on (its cache key); without ``sop``, what any SOP's do.
@@ -262,5 +268,6 @@ def derive(sop: Sop, corpus: Corpus, settings: Settings) -> Derived:
     opts = settings.simulate
     if opts.enabled and sop.steps and a.expected_minutes is not None and varies(flow):
         sim = simulate(sop, SimConfig(cases=opts.cases, seed=opts.seed), corpus, flow=flow)
-    audit = trail(sop, corpus.root, use_git=settings.audit_git, anchor=settings.signers_anchor)
-    return Derived(flow=flow, analysis=a, simulation=sim, audit=audit)
+    approvals = signature_status(sop, corpus.root, settings.signers_anchor)
+    audit = trail(sop, corpus.root, use_git=settings.audit_git, states=approvals)
+    return Derived(flow=flow, analysis=a, simulation=sim, audit=audit, approvals=approvals)

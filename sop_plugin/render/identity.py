@@ -22,7 +22,6 @@ from markupsafe import Markup
 
 from .. import fmt
 from ..model import ROLE_ORDER, Role, Sop, Status
-from ..signing import signature_status
 from .blocks import block
 from .context import RenderContext
 from .templating import render
@@ -160,7 +159,7 @@ def identity_table(sop: Sop, ctx: RenderContext) -> Markup:
 
 @block("approvals", slot="header", order=30)
 def approvals_block(sop: Sop, ctx: RenderContext) -> str | None:
-    states = signature_status(sop, ctx.corpus.root, ctx.settings.signers_anchor)
+    states = ctx.portal.approvals(sop)
     boxes = []
     for role in ROLE_ORDER:
         a = sop.approval(role)
