@@ -39,6 +39,7 @@ def _lang(lang: str | None) -> str:
     return "en" if (lang or "").split("-")[0].split("_")[0].lower() == "en" else "id"
 
 
+@lru_cache(maxsize=8192)  # Babel is slow and a portal formats the same few quantities thousands of times
 def number(value: float, lang: str = "id", digits: int = 1) -> str:
     """``13,7`` / ``13.7``: at most ``digits`` decimals, trailing zeros dropped, grouped thousands."""
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
@@ -59,6 +60,7 @@ def date(value: dt.date | None, lang: str = "id") -> str:
     return _babel_date(value, format="long", locale=_locale(_lang(lang)))
 
 
+@lru_cache(maxsize=8192)
 def unit(value: float, name: str, lang: str = "id", digits: int = 1) -> str:
     """One quantity with its unit word: ``2 hari``, ``13,7 jam``, ``1 hour``.
 
@@ -120,6 +122,7 @@ def _leading_unit(value: float, cal: Calendar) -> str:
     return "minute"
 
 
+@lru_cache(maxsize=8192)
 def minutes_range(low: float, high: float, lang: str = "id", cal: Calendar | None = None) -> str:
     """A range in working minutes: ``1–2 hari``, ``30–45 menit``, ``1 jam 30 menit – 2 jam``."""
     cal = cal or Calendar()

@@ -8,11 +8,24 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import ids
 
 
 _ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")')
+
+
+@lru_cache(maxsize=65536)  # views link thousands of times between the same few hundred pages
+def _relative(target: str, current: str) -> str:
+    """The URL of site path ``target`` relative to the page at site URL ``current``."""
+    base = current if current.endswith("/") or not current else posixpath.dirname(current) + "/"
+    rel = posixpath.relpath("/" + target, "/" + base)
+    if (target == "" or target.endswith("/")) and not rel.endswith("/"):
+        rel += "/"
+    if rel == "./" or rel == ".":
+        rel = "./"
+    return rel
 
 
 def sop_slug(sop_id: str) -> str:
@@ -51,13 +64,7 @@ class Links:
     def href(self, src_path: str, anchor: str = "") -> str:
         """A link from the current page to ``src_path`` (a Markdown page or an asset path)."""
         target = self.page_url(src_path) if src_path.endswith(".md") else src_path
-        base = self.current if self.current.endswith("/") or not self.current else posixpath.dirname(self.current) + "/"
-        rel = posixpath.relpath("/" + target, "/" + base)
-        if (target == "" or target.endswith("/")) and not rel.endswith("/"):
-            rel += "/"
-        if rel == "./" or rel == ".":
-            rel = "./"
-        return rel + (f"#{anchor}" if anchor else "")
+        return _relative(target, self.current) + (f"#{anchor}" if anchor else "")
 
     def locate(self, src_path: str) -> None:
         """Links from now on are from the page whose Markdown source is ``src_path``."""

@@ -88,6 +88,11 @@ def remote_images(allowed: bool) -> Iterator[None]:
         _remote_images.reset(token)
 
 
+def remote_images_allowed() -> bool:
+    """Whether :func:`clean` keeps remote image URLs here (see :func:`remote_images`)."""
+    return _remote_images.get()
+
+
 def _filter(tag: str, attr: str, value: str) -> str | None:
     if attr == "id":
         return None if reserved_id(value) else value

@@ -108,3 +108,24 @@ def test_page_parts_carry_no_marker(tmp_path) -> None:
     parts = render_sop_page(sop, RenderContext.of(portal))
     assert any(p.kind == "markdown" and "onclick" in p.text for p in parts)  # cleaned on output, not here
     assert not any("sop-trusted" in p.text or "sop-clean-page" in p.text for p in parts)
+
+
+def test_plain_text_skips_the_inline_parser_with_the_same_result():
+    """Text with nothing Markdown, escaping or the cleaner acts on is returned as is (no parse):
+    for every such string the parser plus the cleaner give exactly the same output."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sop_plugin.render import templating
+
+    alphabet = st.sampled_from(list("aZ09 .,;-()/%?'#$+@é–—\u00a0\u2028\u200b\u0085\t\n<>&*_`[]!\\\"~=:|") + ["\x00", "\x7f"])
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.text(alphabet=alphabet, max_size=20) | st.text(max_size=20))
+    def check(text: str) -> None:
+        slow = sanitize.clean(templating._inline_md.renderInline(text)) if text else ""
+        assert inline_markdown(text) == slow
+
+    check()
+    assert inline_markdown("Menerima berkas permohonan (rangkap 2).") == "Menerima berkas permohonan (rangkap 2)."
+    assert inline_markdown("a *b*") == "a <em>b</em>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import jinja2
@@ -12,10 +13,22 @@ from .. import sanitize
 _inline_md = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
+# Text without a character inline Markdown, HTML escaping or the cleaner would act on renders as itself
+# (most step texts, names and document titles): no parse, no clean.
+_PLAIN = re.compile(r"[^`*_\[\]<>&!\\\"\x00-\x1f\x7f\xa0~=:|]*")
+
+
 def inline_markdown(text: str | None) -> str:
     """Render author text as inline Markdown (emphasis, code, links); raw HTML is escaped, the output cleaned."""
     if not text:
         return ""
+    if _PLAIN.fullmatch(text) and text == text.strip():
+        return text
+    return _inline(text, sanitize.remote_images_allowed())
+
+
+@lru_cache(maxsize=16384)  # a portal shows the same step texts on the SOP page, the SOP-AP table and the views
+def _inline(text: str, remote_images: bool) -> str:
     return sanitize.clean(_inline_md.renderInline(text))
 
 
