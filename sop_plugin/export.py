@@ -227,7 +227,20 @@ def _num(x: float | None) -> float | None:
 
 
 def dumps(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    """The document as JSON: one top-level key per line, one SOP per line (small diffs between
+    builds); each value compact, written by the json module's C encoder (``indent`` would
+    switch it to the pure-Python one, seconds for a thousand SOPs)."""
+    def enc(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"  {enc(item)}" for item in value)
+            lines.append(f" {enc(key)}: [\n{items}\n ]")
+        else:
+            lines.append(f" {enc(key)}: {enc(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def write_export(portal: Portal, path: Path) -> Path:
