@@ -80,9 +80,14 @@ class Cache:
         self.hits += 1
         return value
 
-    def put(self, kind: str, k: str, value: Any) -> None:
-        if self.folder is None:
-            return
+    def has(self, kind: str, k: str) -> bool:
+        """Whether an entry is stored (it may still turn out unreadable: :meth:`get` says)."""
+        return self.folder is not None and bool(k) and self._path(kind, k).is_file()
+
+    def put(self, kind: str, k: str, value: Any) -> bool:
+        """Store ``value`` (atomically: workers write side by side); ``False`` if it could not be."""
+        if self.folder is None or not k:
+            return False
         path = self._path(kind, k)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +96,8 @@ class Cache:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:
-            return  # a read-only or full disk only costs speed
+            return False  # a read-only or full disk only costs speed
+        return True
 
 
 MISSING = _MISSING

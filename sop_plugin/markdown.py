@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 import sys
 from typing import Any, Callable
 
@@ -41,7 +40,7 @@ from .settings import DEFAULTS, Settings
 
 log = logging.getLogger(__name__)
 
-_DIRECTIVE = re.compile(r"^:::[ \t]+(sop(?:-[a-z0-9-]+)?)(?:[ \t]+(.*?))?[ \t]*$")
+_DIRECTIVE = registry.DIRECTIVE_LINE
 
 # options of the extension for hosts without the MkDocs plugin (the same names as the plugin's)
 OPTIONS: dict[str, list[Any]] = {
@@ -169,10 +168,14 @@ class SopPreprocessor(Preprocessor):
             if sop is None:
                 return self.html_lines(f'<div class="sop-banner sop-banner-problems">'
                                        f'{html.escape(ctx.t("directive.unknown_sop", id=arg))}</div>')
-            parts = ctx.portal.extras.get(sop.path)  # rendered by the build, beside the analysis
+            parts = ctx.portal.extra(sop)  # rendered by the build, beside the analysis
             if parts is None:
                 parts = render_sop_page(sop, ctx, frozenset(ctx.settings.disabled_blocks))
             return self.parts(parts)
+        # rendered ahead by the MkDocs plugin, on all cores (see sop_plugin.render.prerender)
+        ready = ctx.prerendered.take(ctx.links.source, name, arg) if ctx.prerendered is not None else None
+        if ready is not None:
+            return self.parts(ready) if isinstance(ready, list) else self.html_lines(ready)
         fn = registry.directives().get(name)
         if fn is None:
             return self.html_lines(f'<div class="sop-banner sop-banner-problems">'

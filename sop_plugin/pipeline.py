@@ -61,6 +61,7 @@ class Portal:
     cache: Cache = field(default=NO_CACHE, repr=False)
     keys: dict[str, str] = field(default_factory=dict, repr=False)  # cache key of each published SOP, by path
     broken: dict[str, Diagnostic] = field(default_factory=dict)  # path -> SOP900: a stage failed for it
+    _everything: tuple[Any, str] = field(default=(None, ""), repr=False)  # stamp() of every SOP, memoised
 
     @classmethod
     def of(cls, corpus: Corpus, settings: Settings | None = None, diagnostics: list[Diagnostic] | None = None) -> Portal:
@@ -83,6 +84,15 @@ class Portal:
             self.analyses += 1
         return found
 
+    def extra(self, sop: Sop) -> Any:
+        """The result of ``build(extra=...)`` for ``sop`` (its rendered page), from memory or the
+        cache; ``None`` when there is none (the host renders it then)."""
+        found = self.extras.get(sop.path)
+        if found is None and sop.path in self.keys:
+            hit = self.cache.get("page", self.keys[sop.path])
+            found = None if hit is MISSING else hit
+        return found
+
     def approvals(self, sop: Sop) -> dict[Role, Verdict]:
         """The approval state of each role, from the analyse stage (computed once per SOP)."""
         found = self.derived(sop).approvals
@@ -93,7 +103,12 @@ class Portal:
         "" when the cache is off."""
         if sop is not None:
             return self.keys.get(sop.path, "")
-        return cache_key(sorted(self.keys.items())) if self.keys else ""
+        if not self.keys:
+            return ""
+        everything = (len(self.keys), id(self.keys))
+        if self._everything[0] != everything:  # the keys are set once per build: hash them once
+            self._everything = (everything, cache_key(sorted(self.keys.items())))
+        return self._everything[1]
 
     def mark_broken(self, failed: Diagnostic) -> None:
         """A stage failed for one SOP (SOP900): report it; its page becomes an error page."""
@@ -165,7 +180,13 @@ def build(settings: Settings, base: Path | None = None, *, root: Path | None = N
 
 
 def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
-    """The analyse stage for every published SOP: from the cache, else on all cores."""
+    """The analyse stage for every published SOP: from the cache, else on all cores.
+
+    With the cache on, each worker stores what it computed itself, and the
+    results of ``extra`` (rendered pages, the bulk) stay on disk until a host
+    asks for them (:meth:`Portal.extra`): a portal of thousands of SOPs does
+    not hold every page in memory at once.
+    """
     global _JOB
     settings = portal.settings
     keys = portal.keys = _keys(portal, extra is not None)
@@ -178,30 +199,32 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
         if hit is MISSING:
             todo.append(sop)
             continue
-        portal.derived_by_path[sop.path], value = hit
-        if extra is not None:
-            portal.extras[sop.path] = value
+        hit.flow.attach(sop)
+        portal.derived_by_path[sop.path] = hit
     _JOB = (portal, extra)
     try:
         results = parallel.run(_analyse_job, todo, settings.workers)
     finally:
         _JOB = None
     for sop, (derived, value, failed) in zip(todo, results):
+        derived.flow.attach(sop)
         portal.derived_by_path[sop.path] = derived
         portal.analyses += 1
         if failed is not None:  # not cached: the next build tries again
             portal.mark_broken(failed)
-            continue
-        if extra is not None:
+        elif value is not None:
             portal.extras[sop.path] = value
-        portal.cache.put("derived", keys.get(sop.path, ""), (derived, value))
 
 
 _JOB: tuple[Portal, PerSop | None] | None = None  # what the workers of analyse_all read (fork)
 
 
 def _analyse_job(sop: Sop) -> tuple[Derived, Any, Diagnostic | None]:
-    """Analyse (and with ``extra``, render) one SOP; a failure is returned as SOP900, never raised."""
+    """Analyse (and with ``extra``, render) one SOP; a failure is returned as SOP900, never raised.
+
+    What could be stored in the cache is stored here, and ``extra``'s result is
+    then not returned (``None``): the host reads it from the cache when it needs it.
+    """
     assert _JOB is not None
     portal, extra = _JOB
     derived, failed = derive_guarded(sop, portal.corpus, portal.settings)
@@ -209,6 +232,10 @@ def _analyse_job(sop: Sop) -> tuple[Derived, Any, Diagnostic | None]:
     value = None
     if extra is not None and failed is None:
         value, failed = guarded(sop.path, 1, "rendering the page", extra, portal, sop)
+    key = portal.keys.get(sop.path, "")
+    if failed is None and portal.cache.put("derived", key, derived):
+        if extra is not None and portal.cache.put("page", key, value):
+            value = None
     return derived, value, failed
 
 

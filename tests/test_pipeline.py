@@ -240,7 +240,7 @@ def test_dirty_rebuild_after_one_edit_touches_that_sop_and_the_views_only(tmp_pa
                              capture_output=True, text=True, timeout=600)
         assert res.returncode == 0, res.stderr[-2000:]
 
-    build()
+    build("--dirty")  # as `mkdocs serve --dirty` does from its first build on
     site = project / "site"
     pages = {p: p.stat().st_mtime_ns for p in site.rglob("index.html")}
     sop_pages = sorted(p for p in pages if p.parent.parent.name == "sop" and not p.parent.name.endswith("-monev"))
@@ -255,6 +255,12 @@ def test_dirty_rebuild_after_one_edit_touches_that_sop_and_the_views_only(tmp_pa
     assert len(mine) == 1 and mine[0] in changed
     untouched = [p for p in sop_pages if p not in changed]
     assert len(untouched) == len(sop_pages) - 1  # every other SOP's page was left as it was
+    # views: only those that show the edited SOP (its unit, the roles acting in it) are rebuilt
+    for family in ("peran", "unit"):
+        views = sorted(p for p in pages if p.parent.parent.name == family)
+        rebuilt = [p for p in views if p in changed]
+        assert rebuilt and len(rebuilt) < len(views), family
+        assert all("SOP-UMUM-004" in p.read_text(encoding="utf-8") for p in rebuilt), family
 
 
 def test_simulation_runs_only_where_cases_can_differ():
@@ -273,3 +279,56 @@ def test_simulation_runs_only_where_cases_can_differ():
         assert d.analysis.expected_minutes is not None
         assert (d.simulation is not None) is simulated
     assert pipeline.derive(fixed, Corpus(root=".", sops=[fixed]), Settings()).analysis.expected_minutes == 180
+
+
+def test_views_are_rendered_ahead_once_and_again_only_where_an_edit_shows(tmp_path):
+    """The portal views come from the cache unless an SOP they read changed (render.prerender)."""
+    from conftest import copy_portal
+
+    from sop_plugin.render import prerender as pre
+    from sop_plugin.render.context import RenderContext
+    from sop_plugin.render.site import generated_pages
+
+    project = copy_portal(tmp_path / "p")
+    settings = Settings.from_options({"sops_dir": "sops", "today": "2026-06-01", "audit_git": False})
+
+    def views() -> tuple[RenderContext, list, pre.Prerendered]:
+        ctx = RenderContext.of(pipeline.build(settings, project))
+        pages = generated_pages(ctx)
+        return ctx, pages, pre.prerender(ctx, pages, workers=1)
+
+    ctx, pages, first = views()
+    jobs = [(p.src_path, name, arg) for p in pages for name, arg in pre.views_of(p)]
+    assert first.rendered == len(jobs) > 20
+    # what the host gets equals what the directive renders on that page
+    some = next(j for j in jobs if j[1] == "sop-role")
+    ctx.links.locate(some[0])
+    assert first.take(*some) == blocks.directives()["sop-role"](some[2], ctx)
+    assert first.take(*some) is None  # once
+
+    assert views()[2].rendered == 0
+    edited = project / "sops" / "biro-umum" / "peminjaman-ruang.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("## Tujuan", "## Tujuan\n\nKalimat baru.", 1),
+                      encoding="utf-8")
+    _, _, again = views()
+    names = {name for _, name, _ in jobs}
+    assert {"sop-role", "sop-unit", "sop-monev-form"} <= names
+    assert 0 < again.rendered < len(jobs) // 2  # its unit, its roles, its form and the portal-wide views
+
+
+def test_a_pickled_flow_leaves_its_sop_behind_and_gets_it_back():
+    import pickle
+
+    from sop_plugin.model import Corpus
+    from sop_plugin.parsing import parse_sop
+
+    sop = parse_sop("a.md", "---\nid: SOP-X-001\ntitle: Uji\nunit: u\nstatus: draft\n---\n\n## Prosedur\n\n"
+                            "1. Menerima berkas.\n    - pelaksana: Staf\n    - waktu: 1-2 jam\n\n"
+                            "2. Memeriksa berkas.\n    - pelaksana: Kepala\n    - waktu: 1 jam\n")
+    derived = pipeline.derive(sop, Corpus(root=".", sops=[sop]), Settings())
+    data = pickle.dumps(derived)
+    assert b"Menerima berkas" not in data  # no second copy of the SOP's text
+    back = pickle.loads(data)
+    back.flow.attach(sop)
+    assert back.flow.sop is sop and back.flow.steps == derived.flow.steps
+    assert back.flow.edges == derived.flow.edges and back.analysis == derived.analysis

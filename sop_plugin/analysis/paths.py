@@ -67,6 +67,18 @@ class Flow:
     def is_back(self, e: Edge) -> bool:
         return e.target is not None and (e.source, e.target) in self.back_edges
 
+    # Pickled (build cache, worker results) without its SOP: the receiver holds that already,
+    # and a second copy of every step per SOP doubles a large portal's memory.  See attach().
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "sop": None, "steps": None if self.steps else {}}
+
+    def attach(self, sop: Sop) -> Flow:
+        """Give an unpickled flow its SOP back (the one it was built from)."""
+        self.sop = sop
+        if self.steps is None:
+            self.steps = {s.number: s for s in sop.steps}
+        return self
+
 
 def build_flow(sop: Sop) -> Flow:
     """The graph of ``sop``'s procedure; never raises for a broken procedure."""

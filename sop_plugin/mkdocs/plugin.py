@@ -27,6 +27,7 @@ from ..model import Severity
 from ..pipeline import build
 from ..render import blocks as registry
 from ..render.context import RenderContext
+from ..render.prerender import prerender
 from ..render.page import page_parts
 from ..render.site import ASSET_DIR, asset_files, asset_urls, generated_pages
 from ..settings import Settings, SettingsError
@@ -45,9 +46,11 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.hidden: set[str] = set()
         self.nav_groups: dict[str, list[registry.GeneratedPage]] = {}
         self.serving = False
+        self.dirty = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"  # the search index is not rebuilt on every edit
+        self.dirty = dirty or self.serving  # rebuilds only what changed: generated pages backed by files
 
     # -- configuration -----------------------------------------------------
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -102,11 +105,18 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         portal = ctx.portal
         everything = portal.stamp()
         by_path = portal.corpus.by_path()
+        pages = []
         for page in generated_pages(ctx):
             if files.get_file_from_path(page.src_path) is not None:
                 log.info(f"{page.src_path} exists in docs/; the generated page is not added")
-                continue
-            stamp = portal.stamp(by_path[page.depends]) if page.depends else everything
+            else:
+                pages.append(page)
+        ctx.prerendered = prerender(ctx, pages, portal.settings.workers)
+        for page in pages:
+            if page.depends:
+                stamp = portal.stamp(by_path[page.depends])
+            else:
+                stamp = ctx.prerendered.stamps.get(page.src_path, everything)
             files.append(self._generated(config, page.src_path, page.content, stamp))
             if page.nav is None:
                 self.hidden.add(page.src_path)
@@ -115,14 +125,15 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         return files
 
     def _generated(self, config: MkDocsConfig, src: str, content: str, stamp: str) -> File:
-        """A generated page; with the build cache on, backed by a file under the cache folder.
+        """A generated page; with the build cache on and ``serve`` or ``--dirty``, backed by a file
+        under the cache folder.
 
         The file is rewritten only when the page or what it shows changed (``stamp``), so
         ``mkdocs serve --dirty`` rebuilds just the pages an edit touched (MkDocs treats a
         page given as a string as always modified).
         """
         folder = self.context().portal.cache.folder
-        if folder is None or not stamp:
+        if folder is None or not stamp or not self.dirty:
             return File.generated(config, src, content=content)
         path = folder / "pages" / src
         text = content.replace("---\n", f"---\nsop_build: {stamp}\n", 1)
@@ -159,7 +170,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             _search_index(self.context(), config)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        self.context().links.current = page.url
+        links = self.context().links
+        links.current, links.source = page.url, page.file.src_uri
         return markdown
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:

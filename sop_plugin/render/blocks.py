@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -83,12 +84,24 @@ def blocks_in(slot: str, disabled: frozenset[str] = frozenset()) -> list[Block]:
 # pages from the page generators below.
 
 Directive = Callable[[str, RenderContext], str]
+#: The SOPs a directive's output can depend on, for an argument (see :func:`directive`).
+Depends = Callable[[str, RenderContext], "list[Sop]"]
 
-def directive(name: str) -> Callable[[Directive], Directive]:
-    """Mark ``fn`` as ``::: <name> [argument]``; the function gets the argument text and the context."""
+#: A directive line: ``::: <name> [argument]`` alone on its line.
+DIRECTIVE_LINE = re.compile(r"^:::[ \t]+(sop(?:-[a-z0-9-]+)?)(?:[ \t]+(.*?))?[ \t]*$")
+
+
+def directive(name: str, *, depends: Depends | None = None) -> Callable[[Directive], Directive]:
+    """Mark ``fn`` as ``::: <name> [argument]``; the function gets the argument text and the context.
+
+    ``depends(argument, ctx)``: every published SOP the output can read (a superset
+    is fine, a missing one makes the build cache serve a stale view).  Without it
+    the view is taken to depend on every SOP: it is rendered again whenever any changes.
+    """
 
     def deco(fn: Directive) -> Directive:
         fn.__sop_directive__ = name  # type: ignore[attr-defined]
+        fn.__sop_depends__ = depends  # type: ignore[attr-defined]
         return fn
 
     return deco
@@ -141,11 +154,12 @@ class Registry:
     blocks: dict[str, Block]
     directives: dict[str, Directive]
     page_generators: dict[str, PageGenerator]
+    depends: dict[str, Depends]
 
 
 @lru_cache(maxsize=1)
 def registry() -> Registry:
-    out = Registry({}, {}, {})
+    out = Registry({}, {}, {}, {})
     for name in MODULES:
         module = importlib.import_module(f"{__package__}.{name}")
         for obj in vars(module).values():
@@ -153,6 +167,8 @@ def registry() -> Registry:
                 out.blocks[b.name] = b
             if (d := getattr(obj, "__sop_directive__", None)) is not None:
                 out.directives[d] = obj
+                if obj.__sop_depends__ is not None:
+                    out.depends[d] = obj.__sop_depends__
             if (g := getattr(obj, "__sop_pages__", None)) is not None:
                 out.page_generators[g] = obj
     return out
@@ -170,6 +186,13 @@ def page_generators() -> dict[str, PageGenerator]:
     return registry().page_generators
 
 
+def depends() -> dict[str, Depends]:
+    return registry().depends
+
+
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it: thousands of pages
+
+
 def page_source(title: str, body: str, *, searchable: bool = True) -> str:
     """Markdown of a generated page: ``title`` in front matter, then ``body``.
 
@@ -181,6 +204,5 @@ def page_source(title: str, body: str, *, searchable: bool = True) -> str:
     meta: dict[str, object] = {"title": html.escape(title, quote=False)}
     if not searchable:
         meta["search"] = {"exclude": True}
-    front = yaml.safe_dump(meta, allow_unicode=True,
-                           sort_keys=False, width=10_000).strip()
+    front = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=10_000).strip()
     return f"---\n{front}\n---\n\n{body}\n"

@@ -22,6 +22,8 @@ class RenderContext:
     links: Links = field(default_factory=Links)
     lang: str = ""  # the page's language; default: the settings' language
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # views computed once per build
+    # views rendered ahead of the pages (the MkDocs plugin; see sop_plugin.render.prerender)
+    prerendered: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.lang = self.lang or self.portal.settings.lang

@@ -41,7 +41,12 @@ def monev_pages(ctx: RenderContext) -> list[GeneratedPage]:
     return out
 
 
-@directive("sop-monev-form")
+def _form_depends(arg: str, ctx: RenderContext) -> list[Sop]:
+    sop = ctx.sop_by_key((arg or "").strip())
+    return [sop] if sop is not None else []
+
+
+@directive("sop-monev-form", depends=_form_depends)
 def monev_form(arg: str, ctx: RenderContext) -> str:
     sop_id = (arg or "").strip()
     sop = ctx.sop_by_key(sop_id)

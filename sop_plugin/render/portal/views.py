@@ -272,7 +272,20 @@ def units_map(v: View) -> str:
     return mermaid.units_graph([k for k in v.idx.units if k], v.idx.handoff_counts(), v.unit_name, v.unit_href)
 
 
-@directive("sop-unit")
+def _unit_depends(arg: str, ctx: RenderContext) -> list[Sop]:
+    """A unit page reads its own SOPs, the SOPs with a hand-off from or to it, and every SOP its roles act in."""
+    idx = data.index(ctx)
+    key = arg.strip()
+    unit = ctx.corpus.units.get(key)
+    out = list(idx.units.get(key, []))
+    out += [h.sop for h in idx.handoffs if key in (h.from_unit, h.to_unit)]
+    for name in unit.roles if unit else []:
+        role = idx.roles.get(name)
+        out += role.sops if role else []
+    return out
+
+
+@directive("sop-unit", depends=_unit_depends)
 def unit_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     idx = v.idx
@@ -310,7 +323,14 @@ def roles_index(arg: str, ctx: RenderContext) -> str:
     return render("portal_roles.html", v=v, t=ctx.t, roles=list(v.idx.roles.values()))
 
 
-@directive("sop-role")
+def _role_depends(arg: str, ctx: RenderContext) -> list[Sop]:
+    """Every page of a role reads the SOPs the role acts in (the pages split them by weight)."""
+    slug = arg.strip().partition(" ")[0]
+    role = next((r for r in data.index(ctx).roles.values() if r.slug == slug), None)
+    return role.sops if role else []
+
+
+@directive("sop-role", depends=_role_depends)
 def role_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     slug, _, number = arg.strip().partition(" ")
