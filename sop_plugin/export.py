@@ -81,7 +81,7 @@ def export(portal: Portal, generated_at: dt.datetime | None = None) -> dict[str,
         },
         "count": len(sops),
         "units": units,
-        "sops": [sop_record(s, portal, links) for s in sops],
+        "sops": [_record(s, portal, links) for s in sops],
     }
     keys = publish.restricted_keys(portal.corpus, portal.settings)
     if not keys:
@@ -99,6 +99,24 @@ def _redacted(value: Any, redact: Any) -> Any:
     if isinstance(value, list):
         return [_redacted(v, redact) for v in value]
     return value
+
+
+# Records by the SOP's cache key, which covers everything a record shows: `mkdocs serve` writes
+# sops.json after every save, and only the saved SOP's record changes.  Never stale, and read only.
+_RECORDS: dict[str, dict[str, Any]] = {}
+_RECORDS_MAX = 20_000
+
+
+def _record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:
+    key = portal.stamp(sop)
+    found = _RECORDS.get(key) if key else None
+    if found is None:
+        found = sop_record(sop, portal, links)
+        if key:
+            if len(_RECORDS) >= _RECORDS_MAX:
+                _RECORDS.clear()
+            _RECORDS[key] = found
+    return found
 
 
 def sop_record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:

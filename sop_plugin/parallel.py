@@ -9,6 +9,7 @@ without ``fork`` run in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -40,6 +41,12 @@ def run(fn: Callable[[T], R], items: Sequence[T], workers: int = 0) -> list[R]:
     n = min(worker_count(workers), len(items) // MIN_ITEMS_PER_WORKER)
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [fn(i) for i in items]
-    chunk = max(1, len(items) // (n * 4))
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(fn, items, chunksize=chunk))
+    chunk = max(1, len(items) // (n * 16))  # small chunks: no worker idles long at the end
+    # objects the workers inherit are left out of their garbage collector: collecting would
+    # write to every inherited object and copy the parent's memory page by page
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(fn, items, chunksize=chunk))
+    finally:
+        gc.unfreeze()

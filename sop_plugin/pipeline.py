@@ -62,6 +62,7 @@ class Portal:
     keys: dict[str, str] = field(default_factory=dict, repr=False)  # cache key of each published SOP, by path
     broken: dict[str, Diagnostic] = field(default_factory=dict)  # path -> SOP900: a stage failed for it
     _everything: tuple[Any, str] = field(default=(None, ""), repr=False)  # stamp() of every SOP, memoised
+    _by_file: tuple[Any, dict[str, list[Diagnostic]]] = field(default=(None, {}), repr=False)
 
     @classmethod
     def of(cls, corpus: Corpus, settings: Settings | None = None, diagnostics: list[Diagnostic] | None = None) -> Portal:
@@ -117,7 +118,15 @@ class Portal:
             self.diagnostics.append(failed)
 
     def diagnostics_for(self, sop: Sop) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.file == sop.path]
+        """``sop``'s findings (pages and views ask for every SOP: an index by file, rebuilt when
+        findings were added)."""
+        version = (id(self.diagnostics), len(self.diagnostics))
+        if self._by_file[0] != version:
+            by_file: dict[str, list[Diagnostic]] = {}
+            for d in self.diagnostics:
+                by_file.setdefault(d.file, []).append(d)
+            self._by_file = (version, by_file)
+        return list(self._by_file[1].get(sop.path, ()))
 
 
 def validated(corpus: Corpus, settings: Settings) -> tuple[list[Diagnostic], dict[str, Diagnostic]]:

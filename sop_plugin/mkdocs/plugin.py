@@ -35,6 +35,8 @@ from .config import SopPluginConfig
 
 log = get_plugin_logger(__name__)
 
+_WRITTEN: dict[Path, str] = {}  # generated page files this process wrote or found up to date
+
 
 
 class SopPlugin(BasePlugin[SopPluginConfig]):
@@ -138,9 +140,12 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         path = folder / "pages" / src
         text = content.replace("---\n", f"---\nsop_build: {stamp}\n", 1)
         try:
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+            # what this process wrote last (`serve` rebuilds in one process): no read when unchanged
+            if _WRITTEN.get(path) != text or not path.is_file():
+                if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text, encoding="utf-8")
+                _WRITTEN[path] = text
         except OSError:
             return File.generated(config, src, content=content)
         return File.generated(config, src, abs_src_path=str(path))

@@ -84,8 +84,9 @@ def blocks_in(slot: str, disabled: frozenset[str] = frozenset()) -> list[Block]:
 # pages from the page generators below.
 
 Directive = Callable[[str, RenderContext], str]
-#: The SOPs a directive's output can depend on, for an argument (see :func:`directive`).
-Depends = Callable[[str, RenderContext], "list[Sop]"]
+#: The SOPs a directive's output can depend on, for an argument (see :func:`directive`), or
+#: ``(sops, token)``: ``token`` (a value with a stable ``repr``) stands for what else it shows.
+Depends = Callable[[str, RenderContext], "list[Sop] | tuple[list[Sop], object]"]
 
 #: A directive line: ``::: <name> [argument]`` alone on its line.
 DIRECTIVE_LINE = re.compile(r"^:::[ \t]+(sop(?:-[a-z0-9-]+)?)(?:[ \t]+(.*?))?[ \t]*$")
@@ -95,8 +96,10 @@ def directive(name: str, *, depends: Depends | None = None) -> Callable[[Directi
     """Mark ``fn`` as ``::: <name> [argument]``; the function gets the argument text and the context.
 
     ``depends(argument, ctx)``: every published SOP the output can read (a superset
-    is fine, a missing one makes the build cache serve a stale view).  Without it
-    the view is taken to depend on every SOP: it is rendered again whenever any changes.
+    is fine, a missing one makes the build cache serve a stale view), or ``(sops, token)``
+    where ``token`` covers what else the output shows that those SOPs do not decide (the
+    cut of a long listing into pages, say).  Without it the view is taken to depend on
+    every SOP: it is rendered again whenever any changes.
     """
 
     def deco(fn: Directive) -> Directive:

@@ -73,8 +73,11 @@ def stamp(ctx: RenderContext, page: str, views: list[tuple[str, str]]) -> str:
     for name, arg in views:
         fn = found.get(name)
         sops = fn(arg, ctx) if fn is not None else None
+        token = None
+        if isinstance(sops, tuple):  # (the SOPs, a token of what else the view shows)
+            sops, token = sops
         keys = everything if sops is None else sorted({(s.path, portal.stamp(s)) for s in sops})
-        parts.append((name, arg, keys))
+        parts.append((name, arg, keys, token))
     return cache_key(*parts)
 
 

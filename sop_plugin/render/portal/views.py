@@ -369,7 +369,18 @@ def role_view(arg: str, ctx: RenderContext) -> str:
     return render("portal_role.html", v=v, t=ctx.t, role=role, groups=rows, pages=pages_)
 
 
-@directive("sop-documents")
+def _documents_depends(arg: str, ctx: RenderContext) -> tuple[list[Sop], object]:
+    """A page of the document list reads the SOPs that need or produce its documents; the cut
+    into pages (every page's pager names the first and last document of each) is the token."""
+    chunks = document_pages(data.index(ctx))
+    current = min(max(int(arg) if arg.strip().isdigit() else 1, 1), len(chunks))
+    docs = chunks[current - 1]
+    sops = [ref.sop for d in docs for ref in (*d.needed_by, *d.produced_by)]
+    cut = [(c[0].name, c[-1].name, len(c)) if c else () for c in chunks]
+    return sops, (cut, [d.key for d in docs])
+
+
+@directive("sop-documents", depends=_documents_depends)
 def documents_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     chunks = document_pages(v.idx)
