@@ -12,8 +12,13 @@ grouped by unit) and measures, each in a fresh process:
 * cold: the portal with an empty cache;
 * warm: the portal again after editing one SOP (cache present);
 * lint: ``sop lint`` against a bare parse (YAML front matter + Markdown body
-  of every file, nothing else);
-* peak memory (the sum over the build's processes) and the site's size.
+  of every file, nothing else), once with the cache the builds left and once
+  without any cache;
+* the author loop: ``mkdocs serve --dirty``, one SOP saved, seconds until the
+  server hands out its page with the change;
+* peak memory (proportional set size summed over the build's processes, so
+  forked workers' shared pages count once; resident memory is in the JSON)
+  and the site's size.
 
 Ratios are computed within the run (machines are noisy; compare ratios, not
 seconds).  Results go to ``bench/results/latest.json`` and ``latest.md``
@@ -53,9 +58,14 @@ for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.md")):
 """
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of ``pid`` and its descendants (kB)."""
-    total = 0
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """Memory of ``pid`` and its descendants (kB): (resident, proportional).
+
+    The proportional set size (PSS) counts a page shared by N processes as 1/N in
+    each, so forked workers, which share the parent's pages until they write
+    them, are not counted twice; resident memory (RSS) adds them up again.
+    """
+    rss = pss = 0
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -70,26 +80,29 @@ def _tree_rss_kb(pid: int) -> int:
         p = todo.pop()
         todo.extend(children.get(p, []))
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
         except OSError:
             continue
-    return total
+    return rss, pss
 
 
 def run(cmd: list[str], cwd: Path) -> dict:
-    """Seconds and peak memory (MB, all processes) of one command."""
+    """Seconds and peak memory (MB, all processes: proportional and resident) of one command."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = peak_rss = 0
     done = threading.Event()
 
     def poll() -> None:
-        nonlocal peak
+        nonlocal peak, peak_rss
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
-            time.sleep(0.05)
+            rss, pss = _tree_memory_kb(proc.pid)
+            peak, peak_rss = max(peak, pss), max(peak_rss, rss)
+            time.sleep(0.1)
 
     t = threading.Thread(target=poll, daemon=True)
     t.start()
@@ -99,7 +112,53 @@ def run(cmd: list[str], cwd: Path) -> dict:
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):  # `sop lint` exits 1 on findings
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"seconds": round(seconds, 3), "peak_mb": round(peak / 1024, 1)}
+    return {"seconds": round(seconds, 3), "peak_mb": round(peak / 1024, 1), "peak_rss_mb": round(peak_rss / 1024, 1)}
+
+
+def author_loop(project: Path, edited: Path, timeout: float = 900.0) -> dict:
+    """The author command (``mkdocs serve --dirty``): seconds from saving one SOP until the
+    server hands out its page with the change (the browser reloads when that build is done)."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    import yaml
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sop_id = yaml.safe_load(edited.read_text(encoding="utf-8").split("---", 2)[1])["id"]
+    url = f"http://127.0.0.1:{port}/sop/{sop_id.lower()}/"
+
+    def fetch() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                return r.read().decode("utf-8")
+        except (urllib.error.URLError, OSError):
+            return ""
+
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+                            cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        start = time.perf_counter()
+        while not fetch():
+            if time.perf_counter() - start > timeout or proc.poll() is not None:
+                raise SystemExit("mkdocs serve --dirty did not come up")
+            time.sleep(0.2)
+        first = time.perf_counter() - start
+        time.sleep(2)  # let the watcher settle after the first build
+        marker = f"Perubahan uji {int(time.time())}"
+        text = edited.read_text(encoding="utf-8")
+        edited.write_text(text.replace("## Tujuan\n", f"## Tujuan\n\n{marker}\n", 1), encoding="utf-8")
+        saved = time.perf_counter()
+        while marker not in fetch():
+            if time.perf_counter() - saved > timeout:
+                raise SystemExit("the edit never reached the served page")
+            time.sleep(0.1)
+        return {"first_build_s": round(first, 2), "save_to_page_s": round(time.perf_counter() - saved, 2)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
 
 
 def size_of(folder: Path) -> tuple[int, int]:
@@ -107,12 +166,12 @@ def size_of(folder: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), sum(1 for p in files if p.suffix == ".html")
 
 
-def measure(n: int, profile: bool) -> dict:
+def measure(n: int, profile: bool, author: bool = True, seed: int = 7) -> dict:
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
     with tempfile.TemporaryDirectory(prefix=f"sop-bench-{n}-") as tmp:
         root = Path(tmp)
-        write_plain(root / "plain", n)
-        files = write_portal(root / "portal", n)
+        write_plain(root / "plain", n, seed)
+        files = write_portal(root / "portal", n, seed)
         out: dict = {"sops": n}
         out["plain"] = run(mkdocs, root / "plain")
         out["plain"]["site_mb"], out["plain"]["pages"] = [round(x / 1e6, 1) if i == 0 else x
@@ -125,8 +184,16 @@ def measure(n: int, profile: bool) -> dict:
         edited.write_text(edited.read_text(encoding="utf-8").replace("berjalan tertib", "berjalan tertib dan cepat"),
                           encoding="utf-8")
         out["warm"] = run(mkdocs, root / "portal")
-        out["lint"] = run([sys.executable, "-m", "sop_plugin", "lint", "sops", "--format", "json"], root / "portal")
+        lint = [sys.executable, "-m", "sop_plugin", "lint", "sops", "--format", "json"]
+        out["lint"] = run(lint, root / "portal")  # after the builds: the parse cache is warm
+        cache = root / "portal" / ".cache"
+        cache.rename(root / "cache-kept")
+        out["lint_cold"] = run(lint, root / "portal")  # no cache: every file parsed
+        shutil.rmtree(cache, ignore_errors=True)
+        (root / "cache-kept").rename(cache)
         out["bare_parse"] = run([sys.executable, "-c", BARE_PARSE, "sops"], root / "portal")
+        if author:
+            out["author_loop"] = author_loop(root / "portal", files[len(files) // 3])
         if profile:
             shutil.rmtree(root / "portal" / ".cache", ignore_errors=True)
             prof = root / "build.prof"
@@ -138,6 +205,7 @@ def measure(n: int, profile: bool) -> dict:
         "cold_vs_plain": round(c["seconds"] / p["seconds"], 2),
         "warm_vs_plain_cold": round(out["warm"]["seconds"] / p["seconds"], 2),
         "lint_vs_bare_parse": round(out["lint"]["seconds"] / out["bare_parse"]["seconds"], 2),
+        "lint_cold_vs_bare_parse": round(out["lint_cold"]["seconds"] / out["bare_parse"]["seconds"], 2),
         "memory_vs_plain": round(c["peak_mb"] / max(p["peak_mb"], 1), 2),
     }
     return out
@@ -158,14 +226,19 @@ def slowest(prof: Path, limit: int = 15) -> list[dict]:
 
 def table(results: list[dict]) -> str:
     lines = ["| SOPs | plain material | portal cold | ratio | warm (1 SOP edited) | warm / plain | "
-             "lint / bare parse | peak MB plain / portal | site MB plain / portal |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "lint / bare parse (cache, none) | save → page (`serve --dirty`) | peak MB plain / portal (PSS) | "
+             "site MB plain / portal |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
+        loop = r.get("author_loop")
+        loop_text = f"{loop['save_to_page_s']:.1f} s" if loop else "–"
         lines.append(
             f"| {r['sops']:,} | {r['plain']['seconds']:.1f} s | {r['cold']['seconds']:.1f} s "
             f"({r['cold']['pages']:,} pages) | {r['ratios']['cold_vs_plain']}× | {r['warm']['seconds']:.1f} s | "
-            f"{r['ratios']['warm_vs_plain_cold']}× | {r['ratios']['lint_vs_bare_parse']}× | "
-            f"{r['plain']['peak_mb']:.0f} / {r['cold']['peak_mb']:.0f} | "
+            f"{r['ratios']['warm_vs_plain_cold']}× | {r['ratios']['lint_vs_bare_parse']}×, "
+            f"{r['ratios']['lint_cold_vs_bare_parse']}× | "
+            f"{loop_text} | "
+            f"{r['plain']['peak_mb']:.0f} / {r['cold']['peak_mb']:.0f} ({r['ratios']['memory_vs_plain']}×) | "
             f"{r['plain']['site_mb']} / {r['cold']['site_mb']} |")
     if len(results) > 1:
         a, b = results[0], results[-1]
@@ -180,10 +253,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[300, 1000])
     ap.add_argument("--profile", action="store_true", help="add the slowest functions of a cold build")
+    ap.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    ap.add_argument("--no-author-loop", action="store_true", help="skip timing `mkdocs serve --dirty` after an edit")
     args = ap.parse_args()
     results = []
     for n in args.sizes:
-        results.append(measure(n, args.profile))
+        results.append(measure(n, args.profile, not args.no_author_loop, args.seed))
         print(json.dumps(results[-1]["ratios"]), file=sys.stderr)
     machine = {"python": platform.python_version(), "machine": platform.machine(),
                "cpus": len(os.sched_getaffinity(0)), "date": time.strftime("%Y-%m-%d")}
