@@ -79,9 +79,12 @@ class SopExtension(Extension):
     """
 
     def __init__(self, context: RenderContext | Callable[[], RenderContext] | None = None,
-                 report: Callable[[Diagnostic], None] | None = None, **kwargs: Any):
+                 report: Callable[[Diagnostic], None] | None = None,
+                 defer: Callable[[str], str] | None = None, **kwargs: Any):
         # the context is an object, not a config value (Python-Markdown would coerce it to a bool)
         self._given = context
+        # where large fragments wait until the page is written (the MkDocs plugin: render.deferred.Spool.put)
+        self.defer = defer
         # where a page that failed to render is reported (the MkDocs plugin passes its logger)
         self.report = report or (lambda d: log.error(d.format()))
         self.config = {k: list(v) for k, v in OPTIONS.items()}
@@ -109,17 +112,18 @@ class SopExtension(Extension):
         md.registerExtension(self)
         # after normalize_whitespace (30), which would strip the stash placeholders,
         # before fenced code (25) and raw HTML (20), which must see the inserted Markdown
-        md.preprocessors.register(SopPreprocessor(md, self.context, self.report), "sop", 29)
+        md.preprocessors.register(SopPreprocessor(md, self.context, self.report, self.defer), "sop", 29)
         # last, after raw HTML is restored: author output on SOP pages passes the allow-list
         md.postprocessors.register(CleanPostprocessor(md, self.context), "sop-clean", 1)
 
 
 class SopPreprocessor(Preprocessor):
     def __init__(self, md: Markdown, context: Callable[[], RenderContext],
-                 report: Callable[[Diagnostic], None] | None = None):
+                 report: Callable[[Diagnostic], None] | None = None, defer: Callable[[str], str] | None = None):
         super().__init__(md)
         self.context = context
         self.report = report or (lambda d: log.error(d.format()))
+        self.defer = defer
 
     def run(self, lines: list[str]) -> list[str]:
         if not any(line.startswith(":::") for line in lines):
@@ -198,7 +202,10 @@ class SopPreprocessor(Preprocessor):
 
     def html_lines(self, fragment: str) -> list[str]:
         # the portal's own fragment (escaped templates): kept as is when the page is cleaned
-        placeholder = self.md.htmlStash.store(sanitize.trusted(self.context().links.for_host(fragment.strip())))
+        fragment = self.context().links.for_host(fragment.strip())
+        if self.defer is not None:  # a large one waits on disk until the page is written
+            fragment = self.defer(fragment)
+        placeholder = self.md.htmlStash.store(sanitize.trusted(fragment))
         return ["", placeholder, ""]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from mkdocs.config import base as base_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -27,6 +27,7 @@ from ..model import Severity
 from ..pipeline import build
 from ..render import blocks as registry
 from ..render.context import RenderContext
+from ..render.deferred import Spool
 from ..render.prerender import prerender
 from ..render.page import page_parts
 from ..render.site import ASSET_DIR, asset_files, asset_urls, generated_pages
@@ -34,6 +35,9 @@ from ..settings import Settings, SettingsError
 from .config import SopPluginConfig
 
 log = get_plugin_logger(__name__)
+
+# plugins that read page.content after conversion: with them, pages keep their fragments in memory
+_READS_CONTENT = {"search", "material/search"}
 
 _WRITTEN: dict[Path, str] = {}  # generated page files this process wrote or found up to date
 
@@ -49,6 +53,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.nav_groups: dict[str, list[registry.GeneratedPage]] = {}
         self.serving = False
         self.dirty = False
+        self.spool: Spool | None = None  # large fragments between conversion and writing (render.deferred)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"  # the search index is not rebuilt on every edit
@@ -87,7 +92,11 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                 log.warning(d.format())
             else:
                 log.debug(d.format())
-        config.markdown_extensions.append(SopExtension(context=self.context, report=lambda d: log.error(d.format())))
+        self._close_spool()
+        # a plugin that reads page.content (a search index built from it) must see whole pages
+        self.spool = None if _READS_CONTENT & set(config.plugins) else Spool()
+        config.markdown_extensions.append(SopExtension(context=self.context, report=lambda d: log.error(d.format()),
+                                                       defer=self.spool.put if self.spool else None))
         css, scripts = asset_urls()
         config.extra_css[:0] = css
         config.extra_javascript[:0] = [s for s in scripts if s not in config.extra_javascript]
@@ -163,8 +172,23 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         _relink(nav)
         return nav
 
+    @event_priority(100)  # first: other plugins' on_post_page see the whole page
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if self.spool is None:
+            return output
+        return self.spool.fill(output, self.context().redact)
+
+    def on_build_error(self, error: Exception) -> None:
+        self._close_spool()
+
+    def _close_spool(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/) to the site root."""
+        self._close_spool()  # every page is written
         try:
             path = write_export(self.context().portal, Path(config.site_dir) / "sops.json")
         except OSError as exc:  # the site itself is built; report, do not crash
