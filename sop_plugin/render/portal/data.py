@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, due_report, last_change, unanswered_revisions
 from ...model import Corpus, Diagnostic, Severity, Sop, Status, Step, actor_unit, sort_key
@@ -135,6 +136,26 @@ class PortalIndex:
     handoffs: list[Handoff]
     relations: list[Relation]
     unit_of_actor: dict[str, str]
+
+    @cached_property
+    def handoffs_from(self) -> dict[str, list[Handoff]]:
+        """Hand-offs by the unit they leave (unit pages ask per unit: no scan of all hand-offs each)."""
+        out: dict[str, list[Handoff]] = {}
+        for h in self.handoffs:
+            out.setdefault(h.from_unit, []).append(h)
+        return out
+
+    @cached_property
+    def handoffs_to(self) -> dict[str, list[Handoff]]:
+        """Hand-offs by the unit they reach."""
+        out: dict[str, list[Handoff]] = {}
+        for h in self.handoffs:
+            out.setdefault(h.to_unit, []).append(h)
+        return out
+
+    @cached_property
+    def role_by_slug(self) -> dict[str, ActorRole]:
+        return {r.slug: r for r in self.roles.values()}
 
     def handoff_counts(self) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}

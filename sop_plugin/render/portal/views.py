@@ -260,8 +260,8 @@ def units_index(arg: str, ctx: RenderContext) -> str:
         if not key:
             continue
         unit = ctx.corpus.units.get(key)
-        out_n = sum(1 for h in idx.handoffs if h.from_unit == key)
-        in_n = sum(1 for h in idx.handoffs if h.to_unit == key)
+        out_n = len(idx.handoffs_from.get(key, []))
+        in_n = len(idx.handoffs_to.get(key, []))
         rows.append({"key": key, "unit": unit, "sops": len(sops), "roles": len(unit.roles) if unit else 0,
                      "out": out_n, "in": in_n})
     return render("portal_units.html", v=v, t=ctx.t, rows=rows, map=units_map(v))
@@ -278,7 +278,7 @@ def _unit_depends(arg: str, ctx: RenderContext) -> list[Sop]:
     key = arg.strip()
     unit = ctx.corpus.units.get(key)
     out = list(idx.units.get(key, []))
-    out += [h.sop for h in idx.handoffs if key in (h.from_unit, h.to_unit)]
+    out += [h.sop for h in (*idx.handoffs_from.get(key, []), *idx.handoffs_to.get(key, []))]
     for name in unit.roles if unit else []:
         role = idx.roles.get(name)
         out += role.sops if role else []
@@ -300,8 +300,8 @@ def unit_view(arg: str, ctx: RenderContext) -> str:
             groups.setdefault(other(h), []).append(h)
         return sorted(groups.items(), key=lambda kv: (-len(kv[1]), v.unit_name(kv[0]).casefold()))
 
-    outgoing = grouped([h for h in idx.handoffs if h.from_unit == key], lambda h: h.to_unit)
-    incoming = grouped([h for h in idx.handoffs if h.to_unit == key], lambda h: h.from_unit)
+    outgoing = grouped(idx.handoffs_from.get(key, []), lambda h: h.to_unit)
+    incoming = grouped(idx.handoffs_to.get(key, []), lambda h: h.from_unit)
     children = [k for k, u in ctx.corpus.units.items() if u.parent == key]
     roles = list(unit.roles) if unit else []
     own = idx.units.get(key, [])
@@ -326,7 +326,7 @@ def roles_index(arg: str, ctx: RenderContext) -> str:
 def _role_depends(arg: str, ctx: RenderContext) -> list[Sop]:
     """Every page of a role reads the SOPs the role acts in (the pages split them by weight)."""
     slug = arg.strip().partition(" ")[0]
-    role = next((r for r in data.index(ctx).roles.values() if r.slug == slug), None)
+    role = data.index(ctx).role_by_slug.get(slug)
     return role.sops if role else []
 
 
@@ -334,7 +334,7 @@ def _role_depends(arg: str, ctx: RenderContext) -> list[Sop]:
 def role_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     slug, _, number = arg.strip().partition(" ")
-    role = next((r for r in v.idx.roles.values() if r.slug == slug), None)
+    role = v.idx.role_by_slug.get(slug)
     if role is None:
         return f'<div class="sop-banner sop-banner-problems">{html.escape(ctx.t("role.unknown"))}</div>'
     chunks = role_pages(role)
