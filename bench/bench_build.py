@@ -102,7 +102,7 @@ def run(cmd: list[str], cwd: Path) -> dict:
         while not done.is_set():
             rss, pss = _tree_memory_kb(proc.pid)
             peak, peak_rss = max(peak, pss), max(peak_rss, rss)
-            time.sleep(0.1)
+            time.sleep(0.25)  # reading smaps costs CPU: the builds measured share this machine
 
     t = threading.Thread(target=poll, daemon=True)
     t.start()
