@@ -241,11 +241,11 @@ def table(results: list[dict]) -> str:
             f"{r['plain']['peak_mb']:.0f} / {r['cold']['peak_mb']:.0f} ({r['ratios']['memory_vs_plain']}×) | "
             f"{r['plain']['site_mb']} / {r['cold']['site_mb']} |")
     if len(results) > 1:
-        a, b = results[0], results[-1]
         lines.append("")
+    for a, b in zip(results, results[1:]):
         lines.append(f"Scaling {b['sops']:,} / {a['sops']:,} SOPs: portal cold × "
                      f"{b['cold']['seconds'] / a['cold']['seconds']:.2f}, plain × "
-                     f"{b['plain']['seconds'] / a['plain']['seconds']:.2f}.")
+                     f"{b['plain']['seconds'] / a['plain']['seconds']:.2f}.  ")
     return "\n".join(lines) + "\n"
 
 
@@ -254,8 +254,13 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[300, 1000])
     ap.add_argument("--profile", action="store_true", help="add the slowest functions of a cold build")
     ap.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    ap.add_argument("--table-only", action="store_true", help="print the table of the last run, measure nothing")
     ap.add_argument("--no-author-loop", action="store_true", help="skip timing `mkdocs serve --dirty` after an edit")
     args = ap.parse_args()
+    if args.table_only:  # the Markdown table of the last run again (after a change to this script)
+        print((RESULTS / "latest.md").read_text(encoding="utf-8").split("\n\n")[0] + "\n\n" +
+              table(json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))["results"]))
+        return
     results = []
     for n in args.sizes:
         results.append(measure(n, args.profile, not args.no_author_loop, args.seed))
