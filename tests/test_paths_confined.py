@@ -40,6 +40,23 @@ def test_sops_dir_outside_the_project_stops_the_build(tmp_path: Path, sops_dir: 
         cfg.plugins["sop"].on_config(cfg)
 
 
+@pytest.mark.parametrize("sops_dir", ["..", "../outside", "/"])
+def test_sop_lint_holds_the_sops_dir_of_mkdocs_yml_to_the_same_rule(tmp_path: Path, sops_dir: str) -> None:
+    """`sop lint` without paths reads the folder mkdocs.yml names: outside the project it is refused
+    (exit 2, the option named), as the build refuses it, and nothing there is read."""
+    import subprocess
+    import sys
+
+    project = _project(tmp_path / "project", sops_dir)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "units.yml").write_text(VALID_UNITS, encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "sop_plugin", "lint"], cwd=project, capture_output=True, text=True)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "sops_dir" in res.stderr and "inside the project" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
 def test_check_sops_dir(tmp_path: Path) -> None:
     project = tmp_path / "p"
     (project / "docs").mkdir(parents=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ..corpus import UNITS_FILE, load_corpus, sop_files
+from ..corpus import UNITS_FILE, check_sops_dir, load_corpus, sop_files
 from ..cache import open_cache
 from ..model import Corpus
 from ..settings import DEFAULTS, Settings, SettingsError
@@ -105,8 +105,14 @@ def project_dir(args: argparse.Namespace) -> Path:
 
 
 def default_root(args: argparse.Namespace) -> Path:
+    """The SOP folder the mkdocs.yml names, held to the same rule as the build (inside the project)."""
     options = load_options(args)
-    return project_dir(args) / str(options.get("sops_dir") or DEFAULTS.sops_dir)
+    project = project_dir(args)
+    root = project / str(options.get("sops_dir") or DEFAULTS.sops_dir)
+    problem = check_sops_dir(root, project)
+    if problem:
+        raise UsageError(f"'sops_dir: {options.get('sops_dir')}' in {config_path(args)}: {problem}")
+    return root
 
 
 def find_root(path: Path) -> Path:
