@@ -67,8 +67,8 @@ def check_sop(sop: Sop, settings: Settings, trust: Trust | None = None) -> list[
             out.append(codes.DIGEST_MISMATCH.at(
                 sop.path, line,
                 f"{who} no longer matches the content; changed since signing: {', '.join(v.changed) or 'the content (this digest cannot tell which part)'}",
-                f"if the change is intended, raise the version, add a revisions entry and re-sign: "
-                f"'sop sign {sop.path} --role {role.value}'",
+                f"see what changed with 'sop diff {sop.path} --since-signed'; if the change is intended, raise "
+                f"the version, add a revisions entry and re-sign: 'sop sign {sop.path} --role {role.value}'",
                 severity=None if signed_off else Severity.INFO))
             stored = parse_digest(a.digest)
             if (signed_off and stored.has_version and sop.version is not None and stored.version is not None
