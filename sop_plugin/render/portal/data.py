@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable
 
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, due_report, last_change, unanswered_revisions
 from ...model import Corpus, Diagnostic, Severity, Sop, Status, Step, actor_unit, sort_key
@@ -140,18 +141,12 @@ class PortalIndex:
     @cached_property
     def handoffs_from(self) -> dict[str, list[Handoff]]:
         """Hand-offs by the unit they leave (unit pages ask per unit: no scan of all hand-offs each)."""
-        out: dict[str, list[Handoff]] = {}
-        for h in self.handoffs:
-            out.setdefault(h.from_unit, []).append(h)
-        return out
+        return _grouped(self.handoffs, lambda h: h.from_unit)
 
     @cached_property
     def handoffs_to(self) -> dict[str, list[Handoff]]:
         """Hand-offs by the unit they reach."""
-        out: dict[str, list[Handoff]] = {}
-        for h in self.handoffs:
-            out.setdefault(h.to_unit, []).append(h)
-        return out
+        return _grouped(self.handoffs, lambda h: h.to_unit)
 
     @cached_property
     def role_by_slug(self) -> dict[str, ActorRole]:
@@ -162,6 +157,13 @@ class PortalIndex:
         for h in self.handoffs:
             out[(h.from_unit, h.to_unit)] = out.get((h.from_unit, h.to_unit), 0) + 1
         return out
+
+
+def _grouped(items: list[Handoff], key: Callable[[Handoff], str]) -> dict[str, list[Handoff]]:
+    out: dict[str, list[Handoff]] = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
 
 
 def build_index(corpus: Corpus, published: list[Sop]) -> PortalIndex:
