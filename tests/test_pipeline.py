@@ -255,6 +255,7 @@ def test_dirty_rebuild_after_one_edit_touches_that_sop_and_the_views_only(tmp_pa
     assert len(mine) == 1 and mine[0] in changed
     untouched = [p for p in sop_pages if p not in changed]
     assert len(untouched) == len(sop_pages) - 1  # every other SOP's page was left as it was
+    assert site / "index.html" in changed  # the home page (docs/index.md, ::: sop-home) shows the SOPs
     # views: only those that show the edited SOP (its unit, the roles acting in it) are rebuilt
     for family in ("peran", "unit"):
         views = sorted(p for p in pages if p.parent.parent.name == family)

@@ -122,6 +122,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                 log.info(f"{page.src_path} exists in docs/; the generated page is not added")
             else:
                 pages.append(page)
+        if self.dirty:
+            _rebuild_pages_with_views(files)
         ctx.prerendered = prerender(ctx, pages, portal.settings.workers)
         for page in pages:
             if page.depends:
@@ -207,6 +209,21 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self.root is not None:
             server.watch(str(self.root))
         return server
+
+
+def _rebuild_pages_with_views(files: Files) -> None:
+    """Under ``--dirty``, MkDocs rebuilds a page of ``docs/`` only when its file changed; a page
+    that holds a portal view (the home page's ``::: sop-home``) shows the SOPs, so it is rebuilt
+    on every build, like the generated views."""
+    for f in files.documentation_pages():
+        if f.generated_by is not None:
+            continue
+        try:
+            text = f.content_string
+        except (OSError, UnicodeDecodeError):
+            continue
+        if any(registry.DIRECTIVE_LINE.match(line) for line in text.splitlines() if line.startswith(":::")):
+            f.is_modified = lambda: True  # type: ignore[method-assign]
 
 
 def _name_sections(items: list, lang: str) -> None:
