@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 
 class Severity(str, enum.Enum):
@@ -368,13 +368,25 @@ class Corpus:
     units: dict[str, Unit] = field(default_factory=dict)
     units_path: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)  # corpus-level (units.yml, ...)
+    # lookups asked for once per SOP or per link: built once, again when the SOPs or units change
+    _memo: dict[str, tuple[Any, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _memoised(self, name: str, version: Any, build: Callable[[], Any]) -> Any:
+        found = self._memo.get(name)
+        if found is None or found[0] != version:
+            found = self._memo[name] = (version, build())
+        return found[1]
 
     def by_id(self) -> dict[str, Sop]:
-        out: dict[str, Sop] = {}
-        for s in self.sops:
-            if s.id and s.id not in out:
-                out[s.id] = s
-        return out
+        """SOPs by id, the first of a duplicated id (shared: do not modify)."""
+        def build() -> dict[str, Sop]:
+            out: dict[str, Sop] = {}
+            for s in self.sops:
+                if s.id and s.id not in out:
+                    out[s.id] = s
+            return out
+
+        return self._memoised("by_id", (id(self.sops), len(self.sops)), build)
 
     def by_path(self) -> dict[str, Sop]:
         return {s.path: s for s in self.sops}
@@ -383,12 +395,15 @@ class Corpus:
         return self.by_id().get(sop_id)
 
     def unit_of_actor(self) -> dict[str, str]:
-        """Actor name -> unit key, from ``units.yml`` roles."""
-        out: dict[str, str] = {}
-        for unit in self.units.values():
-            for role in unit.roles:
-                out.setdefault(role, unit.key)
-        return out
+        """Actor name -> unit key, from ``units.yml`` roles (shared: do not modify)."""
+        def build() -> dict[str, str]:
+            out: dict[str, str] = {}
+            for unit in self.units.values():
+                for role in unit.roles:
+                    out.setdefault(role, unit.key)
+            return out
+
+        return self._memoised("unit_of_actor", (id(self.units), len(self.units)), build)
 
     def all_diagnostics(self) -> list[Diagnostic]:
         out = list(self.diagnostics)
