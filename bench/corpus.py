@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+OVERRIDES = Path(__file__).resolve().parent.parent / "overrides"
+
 APPROVALS = [
     {"role": "maker", "name": "Rina Lestari", "position": "Analis Tata Laksana", "date": "2025-04-01"},
     {"role": "reviewer", "name": "Dewi Anggraini", "position": "Kepala Subbagian", "date": "2025-04-02"},
@@ -97,7 +99,9 @@ def write_portal(root: Path, n: int, seed: int = 7, **plugin_options: object) ->
     (root / "docs" / "index.md").write_text("# Portal\n\n::: sop-home\n", encoding="utf-8")
     config = {
         "site_name": "Bench", "docs_dir": "docs",
-        "theme": {"name": "material", "language": "id", "font": False,
+        # the bundled portal's theme overrides: they mark what Pagefind indexes, so the portal's
+        # search is built and measured (the baseline builds material's own search)
+        "theme": {"name": "material", "language": "id", "font": False, "custom_dir": str(OVERRIDES),
                   "features": ["navigation.tabs", "navigation.prune"]},
         # as the bundled portal: no lunr `search` plugin, the sop plugin builds a Pagefind index
         "plugins": [{"sop": {"sops_dir": "sops", "today": "2026-06-01", **plugin_options}}],
