@@ -140,18 +140,25 @@ def make_sampler(distribution: str) -> Sampler:
         raise ValueError(f"unknown distribution {distribution!r}; use one of {', '.join(DISTRIBUTIONS)}")
 
     def sample(step: Step, rng: random.Random) -> float:
-        d = step.duration
-        if d is None:
-            return 0.0
-        if distribution == "exponential":
-            return rng.expovariate(1.0 / d.mid) if d.mid > 0 else 0.0
-        if d.low == d.high or distribution == "fixed":
-            return d.mid
-        if distribution == "uniform":
-            return rng.uniform(d.low, d.high)
-        return rng.triangular(d.low, d.high, d.mid)
+        draw = _draw(step, distribution, rng)
+        return draw if draw.__class__ is float else draw()
 
     return sample
+
+
+def _draw(step: Step, distribution: str, rng: random.Random) -> float | Callable[[], float]:
+    """How ``distribution`` draws ``step``'s duration: a constant, or a function of ``rng``
+    (prepared once per step by :func:`_run_isolated`, the hot loop of a build)."""
+    d = step.duration
+    if d is None:
+        return 0.0
+    if distribution == "exponential":
+        return functools.partial(rng.expovariate, 1.0 / d.mid) if d.mid > 0 else 0.0
+    if d.low == d.high or distribution == "fixed":
+        return float(d.mid)
+    if distribution == "uniform":
+        return functools.partial(rng.uniform, d.low, d.high)
+    return functools.partial(rng.triangular, d.low, d.high, d.mid)
 
 
 class WorkingClock:
@@ -185,16 +192,20 @@ class WorkingClock:
         return weeks * 7 * 1440 + days * 1440 + mins
 
 
-def _choose(edges: list[Edge], rng: random.Random) -> Edge:
-    if len(edges) == 1:
-        return edges[0]
-    r = rng.random()
-    acc = 0.0
-    for e in edges:
-        acc += e.probability
-        if r < acc:
-            return e
-    return edges[-1]
+Branches = dict[int, tuple[list[Edge], list[float]]]
+
+
+def _branches(flow: Flow) -> Branches:
+    """Each step's outgoing edges with their cumulative probabilities (prepared once per flow)."""
+    return {n: (outs, list(itertools.accumulate(e.probability for e in outs))) for n, outs in flow.edges.items()}
+
+
+def _choose(outs: list[Edge], cumulative: list[float], random_: Callable[[], float]) -> Edge:
+    """The edge a case follows: no draw for a single edge, else one uniform draw against the
+    cumulative probabilities (the last edge takes what rounding leaves)."""
+    if len(outs) == 1:
+        return outs[0]
+    return outs[min(bisect.bisect_right(cumulative, random_()), len(outs) - 1)]
 
 
 def simulate(sop: Sop, config: SimConfig | None = None, corpus: Corpus | None = None,
@@ -278,13 +289,13 @@ def _run_isolated(flow: Flow, config: SimConfig, sampler: Sampler, rng: random.R
     """Independent cases: no resources, no waiting; sampled directly.
 
     The hot loop of a build (hundreds of cases for every SOP): each step's draw
-    and each decision's cumulative probabilities are prepared once, and the
-    random stream is consumed in the same order as :func:`_choose` and the
-    sampler would (one draw per step, one more at a branch).
+    (:func:`_draw`) and each decision's cumulative probabilities (:func:`_branches`)
+    are prepared once; the random stream is consumed as in the queue mode (one
+    draw per step, one more at a branch).
     """
-    steps, edges = flow.steps, flow.edges
-    draws = {n: _draw(step, config, sampler, rng) for n, step in steps.items()}
-    branches = {n: (outs, list(itertools.accumulate(e.probability for e in outs))) for n, outs in edges.items()}
+    draws = {n: functools.partial(sampler, step, rng) if config.sampler is not None
+             else _draw(step, config.distribution, rng) for n, step in flow.steps.items()}
+    branches = _branches(flow)
     visits = tally.visits
     random_ = rng.random
     for _ in range(config.cases):
@@ -299,28 +310,12 @@ def _run_isolated(flow: Flow, config: SimConfig, sampler: Sampler, rng: random.R
             draw = draws[node]
             t += draw if draw.__class__ is float else draw()
             outs, cumulative = branches[node]
+            # _choose, inlined: a call per step costs this loop about a third of its time
             e = outs[0] if len(outs) == 1 else outs[min(bisect.bisect_right(cumulative, random_()), len(outs) - 1)]
             if e.target is None:
                 tally.finish(0.0, t, e)
                 break
             node = e.target
-
-
-def _draw(step: Step, config: SimConfig, sampler: Sampler, rng: random.Random) -> float | Callable[[], float]:
-    """A step's duration draw for :func:`_run_isolated`: a constant, or a function of ``rng``
-    that consumes it as ``sampler(step, rng)`` would."""
-    d = step.duration
-    if config.sampler is not None:
-        return functools.partial(sampler, step, rng)
-    if d is None:
-        return 0.0
-    if config.distribution == "exponential":
-        return functools.partial(rng.expovariate, 1.0 / d.mid) if d.mid > 0 else 0.0
-    if d.low == d.high or config.distribution == "fixed":
-        return float(d.mid)
-    if config.distribution == "uniform":
-        return functools.partial(rng.uniform, d.low, d.high)
-    return functools.partial(rng.triangular, d.low, d.high, d.mid)
 
 
 def _capacities(flow: Flow, config: SimConfig, corpus: Corpus | None, res: SimResult) -> dict[str, int]:
@@ -351,7 +346,8 @@ def _run_queue(flow: Flow, config: SimConfig, sampler: Sampler, rng: random.Rand
     resources = {a: simpy.Resource(env, capacity=k) for a, k in capacity.items()}
     busy = {a: 0.0 for a in capacity}
     horizon = config.horizon
-    steps, edges = flow.steps, flow.edges
+    steps = flow.steps
+    branches = _branches(flow)
 
     def case():
         start = env.now
@@ -376,7 +372,7 @@ def _run_queue(flow: Flow, config: SimConfig, sampler: Sampler, rng: random.Rand
                     yield env.timeout(d)
             elif d > 0:
                 yield env.timeout(d)
-            e = _choose(edges[node], rng)
+            e = _choose(*branches[node], rng.random)
             if e.target is None:
                 tally.finish(start, env.now, e)
                 return
