@@ -13,7 +13,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -50,3 +50,55 @@ def run(fn: Callable[[T], R], items: Sequence[T], workers: int = 0) -> list[R]:
             return list(pool.map(fn, items, chunksize=chunk))
     finally:
         gc.unfreeze()
+
+
+class Helper:
+    """One more process for work that can go on while this one does something else.
+
+    :meth:`submit` hands it a call (a module-level function and plain arguments);
+    :meth:`join` waits for all of them and raises the first error any of them raised.  With one
+    worker asked for (``workers: 1``), or without ``fork``, each call runs at once
+    in this process.  The helper's collector leaves inherited objects alone
+    (:func:`gc.freeze` in the child), so it does not copy the parent's memory.
+    """
+
+    REAP_EVERY = 64  # finished calls are checked (and forgotten) this often: their arguments are freed
+
+    def __init__(self, workers: int = 0) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if worker_count(workers) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=gc.freeze)
+        self._pending: list[Future[object]] = []
+        self._error: BaseException | None = None
+
+    def submit(self, fn: Callable[..., object], *args: object) -> None:
+        if self._pool is None:
+            try:
+                fn(*args)
+            except Exception as exc:  # raised by join(), as from the helper process
+                self._error = self._error or exc
+            return
+        self._pending.append(self._pool.submit(fn, *args))
+        if len(self._pending) % self.REAP_EVERY == 0:
+            pending, self._pending = self._pending, []
+            for f in pending:
+                if not f.done():
+                    self._pending.append(f)
+                elif f.exception() is not None:
+                    self._error = self._error or f.exception()
+
+    def join(self) -> None:
+        try:
+            for f in self._pending:
+                if f.exception() is not None:
+                    self._error = self._error or f.exception()
+        finally:
+            self.close()
+        if self._error is not None:
+            raise self._error
+
+    def close(self) -> None:
+        self._pending = []
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

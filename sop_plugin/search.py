@@ -4,14 +4,15 @@ The theme override (``overrides/main.html``) marks the pages staff search with
 ``data-pagefind-body``: everything except pages that ask to stay out
 (``search: exclude`` in their front matter: printable forms) and the path
 prefixes listed in ``extra.sop_search.exclude`` of ``mkdocs.yml`` (the English
-author guide).  After the build, :func:`build_index` copies those pages to a
-scratch folder, adds to every SOP page what readers filter by (unit, status,
-actor, document), and runs the
-Pagefind binary (``pagefind_bin``) with ``--force-language id`` so that every
-page is analysed with Snowball's Indonesian stemmer, at index and at query
-time.  The site's HTML is not changed; the index goes to ``<site>/pagefind/``,
-with the UI texts (``sop-search.json``) and a small lookup of SOP numbers
-(``sop-numbers/``) beside it.
+author guide).  As the build writes those pages, :class:`SearchCopies` keeps a
+scratch copy of each with only what Pagefind should read (:func:`prepare`) and,
+on every SOP page, what readers filter by (unit, status, actor, document).
+After the build it runs the Pagefind binary (``pagefind_bin``) over them with
+``--force-language id``, so that every page is analysed with Snowball's
+Indonesian stemmer, at index and at query time.  The site's HTML is not
+changed; the index goes to ``<site>/pagefind/``, with the UI texts
+(``sop-search.json``) and a small lookup of SOP numbers (``sop-numbers/``)
+beside it.
 
 Nothing here imports MkDocs.  Only *published* SOPs get filters: a page that
 is not built cannot be indexed, so a public build indexes no confidential SOP.
@@ -26,11 +27,14 @@ import shutil
 import subprocess
 import tempfile
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Iterable
 
 from . import i18n
 from .model import Sop
+from .parallel import Helper
 from .render.context import RenderContext
 
 OUTPUT = "pagefind"
@@ -130,112 +134,215 @@ def page_file(ctx: RenderContext, src_path: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
-def listing_files(ctx: RenderContext) -> set[str]:
-    """The HTML files of the generated views (catalogue, units, roles, documents...), not the SOP pages."""
-    from .render import blocks as registry
-
-    out: set[str] = set()
-    for generate in registry.page_generators().values():
-        for page in generate(ctx):
-            out.add(page_file(ctx, page.src_path))
-    return out
-
-
 _BODY_OPEN = re.compile(r"<div\b[^>]*\bdata-pagefind-body\b[^>]*>")
-_REPEATS = re.compile(r'class="(?:sop-tab-panel sop-tab-panel-(?:mermaid|sopap)|sop-analysis|sop-walkthrough|sop-audit)'
-                      r'(?:\s[^"]*)?"')
-_CELL_END = re.compile(r"</(t[hd]|caption)>")
-_SOP_HEADING = re.compile(r"<(h[2-6])(?=\b[^>]*>(?:(?!</h[2-6]>).){0,400}?class=\"sop-id\")", re.S)
-_SOP_LIST = re.compile(r"<(ul|ol)(?=\b[^>]*>\s*<li[^>]*>(?:(?!</li>).){0,300}?class=\"sop-id\")", re.S)
+BODY_END = "<!-- /data-pagefind-body -->"  # overrides/main.html closes the searched element with it
+# elements Pagefind must not read, found by their opening tag or by an attribute in it.  An SOP's
+# flowchart, SOP-AP table, analysis, walkthrough and history repeat its step table; its related
+# SOPs (identity table) are their words, not its own
+_REPEATS = re.compile(r'class="(?:sop-tab-panel sop-tab-panel-(?:mermaid|sopap)'
+                      r'|sop-analysis|sop-walkthrough|sop-audit|sop-id-related)(?:\s[^"]*)?"')
+_SVG = re.compile(r"<svg\b")  # icons and drawings: no words, most of a page's bytes
+_THEAD = re.compile(r"<thead\b")  # column headings ("No", "Kegiatan") on every page
+# a generated listing (role, unit, document pages) keeps only its prose
+_TABLE = re.compile(r"<table\b")
+_MERMAID = re.compile(r"data-sop-mermaid\b")
+_SOP_HEADING = re.compile(r"<h[2-6]\b(?=[^>]*>(?:(?!</h[2-6]>).){0,400}?class=\"sop-id\")", re.S)
+_SOP_LIST = re.compile(r"<(?:ul|ol)\b(?=[^>]*>\s*<li[^>]*>(?:(?!</li>).){0,300}?class=\"sop-id\")", re.S)
+_NAME = re.compile(r"<([a-z][a-z0-9]*)")
+_TAGS: dict[str, re.Pattern[str]] = {}
 # Pagefind weighs an h1 7 by default: an SOP's title counts more, a role or unit name less
 SOP_TITLE_WEIGHT = 10
 LISTING_TITLE_WEIGHT = 3
 
 
+def _drop(text: str, marker: re.Pattern[str]) -> str:
+    """``text`` without the elements whose opening tag ``marker`` matches (the tag or something in it).
+
+    The end of an element is found by counting its tag's openings and closings: the
+    pages are the portal's own sanitised output, where a ``<`` or ``>`` outside a tag
+    is always escaped (nh3 escapes attribute values too), so a match outside a tag
+    (words in a paragraph) is told apart and kept.  An element that never closes is kept.
+    """
+    out: list[str] = []
+    pos = 0
+    while (m := marker.search(text, pos)) is not None:
+        start = text.rfind("<", pos, m.start() + 1)
+        name = _NAME.match(text, start) if start >= 0 else None
+        opened = text.find(">", m.start())
+        if name is None or opened < 0 or text.rfind(">", start, m.start()) >= 0:
+            out.append(text[pos:m.end()])  # not in an opening tag
+            pos = m.end()
+            continue
+        out.append(text[pos:start])
+        pos = opened + 1
+        if text[opened - 1] == "/":  # <svg ... />
+            continue
+        tag = name.group(1)
+        scan = _TAGS.get(tag) or _TAGS.setdefault(tag, re.compile(rf"<(/?){tag}\b[^>]*>"))
+        depth = 1
+        for t in scan.finditer(text, pos):
+            if t.group(0).endswith("/>"):
+                continue
+            depth += -1 if t.group(1) else 1
+            if depth == 0:
+                pos = t.end()
+                break
+        else:
+            out.append(text[start:])  # unbalanced: keep the rest as it is
+            return "".join(out)
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
     """A page as Pagefind should read it (the scratch copy; the site's page is not changed).
 
-    Table cells are separated by a space (no "NoKegiatanWaktu" in excerpts),
-    column headings and the views that repeat an SOP's steps (flowchart,
-    SOP-AP table, analysis, walkthrough, history) are left out: every
-    occurrence of a word costs index bytes that a query downloads, an SOP page gets its :func:`annotation`, and
-    a generated listing (role, unit, document pages) keeps only its prose: its
-    tables, graphs and SOP headings repeat the SOPs, so a word from an SOP
-    ranks the SOP, not every list that mentions it.  An SOP's title weighs
-    more than a listing's.
+    Only the ``data-pagefind-body`` element is kept, without what must not be
+    indexed: the views that repeat an SOP's steps (flowchart, SOP-AP table,
+    analysis, walkthrough, history), its related SOPs, column headings and
+    drawings.  Every occurrence of a word costs index bytes that a query
+    downloads, and every byte left out is one Pagefind does not parse.  Table
+    cells are separated by a space (no "NoKegiatanWaktu" in excerpts).  An SOP
+    page gets its :func:`annotation`; a generated listing (role, unit, document
+    pages) keeps only its prose: its tables, graphs and SOP headings repeat the
+    SOPs, so a word from an SOP ranks the SOP, not every list that mentions it.
+    An SOP's title weighs more than a listing's.
     """
-    text = _CELL_END.sub(r" </\1>", text)
-    text = text.replace("<thead>", "<thead data-pagefind-ignore>")
-    # an SOP's related SOPs (identity table) are their words, not this SOP's; the flowchart, the
-    # SOP-AP table, the analysis, the walkthrough and the history repeat the step table
-    text = text.replace('class="sop-id-related"', 'class="sop-id-related" data-pagefind-ignore')
-    text = _REPEATS.sub(r"\g<0> data-pagefind-ignore", text)
+    m = _BODY_OPEN.search(text)
+    if m is not None:
+        end = text.rfind(BODY_END, m.end())
+        closing = "</div>" if end >= 0 else ""
+        body = text[m.start(): end if end >= 0 else len(text)]
+        lead = text.find("<body")
+        text = (text[:lead] if lead >= 0 else "") + "<body>" + body + closing + "</body></html>"
+    for element in (_SVG, _REPEATS, _THEAD) + ((_TABLE, _MERMAID, _SOP_HEADING, _SOP_LIST) if listing else ()):
+        text = _drop(text, element)
+    for tag in ("</td>", "</th>", "</caption>"):
+        text = text.replace(tag, " " + tag)
     if listing:
-        text = re.sub(r"<table\b", "<table data-pagefind-ignore", text)
-        text = text.replace("data-sop-mermaid>", "data-sop-mermaid data-pagefind-ignore>")
-        text = _SOP_HEADING.sub(r"<\1 data-pagefind-ignore", text)  # "SOP-X-001 Title" headings of a role page
-        text = _SOP_LIST.sub(r"<\1 data-pagefind-ignore", text)  # lists of SOPs (unit, home pages)
-        text = re.sub(r"<h1\b", f'<h1 data-pagefind-weight="{LISTING_TITLE_WEIGHT}"', text, count=1)
+        text = text.replace("<h1", f'<h1 data-pagefind-weight="{LISTING_TITLE_WEIGHT}"', 1)
     if annotate:
-        text = re.sub(r"<h1\b", f'<h1 data-pagefind-weight="{SOP_TITLE_WEIGHT}"', text, count=1)
+        text = text.replace("<h1", f'<h1 data-pagefind-weight="{SOP_TITLE_WEIGHT}"', 1)
         m = _BODY_OPEN.search(text)
         if m:
             text = text[: m.end()] + annotate + text[m.end():]
     return text
 
 
-def build_index(ctx: RenderContext, site_dir: Path, *, quiet: bool = True) -> IndexReport | None:
-    """Index the built site below ``site_dir`` into ``site_dir/pagefind``.
+def _write_copy(path: str, html: str, annotate: str, listing: bool) -> None:
+    """Prepare one page (:func:`prepare`) and write it to ``path`` (runs in :class:`SearchCopies`' helper)."""
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(prepare(html, annotate=annotate, listing=listing), encoding="utf-8")
 
-    ``None`` when no page is marked for search (a theme without the portal's
-    override); raises :class:`SearchUnavailable` when Pagefind is missing or fails.
+
+class SearchCopies:
+    """The pages Pagefind indexes, prepared (:func:`prepare`) in a scratch folder as the build writes them.
+
+    The plugin hands every written page to :meth:`add` (``on_post_page``: the page's
+    final HTML, so the site is not read back); a helper process prepares and writes the
+    copies while the build goes on (:class:`~sop_plugin.parallel.Helper`; in this process
+    with ``workers: 1``).  :meth:`launch` adds the pages the build did not write this time
+    (``mkdocs build --dirty``) from the site folder and starts Pagefind in the background;
+    :meth:`wait` waits for it and writes the files the search box needs beside the index.
+    :meth:`close` removes the scratch folder.
     """
-    started = time.perf_counter()
-    site_dir = Path(site_dir)
-    sop_files = {page_file(ctx, ctx.links.sop_page(sid)): sop for sid, sop in ctx.published.items()}
-    listings = listing_files(ctx) - set(sop_files)
-    output = site_dir / OUTPUT
-    with tempfile.TemporaryDirectory(prefix="sop-search-") as tmp:
-        scratch = Path(tmp) / "site"
-        pages = 0
+
+    def __init__(self, ctx: RenderContext, listings: Iterable[str] = (), workers: int = 0) -> None:
+        self.ctx = ctx
+        # site files (as written below the site folder) of the SOP pages and of the generated listings
+        self.sops = {page_file(ctx, ctx.links.sop_page(sid)): sop for sid, sop in ctx.published.items()}
+        self.listings = {page_file(ctx, src) for src in listings} - set(self.sops)
+        self._tmp = tempfile.TemporaryDirectory(prefix="sop-search-")
+        self.scratch = Path(self._tmp.name) / "site"
+        self.seen: set[str] = set()
+        self.pages = 0
+        self.seconds = 0.0  # spent handing pages over and indexing
+        self._launched = 0.0
+        self._helper = Helper(workers)
+        self._proc: subprocess.Popen[str] | None = None
+        self._output: Path | None = None
+
+    def add(self, dest: str, html: str) -> None:
+        """Add the page written to ``dest`` (a path below the site folder) if it is marked for search."""
+        started = time.perf_counter()
+        self.seen.add(dest)
+        parts = PurePosixPath(dest).parts
+        if BODY not in html or not parts or ".." in parts or dest.startswith("/") or parts[0] == OUTPUT:
+            return
+        sop = self.sops.get(dest)
+        annotate = annotation(self.ctx, sop) if sop is not None else ""
+        listing = dest in self.listings or HOME_MARK in html
+        self._helper.submit(_write_copy, str(self.scratch.joinpath(*parts)), html, annotate, listing)
+        self.pages += 1
+        self.seconds += time.perf_counter() - started
+
+    def launch(self, site_dir: Path, *, quiet: bool = True) -> bool:
+        """Start Pagefind over the copies, the index going to ``site_dir/pagefind``.
+
+        ``False`` when no page is marked for search (a theme without the portal's
+        override); raises :class:`SearchUnavailable` when Pagefind is missing.
+        """
+        site_dir = Path(site_dir)
+        self._launched = time.perf_counter()
         for path in site_dir.rglob("*.html"):
             rel = path.relative_to(site_dir).as_posix()
-            if rel.startswith(OUTPUT + "/"):
-                continue
-            text = path.read_text(encoding="utf-8", errors="replace")
-            if BODY not in text:
-                continue
-            sop = sop_files.get(rel)
-            listing = rel in listings or HOME_MARK in text
-            text = prepare(text, annotate=annotation(ctx, sop) if sop is not None else "", listing=listing)
-            dest = scratch / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(text, encoding="utf-8")
-            pages += 1
+            if rel not in self.seen:  # not written by this build (--dirty): the page on disk is current
+                try:
+                    self.add(rel, path.read_text(encoding="utf-8", errors="replace"))
+                except OSError:
+                    continue
+        try:
+            self._helper.join()
+        except (OSError, BrokenProcessPool) as exc:
+            raise SearchUnavailable(f"the pages could not be copied for indexing: {exc}") from None
+        output = site_dir / OUTPUT
         if output.exists():
             shutil.rmtree(output)
-        if pages == 0:
-            return None
+        if self.pages == 0:
+            return False
         try:
             from pagefind_bin import get_executable
 
             exe = str(get_executable())
         except (ImportError, FileNotFoundError) as exc:
             raise SearchUnavailable(f"Pagefind is not installed ({exc}); install 'pagefind[bin]'") from None
-        cmd = [exe, "--site", str(scratch), "--output-path", str(output), "--force-language", LANGUAGE]
+        cmd = [exe, "--site", str(self.scratch), "--output-path", str(output), "--force-language", LANGUAGE]
         if quiet:
             cmd.append("--quiet")
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        except OSError as exc:
             raise SearchUnavailable(f"Pagefind did not run: {exc}") from None
-        if proc.returncode != 0:
-            raise SearchUnavailable(f"Pagefind failed ({proc.returncode}): {(proc.stderr or proc.stdout)[-2000:]}")
-    (output / "sop-search.json").write_text(json.dumps(ui_strings(ctx.lang), ensure_ascii=False), encoding="utf-8")
-    (output / NUMBERS).mkdir()
-    for key, forms in number_shards(ctx).items():
-        (output / NUMBERS / f"{key}.json").write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
-    return IndexReport(pages=pages, seconds=time.perf_counter() - started, output=output)
+        self._output = output
+        return True
+
+    def wait(self) -> IndexReport:
+        """Wait for the Pagefind run :meth:`launch` started; raises :class:`SearchUnavailable` if it failed."""
+        assert self._proc is not None and self._output is not None, "launch() first"
+        try:
+            out, _ = self._proc.communicate(timeout=900)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
+            raise SearchUnavailable("Pagefind did not finish in 15 minutes") from None
+        if self._proc.returncode != 0:
+            raise SearchUnavailable(f"Pagefind failed ({self._proc.returncode}): {(out or '')[-2000:]}")
+        output = self._output
+        (output / "sop-search.json").write_text(json.dumps(ui_strings(self.ctx.lang), ensure_ascii=False),
+                                                encoding="utf-8")
+        (output / NUMBERS).mkdir()
+        for key, forms in number_shards(self.ctx).items():
+            (output / NUMBERS / f"{key}.json").write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
+        self.seconds += time.perf_counter() - self._launched
+        return IndexReport(pages=self.pages, seconds=self.seconds, output=output)
+
+    def close(self) -> None:
+        self._helper.close()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.communicate()
+        self._tmp.cleanup()
 
 
 def ui_strings(lang: str) -> dict[str, object]:

@@ -262,6 +262,12 @@ def test_dirty_rebuild_after_one_edit_touches_that_sop_and_the_views_only(tmp_pa
         rebuilt = [p for p in views if p in changed]
         assert rebuilt and len(rebuilt) < len(views), family
         assert all("SOP-UMUM-004" in p.read_text(encoding="utf-8") for p in rebuilt), family
+    # the search index still has every SOP page: the ones not rebuilt are read back from the site
+    from test_search import fragments
+
+    indexed = {f["url"]: f["content"] for f in fragments(site)}
+    assert {f"/sop/{p.parent.name}/" for p in sop_pages} <= set(indexed)
+    assert "Kalimat baru untuk uji." in indexed[f"/sop/{mine[0].parent.name}/"]
 
 
 def test_simulation_runs_only_where_cases_can_differ():

@@ -43,16 +43,29 @@ def test_compact_forms_of_sop_numbers():
     assert search.compact_forms("X") == ["x"]
 
 
-def test_prepare_separates_cells_and_keeps_listings_to_their_prose():
-    page = ('<div data-pagefind-body><h1>Pemohon</h1><p>Semua langkah.</p>'
+def test_prepare_keeps_the_searched_element_and_listings_to_their_prose():
+    page = ('<html lang="id"><head><title>T</title></head><body><nav class="md-nav">Navigasi</nav>'
+            '<div data-pagefind-body><h1>Pemohon</h1><p>Semua langkah.</p>'
             '<table><thead><tr><th>No</th><th>Kegiatan</th></tr></thead><tbody><tr><td>1</td><td>Mengisi</td>'
-            '</tr></tbody></table><h2 id="x"><a href="#"><span class="sop-id">SOP-A-001</span> Judul</a></h2></div>')
+            '</tr></tbody></table><h2 id="x"><a href="#"><span class="sop-id">SOP-A-001</span> Judul</a></h2>'
+            f'{search.BODY_END}</div><footer>Kaki</footer></body></html>')
     listing = search.prepare(page, listing=True)
-    assert '<thead data-pagefind-ignore>' in listing and "<table data-pagefind-ignore" in listing
-    assert '<h2 data-pagefind-ignore id="x">' in listing and 'h1 data-pagefind-weight="3"' in listing
+    assert "<table" not in listing and "Mengisi" not in listing and "SOP-A-001" not in listing
+    assert 'h1 data-pagefind-weight="3"' in listing and "Semua langkah." in listing
     sop = search.prepare(page, annotate="<i>meta</i>")
-    assert "<td>1 </td><td>Mengisi </td>" in sop and "<table>" in sop
-    assert sop.startswith('<div data-pagefind-body><i>meta</i><h1 data-pagefind-weight="10">')
+    assert "Navigasi" not in sop and "Kaki" not in sop and "<title>T</title>" in sop
+    assert "<thead" not in sop and "<td>1 </td><td>Mengisi </td>" in sop and "SOP-A-001" in sop
+    assert '<div data-pagefind-body><i>meta</i><h1 data-pagefind-weight="10">' in sop
+    assert sop.endswith("</div></body></html>")
+
+
+def test_prepare_drops_nested_repeats_and_keeps_an_unclosed_one():
+    page = ('<div data-pagefind-body><p>Awal</p><div class="sop-analysis x"><div><div>Analisis</div></div>'
+            '<svg viewBox="0 0 1 1"><g><svg/></g><text>ikon</text></svg></div><p>Tengah</p><svg/>'
+            '<div class="sop-audit">Riwayat <div>tanpa penutup</div>')
+    text = search.prepare(page)
+    assert "Awal" in text and "Tengah" in text and "Analisis" not in text and "ikon" not in text
+    assert "Riwayat" in text and "tanpa penutup" in text  # an element that never closes is kept
 
 
 def test_bundled_index_has_sop_filters_and_leaves_the_guide_and_forms_out(bundled_site):  # noqa: F811

@@ -14,12 +14,12 @@ from typing import Any
 from mkdocs.config import base as base_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .. import audit, i18n
+from .. import audit, i18n, search
 from ..export import write_export
 from ..corpus import check_sops_dir
 from ..markdown import SopExtension
@@ -54,6 +54,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.serving = False
         self.dirty = False
         self.spool: Spool | None = None  # large fragments between conversion and writing (render.deferred)
+        self.search: search.SearchCopies | None = None  # the pages Pagefind will index, as they are written
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"  # the search index is not rebuilt on every edit
@@ -125,6 +126,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self.dirty:
             _rebuild_pages_with_views(files)
         ctx.prerendered = prerender(ctx, pages, portal.settings.workers)
+        self._close_search()
+        if not self.serving and "material/search" not in config.plugins:  # the index is not rebuilt while serving
+            self.search = search.SearchCopies(ctx, listings=[page.src_path for page in pages],
+                                              workers=portal.settings.workers)
         for page in pages:
             if page.depends:
                 stamp = portal.stamp(by_path[page.depends])
@@ -175,30 +180,64 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         return nav
 
     @event_priority(100)  # first: other plugins' on_post_page see the whole page
-    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+    def _fill(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if self.spool is None:
             return output
         return self.spool.fill(output, self.context().redact)
 
+    @event_priority(-100)  # last: the page as it is written
+    def _copy_for_search(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if self.search is not None:
+            self.search.add(page.file.dest_uri, output)
+        return output
+
+    on_post_page = CombinedEvent(_fill, _copy_for_search)
+
     def on_build_error(self, error: Exception) -> None:
         self._close_spool()
+        self._close_search()
 
     def _close_spool(self) -> None:
         if self.spool is not None:
             self.spool.close()
             self.spool = None
 
+    def _close_search(self) -> None:
+        if self.search is not None:
+            self.search.close()
+            self.search = None
+
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/) to the site root."""
+        """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/) and the search index."""
         self._close_spool()  # every page is written
+        indexing = self._launch_search(config)  # Pagefind runs in its own process while sops.json is written
         try:
             path = write_export(self.context().portal, Path(config.site_dir) / "sops.json")
         except OSError as exc:  # the site itself is built; report, do not crash
             log.error(f"sop: could not write sops.json: {exc.strerror or exc}")
         else:
             log.debug(f"wrote {path}")
-        if not self.serving:
-            _search_index(self.context(), config)
+        if indexing:
+            self._wait_search()
+        self._close_search()
+
+    def _launch_search(self, config: MkDocsConfig) -> bool:
+        if self.search is None:
+            return False
+        try:
+            return self.search.launch(Path(config.site_dir))
+        except search.SearchUnavailable as exc:
+            log.warning(f"sop: no search index: {exc}")
+            return False
+
+    def _wait_search(self) -> None:
+        assert self.search is not None
+        try:
+            report = self.search.wait()
+        except search.SearchUnavailable as exc:
+            log.warning(f"sop: no search index: {exc}")
+        else:
+            log.info(f"sop: search index of {report.pages} pages in {report.seconds:.1f} s")
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         links = self.context().links
@@ -234,21 +273,6 @@ def _name_sections(items: list, lang: str) -> None:
             if i18n.has(key):
                 item.title = i18n.t(lang, key)
             _name_sections(item.children, lang)
-
-
-def _search_index(ctx: RenderContext, config: MkDocsConfig) -> None:
-    """Build the Pagefind index (see sop_plugin/search.py) unless material's own search is in use."""
-    from .. import search
-
-    if "material/search" in config.plugins:
-        return
-    try:
-        report = search.build_index(ctx, Path(config.site_dir))
-    except search.SearchUnavailable as exc:
-        log.warning(f"sop: no search index: {exc}")
-        return
-    if report is not None:
-        log.info(f"sop: search index of {report.pages} pages in {report.seconds:.1f} s")
 
 
 def _prune(items: list, hidden: set[str]) -> list:
