@@ -22,6 +22,7 @@ from importlib import resources
 import yaml
 
 DEFAULT_LANG = "id"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: the catalogue is read per process
 LANGS = ("id", "en")
 
 
@@ -33,7 +34,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yml"):
             continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         for key, texts in data.items():
             if key in out:
                 raise ValueError(f"message {key!r} is defined twice (second time in {entry.name})")
