@@ -47,14 +47,21 @@ def check_sop(sop: Sop) -> list[Diagnostic]:
         if s.number not in seen:
             out.append(codes.UNREACHABLE_STEP.at(sop.path, s.line,
                                                  f"step {s.number} ('{_short(s.activity)}') is never reached from step 1"))
-    can_end = {num for num, edges in flow.edges.items() if any(e.target is None for e in edges)}
-    changed = True
-    while changed:
-        changed = False
-        for num, edges in flow.edges.items():
-            if num not in can_end and any(e.target in can_end for e in edges):
+    # the steps from which the end can be reached: backwards from the steps with an edge to the end
+    before: dict[int, list[int]] = {}
+    can_end: set[int] = set()
+    for num, edges in flow.edges.items():
+        for e in edges:
+            if e.target is None:
                 can_end.add(num)
-                changed = True
+            else:
+                before.setdefault(e.target, []).append(num)
+    todo = list(can_end)
+    while todo:
+        for num in before.get(todo.pop(), ()):
+            if num not in can_end:
+                can_end.add(num)
+                todo.append(num)
     for s in steps:
         if s.number in seen and s.number not in can_end:
             out.append(codes.NO_WAY_OUT.at(sop.path, s.line,
