@@ -58,8 +58,8 @@ for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.md")):
 """
 
 
-def _tree_memory_kb(pid: int) -> tuple[int, int]:
-    """Memory of ``pid`` and its descendants (kB): (resident, proportional).
+def _tree_memory_kb(pid: int) -> tuple[int, int, dict[str, int]]:
+    """Memory of ``pid`` and its descendants (kB): (resident, proportional, proportional by program).
 
     The proportional set size (PSS) counts a page shared by N processes as 1/N in
     each, so forked workers, which share the parent's pages until they write
@@ -67,14 +67,17 @@ def _tree_memory_kb(pid: int) -> tuple[int, int]:
     """
     rss = pss = 0
     children: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(stat[1]), []).append(int(entry.name))
+            head, stat = (entry / "stat").read_text().rsplit(")", 1)
+            children.setdefault(int(stat.split()[1]), []).append(int(entry.name))
+            names[int(entry.name)] = head.split("(", 1)[1]
         except (OSError, IndexError, ValueError):
             continue
+    by_program: dict[str, int] = {}
     todo = [pid]
     while todo:
         p = todo.pop()
@@ -84,10 +87,12 @@ def _tree_memory_kb(pid: int) -> tuple[int, int]:
                 if line.startswith("Rss:"):
                     rss += int(line.split()[1])
                 elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
+                    kb = int(line.split()[1])
+                    pss += kb
+                    by_program[names.get(p, "?")] = by_program.get(names.get(p, "?"), 0) + kb
         except OSError:
             continue
-    return rss, pss
+    return rss, pss, by_program
 
 
 def run(cmd: list[str], cwd: Path) -> dict:
@@ -95,13 +100,16 @@ def run(cmd: list[str], cwd: Path) -> dict:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = peak_rss = 0
+    at_peak: dict[str, int] = {}
     done = threading.Event()
 
     def poll() -> None:
-        nonlocal peak, peak_rss
+        nonlocal peak, peak_rss, at_peak
         while not done.is_set():
-            rss, pss = _tree_memory_kb(proc.pid)
-            peak, peak_rss = max(peak, pss), max(peak_rss, rss)
+            rss, pss, by_program = _tree_memory_kb(proc.pid)
+            if pss > peak:
+                peak, at_peak = pss, by_program
+            peak_rss = max(peak_rss, rss)
             time.sleep(0.25)  # reading smaps costs CPU: the builds measured share this machine
 
     t = threading.Thread(target=poll, daemon=True)
@@ -112,7 +120,9 @@ def run(cmd: list[str], cwd: Path) -> dict:
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):  # `sop lint` exits 1 on findings
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"seconds": round(seconds, 3), "peak_mb": round(peak / 1024, 1), "peak_rss_mb": round(peak_rss / 1024, 1)}
+    return {"seconds": round(seconds, 3), "peak_mb": round(peak / 1024, 1), "peak_rss_mb": round(peak_rss / 1024, 1),
+            # which programs held the peak (PSS, MB): the build's Python processes, Pagefind
+            "peak_mb_by_program": {k: round(v / 1024, 1) for k, v in sorted(at_peak.items())}}
 
 
 def author_loop(project: Path, edited: Path, timeout: float = 900.0) -> dict:
