@@ -268,7 +268,9 @@ class SearchCopies:
         started = time.perf_counter()
         self.seen.add(dest)
         parts = PurePosixPath(dest).parts
-        if BODY not in html or not parts or ".." in parts or dest.startswith("/") or parts[0] == OUTPUT:
+        if not parts or ".." in parts or dest.startswith("/") or parts[0] == OUTPUT:
+            return
+        if BODY not in html or not _BODY_OPEN.search(html):  # (a page may name the attribute in its text)
             return
         sop = self.sops.get(dest)
         annotate = annotation(self.ctx, sop) if sop is not None else ""
@@ -277,17 +279,19 @@ class SearchCopies:
         self.pages += 1
         self.seconds += time.perf_counter() - started
 
-    def launch(self, site_dir: Path, *, quiet: bool = True) -> bool:
+    def launch(self, site_dir: Path, *, read_back: bool = True, quiet: bool = True) -> bool:
         """Start Pagefind over the copies, the index going to ``site_dir/pagefind``.
 
-        ``False`` when no page is marked for search (a theme without the portal's
-        override); raises :class:`SearchUnavailable` when Pagefind is missing.
+        With ``read_back``, the pages below ``site_dir`` that were not added are added
+        first (``--dirty``: pages not rebuilt are current on disk).  ``False`` when no page
+        is marked for search (a theme without the portal's override); raises
+        :class:`SearchUnavailable` when Pagefind is missing.
         """
         site_dir = Path(site_dir)
         self._launched = time.perf_counter()
-        for path in site_dir.rglob("*.html"):
+        for path in site_dir.rglob("*.html") if read_back else ():
             rel = path.relative_to(site_dir).as_posix()
-            if rel not in self.seen:  # not written by this build (--dirty): the page on disk is current
+            if rel not in self.seen:
                 try:
                     self.add(rel, path.read_text(encoding="utf-8", errors="replace"))
                 except OSError:

@@ -193,3 +193,36 @@ def test_a_query_fetches_only_the_index_chunks_it_needs(bundled_site):  # noqa: 
             index_bytes = sum(v for k, v in fetched.items() if not k.endswith((".js", ".pagefind")))
             assert index_bytes < 60_000, (query, fetched)
             page.close()
+
+
+def test_pagefind_starts_once_the_last_searched_page_is_written(tmp_path, monkeypatch):
+    """The printable forms are written last, while Pagefind already runs over every searched page."""
+    from mkdocs.commands.build import build
+    from mkdocs.config.defaults import MkDocsConfig
+
+    root = Path(__file__).resolve().parent.parent
+
+    site = tmp_path / "site"
+    seen = {}
+    real = search.SearchCopies.launch
+
+    def launch(self, site_dir, **kwargs):
+        seen["forms written"] = len(list(site.glob("sop/*-monev/index.html")))
+        seen["sop pages written"] = len([p for p in site.glob("sop/*/index.html") if not p.parent.name.endswith("-monev")])
+        seen["copies"] = self.pages
+        return real(self, site_dir, **kwargs)
+
+    monkeypatch.setattr(search.SearchCopies, "launch", launch)
+    monkeypatch.chdir(root)
+    config = MkDocsConfig(config_file_path=str(root / "mkdocs.yml"))
+    with open(root / "mkdocs.yml", encoding="utf-8") as f:
+        config.load_file(f)
+    config.load_dict({"site_dir": str(site)})
+    assert config.validate()[0] == []
+    config.plugins["sop"].config["cache_dir"] = ""
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    forms = list(site.glob("sop/*-monev/index.html"))
+    assert forms and seen["forms written"] == 0  # started before the first form was written
+    assert seen["sop pages written"] == len(forms)  # ... and after every SOP page
+    assert seen["copies"] == len(fragments(site)) > len(forms)  # every searched page is in the index

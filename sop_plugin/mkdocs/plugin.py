@@ -55,6 +55,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.dirty = False
         self.spool: Spool | None = None  # large fragments between conversion and writing (render.deferred)
         self.search: search.SearchCopies | None = None  # the pages Pagefind will index, as they are written
+        self.unsearched: set[str] = set()  # generated pages kept out of search (printable forms)
+        self.last_searched: str | None = None  # after this page is written, Pagefind can start
+        self.indexing = False  # Pagefind is running
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"  # the search index is not rebuilt on every edit
@@ -130,7 +133,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if not self.serving and "material/search" not in config.plugins:  # the index is not rebuilt while serving
             self.search = search.SearchCopies(ctx, listings=[page.src_path for page in pages],
                                               workers=portal.settings.workers)
-        for page in pages:
+        self.unsearched = {page.src_path for page in pages if not page.searchable}
+        # pages kept out of search go last: Pagefind can start while MkDocs writes them
+        for page in sorted(pages, key=lambda p: not p.searchable):
             if page.depends:
                 stamp = portal.stamp(by_path[page.depends])
             else:
@@ -179,6 +184,17 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         _relink(nav)
         return nav
 
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        """Find the last page the search index needs: after it, MkDocs writes only printable forms."""
+        self.last_searched = None
+        if self.search is not None and not self.dirty:  # --dirty: unchanged pages are read back at the end
+            written = [f for f in files.documentation_pages() if f.inclusion.is_included()]
+            while written and written[-1].src_uri in self.unsearched:
+                written.pop()
+            if written:
+                self.last_searched = written[-1].dest_uri
+        return env
+
     @event_priority(100)  # first: other plugins' on_post_page see the whole page
     def _fill(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if self.spool is None:
@@ -187,8 +203,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     @event_priority(-100)  # last: the page as it is written
     def _copy_for_search(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        if self.search is not None:
+        if self.search is not None and not self.indexing:
             self.search.add(page.file.dest_uri, output)
+            if page.file.dest_uri == self.last_searched:
+                self._launch_search(config)
         return output
 
     on_post_page = CombinedEvent(_fill, _copy_for_search)
@@ -203,6 +221,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             self.spool = None
 
     def _close_search(self) -> None:
+        self.indexing = False
         if self.search is not None:
             self.search.close()
             self.search = None
@@ -210,25 +229,27 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/) and the search index."""
         self._close_spool()  # every page is written
-        indexing = self._launch_search(config)  # Pagefind runs in its own process while sops.json is written
+        if not self.indexing:
+            self._launch_search(config)
         try:
             path = write_export(self.context().portal, Path(config.site_dir) / "sops.json")
         except OSError as exc:  # the site itself is built; report, do not crash
             log.error(f"sop: could not write sops.json: {exc.strerror or exc}")
         else:
             log.debug(f"wrote {path}")
-        if indexing:
+        if self.indexing:
             self._wait_search()
         self._close_search()
 
-    def _launch_search(self, config: MkDocsConfig) -> bool:
+    def _launch_search(self, config: MkDocsConfig) -> None:
+        """Start Pagefind (its own process: it runs while the build writes the rest)."""
         if self.search is None:
-            return False
+            return
         try:
-            return self.search.launch(Path(config.site_dir))
+            self.indexing = self.search.launch(Path(config.site_dir), read_back=self.dirty)
         except search.SearchUnavailable as exc:
             log.warning(f"sop: no search index: {exc}")
-            return False
+            self._close_search()
 
     def _wait_search(self) -> None:
         assert self.search is not None

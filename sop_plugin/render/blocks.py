@@ -120,6 +120,7 @@ class GeneratedPage:
     nav: str | None = None  # nav group key ("units", "views", ...), None: not in the nav
     order: int = 0
     depends: str | None = None  # the path of the one SOP the page shows; None: it may show any
+    searchable: bool = True  # False: its content is marked ``search: exclude`` (page_source)
 
 
 PageGenerator = Callable[[RenderContext], "list[GeneratedPage]"]

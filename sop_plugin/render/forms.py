@@ -37,6 +37,7 @@ def monev_pages(ctx: RenderContext) -> list[GeneratedPage]:
             title=title,
             nav=None,
             depends=sop.path,
+            searchable=False,
         ))
     return out
 
