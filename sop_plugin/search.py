@@ -138,9 +138,10 @@ _BODY_OPEN = re.compile(r"<div\b[^>]*\bdata-pagefind-body\b[^>]*>")
 BODY_END = "<!-- /data-pagefind-body -->"  # overrides/main.html closes the searched element with it
 # elements Pagefind must not read, found by their opening tag or by an attribute in it.  An SOP's
 # flowchart, SOP-AP table, analysis, walkthrough and history repeat its step table; its related
-# SOPs (identity table) are their words, not its own
-_REPEATS = re.compile(r'class="(?:sop-tab-panel sop-tab-panel-(?:mermaid|sopap)'
-                      r'|sop-analysis|sop-walkthrough|sop-audit|sop-id-related)(?:\s[^"]*)?"')
+# SOPs (identity table) are their words, not its own; the technical details for its authors
+# (findings with codes and file paths, in English) are not what staff search for
+_NOT_SEARCHED = re.compile(r'class="(?:sop-tab-panel sop-tab-panel-(?:mermaid|sopap)'
+                           r'|sop-analysis|sop-walkthrough|sop-audit|sop-id-related|sop-problems-detail)(?:\s[^"]*)?"')
 _SVG = re.compile(r"<svg\b")  # icons and drawings: no words, most of a page's bytes
 _THEAD = re.compile(r"<thead\b")  # column headings ("No", "Kegiatan") on every page
 # a generated listing (role, unit, document pages) keeps only its prose
@@ -199,8 +200,8 @@ def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
 
     Only the ``data-pagefind-body`` element is kept, without what must not be
     indexed: the views that repeat an SOP's steps (flowchart, SOP-AP table,
-    analysis, walkthrough, history), its related SOPs, column headings and
-    drawings.  Every occurrence of a word costs index bytes that a query
+    analysis, walkthrough, history), its related SOPs, the technical details
+    for its authors, column headings and drawings.  Every occurrence of a word costs index bytes that a query
     downloads, and every byte left out is one Pagefind does not parse.  Table
     cells are separated by a space (no "NoKegiatanWaktu" in excerpts).  An SOP
     page gets its :func:`annotation`; a generated listing (role, unit, document
@@ -215,7 +216,7 @@ def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
         body = text[m.start(): end if end >= 0 else len(text)]
         lead = text.find("<body")
         text = (text[:lead] if lead >= 0 else "") + "<body>" + body + closing + "</body></html>"
-    for element in (_SVG, _REPEATS, _THEAD) + ((_TABLE, _MERMAID, _SOP_HEADING, _SOP_LIST) if listing else ()):
+    for element in (_SVG, _NOT_SEARCHED, _THEAD) + ((_TABLE, _MERMAID, _SOP_HEADING, _SOP_LIST) if listing else ()):
         text = _drop(text, element)
     for tag in ("</td>", "</th>", "</caption>"):
         text = text.replace(tag, " " + tag)

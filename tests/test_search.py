@@ -62,9 +62,11 @@ def test_prepare_keeps_the_searched_element_and_listings_to_their_prose():
 def test_prepare_drops_nested_repeats_and_keeps_an_unclosed_one():
     page = ('<div data-pagefind-body><p>Awal</p><div class="sop-analysis x"><div><div>Analisis</div></div>'
             '<svg viewBox="0 0 1 1"><g><svg/></g><text>ikon</text></svg></div><p>Tengah</p><svg/>'
+            '<details class="sop-problems-detail"><summary>Rincian teknis</summary>SOP406 digest</details>'
             '<div class="sop-audit">Riwayat <div>tanpa penutup</div>')
     text = search.prepare(page)
     assert "Awal" in text and "Tengah" in text and "Analisis" not in text and "ikon" not in text
+    assert "SOP406" not in text and "Rincian teknis" not in text  # the authors' details
     assert "Riwayat" in text and "tanpa penutup" in text  # an element that never closes is kept
 
 
