@@ -6,9 +6,10 @@ approvals with their meaning and whether they are bound to the content)
 with what git recorded (``git log --follow``: date, author, message).
 
 Git is optional: without git, outside a checkout, or when git fails or takes
-too long, the trail simply has no commits.  Git is asked once per file and
-content; :func:`clear_cache` starts afresh (the MkDocs plugin calls it once
-per build).
+too long, the trail simply has no commits.  The build reads the history of
+the whole SOP folder with one ``git log`` (:func:`preload`); elsewhere git is
+asked once per file and content.  :func:`clear_cache` starts afresh (the
+MkDocs plugin calls it once per build).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .model import Role, Sop
 from .signing import Verdict, signature_status
 
 GIT_TIMEOUT = 10.0  # seconds
-_SEP, _END = "\x1f", "\x1e"
+_SEP, _END, _START = "\x1f", "\x1e", "\x1d"
 _FORMAT = f"%H{_SEP}%an{_SEP}%ae{_SEP}%aI{_SEP}%s{_END}"
 
 
@@ -60,58 +61,106 @@ class AuditEntry:
 
 
 _cache: dict[tuple[str, int, int], list[Commit]] = {}
+_folders: dict[Path, dict[Path, list[Commit]]] = {}  # preload(): folder -> its files' histories
 
 
 def clear_cache() -> None:
     _cache.clear()
+    _folders.clear()
 
 
 def git_head(folder: str | Path) -> str:
     """The commit checked out in ``folder``'s repository ("" outside a repository or without git)."""
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
-    try:
-        proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True,
-                              timeout=GIT_TIMEOUT, env=env, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return proc.stdout.decode("ascii", "replace").strip() if proc.returncode == 0 else ""
+    proc = _git(["rev-parse", "HEAD"], Path(folder))
+    return proc.decode("ascii", "replace").strip() if proc is not None else ""
 
 
 def git_history(path: str | Path) -> list[Commit]:
     """Commits that touched ``path`` (following renames), newest first; ``[]`` without git."""
     p = Path(path)
     try:
-        st = p.resolve().stat()
+        resolved = p.resolve()
+        st = resolved.stat()
     except OSError:
         return []
-    key = (str(p.resolve()), st.st_mtime_ns, st.st_size)
+    for folder, histories in _folders.items():
+        if resolved.is_relative_to(folder):
+            return list(histories.get(resolved, ()))
+    key = (str(resolved), st.st_mtime_ns, st.st_size)
     if key not in _cache:
-        _cache[key] = _run_git(p.resolve())
+        out = _git(["-c", "core.quotepath=off", "log", "--follow", f"--format={_FORMAT}", "--", resolved.name],
+                   resolved.parent)
+        _cache[key] = [] if out is None else [c for r in out.decode("utf-8", "replace").split(_END)
+                                              if (c := _commit(r.strip("\n"))) is not None]
     return list(_cache[key])
 
 
-def _run_git(path: Path) -> list[Commit]:
+def preload(folder: str | Path) -> None:
+    """Read the history of every file below ``folder`` with one ``git log``.
+
+    :func:`git_history` then answers for those files without running git: one call
+    instead of one per SOP (each of which walks the whole history).  Renames are
+    followed as ``git log --follow`` does: walking back in time, a commit that
+    renamed ``old`` to ``new`` hands ``old``'s earlier commits to ``new``'s history.
+    Without git or outside a repository nothing is preloaded (each file then asks
+    git, and gets nothing, as before).
+    """
+    root = Path(folder).resolve()
+    if root in _folders:
+        return
+    out = _git(["-c", "core.quotepath=off", "log", "-M", "--name-status", "--relative", "-z",
+                f"--format={_START}{_FORMAT}", "--", "."], root)
+    if out is None:
+        return
+    histories: dict[Path, list[Commit]] = {}
+    later_name: dict[str, str] = {}  # a path in older commits -> the path it has now
+    for record in out.decode("utf-8", "replace").split(_START)[1:]:
+        head, _, changes = record.partition(_END)
+        commit = _commit(head)
+        if commit is None:
+            continue
+        fields = changes.lstrip("\0\n").split("\0")
+        i = 0
+        while i < len(fields) and fields[i]:
+            status = fields[i]
+            if status[:1] in ("R", "C") and i + 2 < len(fields):
+                old, new = fields[i + 1], fields[i + 2]
+                now = later_name.get(new, new)
+                if status[0] == "R":
+                    later_name[old] = now
+                i += 3
+            else:
+                now = later_name.get(fields[i + 1], fields[i + 1]) if i + 1 < len(fields) else ""
+                i += 2
+            if now:
+                history = histories.setdefault(root / now, [])
+                if not history or history[-1] is not commit:
+                    history.append(commit)
+    _folders[root] = histories
+
+
+def _git(args: list[str], cwd: Path) -> bytes | None:
+    """``git args`` run in ``cwd``: its output, or ``None`` when git is missing, fails or takes too long."""
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     try:
-        proc = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "log", "--follow", f"--format={_FORMAT}", "--", path.name],
-            cwd=path.parent, capture_output=True, timeout=GIT_TIMEOUT, env=env, check=False)
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT, env=env,
+                              check=False)
     except (OSError, subprocess.SubprocessError):
-        return []
-    if proc.returncode != 0:
-        return []
-    out: list[Commit] = []
-    for record in proc.stdout.decode("utf-8", "replace").split(_END):
-        fields = record.strip("\n").split(_SEP)
-        if len(fields) != 5:
-            continue
-        sha, author, email, when, subject = fields
-        try:
-            stamp = dt.datetime.fromisoformat(when.strip())
-        except ValueError:
-            continue
-        out.append(Commit(sha.strip(), author, email, stamp, subject))
-    return out
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _commit(record: str) -> Commit | None:
+    """One commit of a ``--format=_FORMAT`` record (without its end mark)."""
+    fields = record.split(_SEP)
+    if len(fields) != 5:
+        return None
+    sha, author, email, when, subject = fields
+    try:
+        stamp = dt.datetime.fromisoformat(when.strip())
+    except ValueError:
+        return None
+    return Commit(sha.strip(), author, email, stamp, subject)
 
 
 _MEANING = {Role.MAKER: "prepared", Role.REVIEWER: "reviewed", Role.LEADER: "approved"}
@@ -132,6 +181,8 @@ def trail(sop: Sop, root: str | Path | None = None, *, use_git: bool = True,
         seen.add(a.role)
         entries.append(AuditEntry("signature", a.date, _MEANING[a.role], author=a.name or None,
                                   role=a.role, position=a.position or None, state=states[a.role]))
+    if use_git and root:
+        preload(root)  # one git log for the whole folder (once per build)
     if use_git:
         for c in git_history(sop.source) if sop.source else []:
             entries.append(AuditEntry("commit", c.date, c.subject, author=c.author, commit=c.sha))

@@ -24,7 +24,7 @@ from typing import Any
 
 from . import parallel
 from .analysis import Analysis, Flow, SimConfig, SimResult, analyse, build_flow, simulate
-from .audit import AuditEntry, git_head, trail
+from .audit import AuditEntry, git_head, preload, trail
 from .cache import MISSING, NO_CACHE, Cache, open_cache, text_hash
 from .cache import key as cache_key
 from .checks import validate
@@ -210,6 +210,8 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
             continue
         hit.flow.attach(sop)
         portal.derived_by_path[sop.path] = hit
+    if todo and settings.audit_git and portal.corpus.root:
+        preload(portal.corpus.root)  # one git log for the folder, inherited by the workers
     _JOB = (portal, extra)
     try:
         results = parallel.run(_analyse_job, todo, settings.workers)

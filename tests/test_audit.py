@@ -148,3 +148,45 @@ def test_the_build_reads_git_history_from_any_working_directory(repo, tmp_path, 
     assert sop.path == "sops/a.md" and sop.source == str((repo / "sops" / "a.md").resolve())
     commits = [e for e in portal.derived(sop).audit if e.kind == "commit"]
     assert [c.summary for c in commits] == ["Rename the file", "Longer ordering step <b>", "Draft the SOP"]
+
+
+@needs_git
+def test_one_git_log_for_the_folder_gives_each_file_its_own_history(repo, monkeypatch):
+    """preload(): the history of every SOP from one `git log`; renames are followed, copies are not
+    (`git log --follow` on one file hands a new SOP that resembles another the other's commits)."""
+    sops = repo / "sops"
+    (sops / "b.md").write_text(VALID_SOP, encoding="utf-8")  # a new SOP much like a.md
+    (sops / "c.md").write_text(mutate(VALID_SOP, "waktu: 1 hari", "waktu: 3 hari"), encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Two more", when="2026-03-05T08:00:00+07:00")
+    (sops / "unit").mkdir()
+    git(repo, "mv", "sops/b.md", "sops/unit/b2.md")
+    (sops / "c.md").write_text(mutate(VALID_SOP, "waktu: 1 hari", "waktu: 4 hari"), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "Move b, edit c", when="2026-03-06T08:00:00+07:00")
+    git(repo, "mv", "sops/unit/b2.md", "sops/unit/b3.md")
+    git(repo, "commit", "-q", "-m", "Rename b again", when="2026-03-07T08:00:00+07:00")
+    (sops / "new.md").write_text(VALID_SOP + "\nBelum di-commit.\n", encoding="utf-8")  # not committed
+    calls = []
+    real = subprocess.run
+    monkeypatch.setattr(audit.subprocess, "run", lambda *a, **k: calls.append(a) or real(*a, **k))
+    audit.preload(sops)
+    subjects = {name: [c.subject for c in audit.git_history(sops / name)]
+                for name in ("a.md", "unit/b3.md", "c.md", "new.md")}
+    assert subjects == {
+        "a.md": ["Rename the file", "Longer ordering step <b>", "Draft the SOP"],
+        "unit/b3.md": ["Rename b again", "Move b, edit c", "Two more"],
+        "c.md": ["Move b, edit c", "Two more"],
+        "new.md": [],
+    }
+    assert len(calls) == 1
+    commits = audit.git_history(sops / "a.md")
+    assert commits[1].author == "Budi Santoso" and commits[1].when.utcoffset() == dt.timedelta(hours=7)
+
+
+def test_preload_outside_a_checkout_leaves_each_file_to_itself(tmp_path, monkeypatch):
+    audit.clear_cache()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    path = tmp_path / "a.md"
+    path.write_text(VALID_SOP, encoding="utf-8")
+    audit.preload(tmp_path)
+    assert audit.git_history(path) == []
