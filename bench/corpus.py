@@ -4,12 +4,17 @@ Each SOP has 5–40 steps, 2–8 actors from its own and a neighbouring unit,
 decisions with probabilities, some loops back, duration ranges, documents
 shared across SOPs, related SOPs and sub-SOP handovers, three approvals and a
 passing simulation; ten SOPs per unit.  The same files serve the portal and
-the plain mkdocs-material baseline (one page per SOP, grouped by unit).
+the plain mkdocs-material baseline (one page per SOP, grouped by unit).  The
+portal project is a git checkout with one commit per unit, as on CI, so the
+build reads an audit trail for every SOP.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -108,7 +113,28 @@ def write_portal(root: Path, n: int, seed: int = 7, **plugin_options: object) ->
         "markdown_extensions": ["attr_list", "tables", "toc", "admonition"],
     }
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    _commit_by_unit(root)
     return files
+
+
+def _commit_by_unit(root: Path) -> None:
+    """Make ``root`` a git repository: the project, then one commit per unit folder (no git: left as is)."""
+    if shutil.which("git") is None:
+        return
+    env = dict(os.environ, GIT_AUTHOR_NAME="Tim Tata Laksana", GIT_AUTHOR_EMAIL="ortala@example.ac.id",
+               GIT_COMMITTER_NAME="Tim Tata Laksana", GIT_COMMITTER_EMAIL="ortala@example.ac.id",
+               GIT_AUTHOR_DATE="2025-05-01T08:00:00+07:00", GIT_COMMITTER_DATE="2025-05-01T08:00:00+07:00",
+               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "mkdocs.yml", "docs", *[str(p.relative_to(root)) for p in (root / "sops").glob("*.yml")])
+    git("commit", "-q", "-m", "Portal")
+    for unit in sorted(p for p in (root / "sops").iterdir() if p.is_dir()):
+        git("add", str(unit.relative_to(root)))
+        git("commit", "-q", "-m", f"SOP {unit.name}")
 
 
 def write_plain(root: Path, n: int, seed: int = 7) -> None:
