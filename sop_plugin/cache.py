@@ -78,11 +78,12 @@ class Cache:
             self.misses += 1  # damaged or written by other code: recompute, and overwrite on put
             return _MISSING
         self.hits += 1
+        _touch(path)
         return value
 
     def has(self, kind: str, k: str) -> bool:
         """Whether an entry is stored (it may still turn out unreadable: :meth:`get` says)."""
-        return self.folder is not None and bool(k) and self._path(kind, k).is_file()
+        return self.folder is not None and bool(k) and _touch(self._path(kind, k))
 
     def put(self, kind: str, k: str, value: Any) -> bool:
         """Store ``value`` (atomically: workers write side by side); ``False`` if it could not be."""
@@ -100,8 +101,53 @@ class Cache:
         return True
 
 
+    def prune(self, older_than: float) -> int:
+        """Delete the entries last used before ``older_than`` (a :func:`time.time`); how many were deleted.
+
+        Reading an entry marks it used (its modification time), so what the recent builds
+        read stays, whichever settings they had (a public and an internal build share a
+        cache), and the entries of edited SOPs and of older code go.
+        """
+        if self.folder is None:
+            return 0
+        deleted = 0
+        for kind in KINDS:
+            try:
+                shards = list(os.scandir(self.folder / kind))
+            except OSError:
+                continue
+            for shard in shards:
+                try:
+                    entries = list(os.scandir(shard.path)) if shard.is_dir(follow_symlinks=False) else []
+                except OSError:
+                    continue
+                for entry in entries:
+                    if not (entry.name.endswith(".pickle") or entry.name.startswith(".tmp-")):
+                        continue
+                    try:
+                        if entry.stat(follow_symlinks=False).st_mtime < older_than:
+                            os.unlink(entry.path)
+                            deleted += 1
+                    except OSError:
+                        continue
+        return deleted
+
+
+def _touch(path: Path) -> bool:
+    """Mark an entry used now (see :meth:`Cache.prune`); ``False`` if it does not exist."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    except OSError:  # a read-only cache: still usable, never pruned by this build
+        return path.is_file()
+    return True
+
+
 MISSING = _MISSING
 NO_CACHE = Cache(None)
+KINDS = ("parse", "derived", "page", "views")  # the entries' folders (pages/ holds --dirty's page files)
+KEEP_DAYS = 7  # a full `mkdocs build` deletes the entries no build used for this long
 
 
 def open_cache(cache_dir: str, base: Path) -> Cache:

@@ -270,6 +270,42 @@ def test_dirty_rebuild_after_one_edit_touches_that_sop_and_the_views_only(tmp_pa
     assert "Kalimat baru untuk uji." in indexed[f"/sop/{mine[0].parent.name}/"]
 
 
+def test_a_full_build_deletes_cache_entries_no_build_used_for_a_week(tmp_path):
+    """The cache does not grow without end: reading an entry marks it used; `mkdocs build` deletes
+    what no build used for KEEP_DAYS (entries of edited SOPs, of older code)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from sop_plugin.cache import KEEP_DAYS
+
+    project = _project_copy(tmp_path / "p")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+
+    def build() -> str:
+        res = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project, env=env,
+                             capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr[-2000:]
+        return res.stderr
+
+    build()
+    cache = project / ".cache" / "sop"
+    used = sorted(cache.glob("*/*/*.pickle"))
+    assert {p.parent.parent.name for p in used} == {"parse", "derived", "page", "views"}
+    week_ago = time.time() - (KEEP_DAYS + 1) * 86400
+    for p in used:  # as if the last build was more than a week ago
+        os.utime(p, (week_ago, week_ago))
+    stale = cache / "parse" / "ab" / ("ab" + "0" * 62 + ".pickle")  # an entry no build reads any more
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"old")
+    os.utime(stale, (week_ago, week_ago))
+    log = build()
+    assert re.search(r"0 analysed and rendered, \d+ from the cache", log), log[-2000:]
+    assert not stale.exists() and "deleted 1 cache entries" in log
+    assert all(p.is_file() and p.stat().st_mtime > week_ago + 86400 for p in used)  # read, so kept
+
+
 def test_simulation_runs_only_where_cases_can_differ():
     from sop_plugin.model import Corpus
     from sop_plugin.parsing import parse_sop

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from .. import audit, i18n, search
+from ..cache import KEEP_DAYS
 from ..export import write_export
 from ..corpus import check_sops_dir
 from ..markdown import SopExtension
@@ -60,8 +62,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.unsearched: set[str] = set()  # generated pages kept out of search (printable forms)
         self.last_searched: str | None = None  # after this page is written, Pagefind can start
         self.indexing = False  # Pagefind is running
+        self.command: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
         self.serving = command == "serve"  # the search index is not rebuilt on every edit
         self.dirty = dirty or self.serving  # rebuilds only what changed: generated pages backed by files
         if command == "build":
@@ -241,9 +245,18 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             log.error(f"sop: could not write sops.json: {exc.strerror or exc}")
         else:
             log.debug(f"wrote {path}")
+        if self.command == "build" and not self.dirty:
+            self._prune_cache()
         if self.indexing:
             self._wait_search()
         self._close_search()
+
+    def _prune_cache(self) -> None:
+        """A full ``mkdocs build`` deletes the cache entries no build has used for ``KEEP_DAYS``."""
+        cache = self.context().portal.cache
+        deleted = cache.prune(time.time() - KEEP_DAYS * 86400)
+        if deleted:
+            log.info(f"sop: deleted {deleted} cache entries unused for {KEEP_DAYS} days from {cache.folder}")
 
     def _launch_search(self, config: MkDocsConfig) -> None:
         """Start Pagefind (its own process: it runs while the build writes the rest)."""
