@@ -30,7 +30,7 @@ import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import IO, Iterable
 
 from . import i18n
 from .model import Sop
@@ -201,8 +201,10 @@ def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
     Only the ``data-pagefind-body`` element is kept, without what must not be
     indexed: the views that repeat an SOP's steps (flowchart, SOP-AP table,
     analysis, walkthrough, history), its related SOPs, the technical details
-    for its authors, column headings and drawings.  Every occurrence of a word costs index bytes that a query
-    downloads, and every byte left out is one Pagefind does not parse.  Table
+    for its authors, column headings and drawings.  Every occurrence of a word
+    costs index bytes that a query downloads, and every byte left out is one
+    Pagefind does not parse (nor hold in memory: its memory grows with the
+    text it indexes).  Table
     cells are separated by a space (no "NoKegiatanWaktu" in excerpts).  An SOP
     page gets its :func:`annotation`; a generated listing (role, unit, document
     pages) keeps only its prose: its tables, graphs and SOP headings repeat the
@@ -261,7 +263,8 @@ class SearchCopies:
         self.seconds = 0.0  # spent handing pages over and indexing
         self._launched = 0.0
         self._helper = Helper(workers)
-        self._proc: subprocess.Popen[str] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
         self._output: Path | None = None
 
     def add(self, dest: str, html: str) -> None:
@@ -315,8 +318,9 @@ class SearchCopies:
         cmd = [exe, "--site", str(self.scratch), "--output-path", str(output), "--force-language", LANGUAGE]
         if quiet:
             cmd.append("--quiet")
+        self._log = tempfile.TemporaryFile()  # not a pipe: nobody reads it while the build goes on
         try:
-            self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            self._proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT)
         except OSError as exc:
             raise SearchUnavailable(f"Pagefind did not run: {exc}") from None
         self._output = output
@@ -326,13 +330,16 @@ class SearchCopies:
         """Wait for the Pagefind run :meth:`launch` started; raises :class:`SearchUnavailable` if it failed."""
         assert self._proc is not None and self._output is not None, "launch() first"
         try:
-            out, _ = self._proc.communicate(timeout=900)
+            self._proc.wait(timeout=900)
         except subprocess.TimeoutExpired:
             self._proc.kill()
-            self._proc.communicate()
+            self._proc.wait()
             raise SearchUnavailable("Pagefind did not finish in 15 minutes") from None
         if self._proc.returncode != 0:
-            raise SearchUnavailable(f"Pagefind failed ({self._proc.returncode}): {(out or '')[-2000:]}")
+            assert self._log is not None
+            self._log.seek(0)
+            out = self._log.read().decode("utf-8", "replace")
+            raise SearchUnavailable(f"Pagefind failed ({self._proc.returncode}): {out[-2000:]}")
         output = self._output
         (output / "sop-search.json").write_text(json.dumps(ui_strings(self.ctx.lang), ensure_ascii=False),
                                                 encoding="utf-8")
@@ -346,7 +353,9 @@ class SearchCopies:
         self._helper.close()
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
-            self._proc.communicate()
+            self._proc.wait()
+        if self._log is not None:
+            self._log.close()
         self._tmp.cleanup()
 
 

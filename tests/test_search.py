@@ -228,3 +228,18 @@ def test_pagefind_starts_once_the_last_searched_page_is_written(tmp_path, monkey
     assert forms and seen["forms written"] == 0  # started before the first form was written
     assert seen["sop pages written"] == len(forms)  # ... and after every SOP page
     assert seen["copies"] == len(fragments(site)) > len(forms)  # every searched page is in the index
+
+
+def test_a_failing_pagefind_leaves_the_site_built_with_a_warning(tmp_path, monkeypatch, caplog):
+    import pagefind_bin
+
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'Error: disk full' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pagefind_bin, "get_executable", lambda: fake)
+    with caplog.at_level("WARNING"):
+        site = build_site(tmp_path / "p")
+    assert (site / "sop" / "sop-a-001" / "index.html").is_file() and (site / "sops.json").is_file()
+    assert not (site / "pagefind").exists()
+    warnings = [r.getMessage() for r in caplog.records if "no search index" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].endswith("sop: no search index: Pagefind failed (3): Error: disk full\n")
