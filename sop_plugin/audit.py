@@ -102,15 +102,16 @@ def preload(folder: str | Path) -> None:
     instead of one per SOP (each of which walks the whole history).  Renames are
     followed as ``git log --follow`` does: walking back in time, a commit that
     renamed ``old`` to ``new`` hands ``old``'s earlier commits to ``new``'s history.
-    Without git or outside a repository nothing is preloaded (each file then asks
-    git, and gets nothing, as before).
+    Without git, outside a repository or when git fails, no file below ``folder`` has a
+    history (and git is not asked again for each of them).
     """
     root = Path(folder).resolve()
     if root in _folders:
         return
     out = _git(["-c", "core.quotepath=off", "log", "-M", "--name-status", "--relative", "-z",
                 f"--format={_START}{_FORMAT}", "--", "."], root)
-    if out is None:
+    if out is None:  # no git, not a checkout: no file below has a history (asked once, not once per file)
+        _folders[root] = {}
         return
     histories: dict[Path, list[Commit]] = {}
     later_name: dict[str, str] = {}  # a path in older commits -> the path it has now
