@@ -13,7 +13,7 @@ from ..context import RenderContext
 from ..templating import inline_markdown, render
 from .geometry import TABLE_WIDTH, layout
 from .pages import CONNECTOR_ROW, crossings
-from .svg import legend, row_svg
+from .svg import legend, rows_svg
 
 
 def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None) -> str | None:
@@ -30,6 +30,7 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
         return None
     f = fmt.of(ctx)
     cuts = crossings(lay.rows, lay.edges)
+    drawings = rows_svg(lay)
     rows = []
     for ri, r in enumerate(lay.rows):
         s = r.step
@@ -37,7 +38,7 @@ def sopap_html(sop: Sop, ctx: RenderContext, *, rows_per_page: int | None = None
             "step": s,
             "h": round(r.h, 1),
             "y": round(r.y, 1),
-            "svg": row_svg(lay, ri),
+            "svg": drawings[ri],
             "cross": json.dumps([[c.x, c.edge] for c in cuts[ri]], separators=(",", ":")),
             "activity": Markup(inline_markdown(s.activity)) if s else ctx.t("sopap.end"),
             "inputs": s.inputs if s else [],

@@ -141,11 +141,25 @@ def _line_attrs(ei: int, e, **extra: str) -> str:
     return "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
 
 
-def row_svg(lay: Layout, ri: int) -> Markup:
+def rows_svg(lay: Layout) -> list[Markup]:
+    """Every row's drawing (:func:`row_svg`), each line's vertical extent measured once."""
+    spans = _spans(lay)
+    return [row_svg(lay, ri, spans) for ri in range(len(lay.rows))]
+
+
+def _spans(lay: Layout) -> list[tuple[float, float]]:
+    """Each line's lowest and highest y (a line without points spans nothing)."""
+    return [(min(p.y for p in e.points), max(p.y for p in e.points)) if e.points else (math.inf, -math.inf)
+            for e in lay.edges]
+
+
+def row_svg(lay: Layout, ri: int, spans: list[tuple[float, float]] | None = None) -> Markup:
     r = lay.rows[ri]
     y0, y1 = r.y, r.y + r.h
     out: list[str] = []
     for ei, e in enumerate(lay.edges):
+        if spans is not None and (spans[ei][1] < y0 or spans[ei][0] >= y1):
+            continue  # nothing of this line is in the row (see clip), nor its label
         for part in clip(e.points, y0, y1):
             out.append(f'<path class="sopap-line"{_line_attrs(ei, e)} d="{_path(part)}"/>')
             last = part[-1]
