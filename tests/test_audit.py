@@ -183,10 +183,16 @@ def test_one_git_log_for_the_folder_gives_each_file_its_own_history(repo, monkey
     assert commits[1].author == "Budi Santoso" and commits[1].when.utcoffset() == dt.timedelta(hours=7)
 
 
-def test_preload_outside_a_checkout_leaves_each_file_to_itself(tmp_path, monkeypatch):
+def test_outside_a_checkout_git_is_asked_once_for_the_folder(tmp_path, monkeypatch):
     audit.clear_cache()
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    path = tmp_path / "a.md"
-    path.write_text(VALID_SOP, encoding="utf-8")
-    audit.preload(tmp_path)
-    assert audit.git_history(path) == []
+    calls = []
+    real = subprocess.run
+    monkeypatch.setattr(audit.subprocess, "run", lambda *a, **k: calls.append(a) or real(*a, **k))
+    paths = [tmp_path / f"{n}.md" for n in "abc"]
+    for path in paths:
+        path.write_text(VALID_SOP, encoding="utf-8")
+    for path in paths:
+        audit.preload(tmp_path)
+        assert audit.git_history(path) == []
+    assert len(calls) == 1
