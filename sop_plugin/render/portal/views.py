@@ -137,7 +137,12 @@ def split(items: list, weight: Callable[[Any], int], limit: int) -> list[list]:
 
 
 def document_pages(idx: data.PortalIndex) -> list[list[data.Document]]:
-    return split(idx.documents, lambda d: 1 + len(d.needed_by) + len(d.produced_by), DOCUMENT_REFS_PER_PAGE)
+    """The document list cut into pages, once per index (every page of the list and its stamp ask)."""
+    cut = idx.memo.get("document_pages")
+    if cut is None:
+        cut = idx.memo["document_pages"] = split(idx.documents, lambda d: 1 + len(d.needed_by) + len(d.produced_by),
+                                                 DOCUMENT_REFS_PER_PAGE)
+    return cut
 
 
 def role_groups(role) -> list[list]:
