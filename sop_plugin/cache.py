@@ -100,7 +100,6 @@ class Cache:
             return False  # a read-only or full disk only costs speed
         return True
 
-
     def prune(self, older_than: float) -> int:
         """Delete the entries last used before ``older_than`` (a :func:`time.time`); how many were deleted.
 
