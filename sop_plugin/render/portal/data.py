@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Callable
+from typing import Callable
 
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, due_report, last_change, unanswered_revisions
 from ...model import Corpus, Diagnostic, Severity, Sop, Status, Step, actor_unit, sort_key
@@ -139,7 +139,6 @@ class PortalIndex:
     handoffs: list[Handoff]
     relations: list[Relation]
     unit_of_actor: dict[str, str]
-    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # views' derived data
 
     @cached_property
     def handoffs_from(self) -> dict[str, list[Handoff]]:

@@ -136,11 +136,13 @@ def split(items: list, weight: Callable[[Any], int], limit: int) -> list[list]:
     return out
 
 
-def document_pages(idx: data.PortalIndex) -> list[list[data.Document]]:
-    """The document list cut into pages, once per index (every page of the list and its stamp ask)."""
-    cut = idx.memo.get("document_pages")
+def document_pages(ctx: RenderContext) -> list[list[data.Document]]:
+    """The document list cut into pages, once per context, as its index (every page of the list and its
+    stamp ask)."""
+    cut = ctx.memo.get("document_pages")
     if cut is None:
-        cut = idx.memo["document_pages"] = split(idx.documents, lambda d: 1 + len(d.needed_by) + len(d.produced_by),
+        cut = ctx.memo["document_pages"] = split(data.index(ctx).documents,
+                                                 lambda d: 1 + len(d.needed_by) + len(d.produced_by),
                                                  DOCUMENT_REFS_PER_PAGE)
     return cut
 
@@ -200,7 +202,7 @@ def portal_pages(ctx: RenderContext) -> list[GeneratedPage]:
         seen.add(path)
         name = view.unit_name(key)
         out.append(GeneratedPage(path, _page(name, f"::: sop-unit {key}"), name, nav=unit_nav, order=i + 1))
-    for n in range(2, len(document_pages(idx)) + 1):
+    for n in range(2, len(document_pages(ctx)) + 1):
         title = t("pager.title", title=t("portal.documents"), n=n)
         out.append(GeneratedPage(numbered(DOCUMENTS, n), _page(title, f"::: sop-documents {n}"), title, nav=None))
     for role in idx.roles.values():
@@ -377,7 +379,7 @@ def role_view(arg: str, ctx: RenderContext) -> str:
 def _documents_depends(arg: str, ctx: RenderContext) -> tuple[list[Sop], object]:
     """A page of the document list reads the SOPs that need or produce its documents; the cut
     into pages (every page's pager names the first and last document of each) is the token."""
-    chunks = document_pages(data.index(ctx))
+    chunks = document_pages(ctx)
     current = min(max(int(arg) if arg.strip().isdigit() else 1, 1), len(chunks))
     docs = chunks[current - 1]
     sops = [ref.sop for d in docs for ref in (*d.needed_by, *d.produced_by)]
@@ -388,7 +390,7 @@ def _documents_depends(arg: str, ctx: RenderContext) -> tuple[list[Sop], object]
 @directive("sop-documents", depends=_documents_depends)
 def documents_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
-    chunks = document_pages(v.idx)
+    chunks = document_pages(v.ctx)
     current = min(max(int(arg) if arg.strip().isdigit() else 1, 1), len(chunks))
     pages_ = pager(v, [numbered(DOCUMENTS, i) for i in range(1, len(chunks) + 1)], current,
                    [f"{c[0].name} – {c[-1].name}" for c in chunks])
