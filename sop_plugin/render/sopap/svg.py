@@ -142,9 +142,9 @@ def _line_attrs(ei: int, e, **extra: str) -> str:
 
 
 def rows_svg(lay: Layout) -> list[Markup]:
-    """Every row's drawing (:func:`row_svg`), each line's vertical extent measured once."""
+    """Every row's drawing (:func:`_row_svg`), each line's vertical extent measured once."""
     spans = _spans(lay)
-    return [row_svg(lay, ri, spans) for ri in range(len(lay.rows))]
+    return [_row_svg(lay, ri, spans) for ri in range(len(lay.rows))]
 
 
 def _spans(lay: Layout) -> list[tuple[float, float]]:
@@ -153,12 +153,12 @@ def _spans(lay: Layout) -> list[tuple[float, float]]:
             for e in lay.edges]
 
 
-def row_svg(lay: Layout, ri: int, spans: list[tuple[float, float]] | None = None) -> Markup:
+def _row_svg(lay: Layout, ri: int, spans: list[tuple[float, float]]) -> Markup:
     r = lay.rows[ri]
     y0, y1 = r.y, r.y + r.h
     out: list[str] = []
     for ei, e in enumerate(lay.edges):
-        if spans is not None and (spans[ei][1] < y0 or spans[ei][0] >= y1):
+        if spans[ei][1] < y0 or spans[ei][0] >= y1:
             continue  # nothing of this line is in the row (see clip), nor its label
         for part in clip(e.points, y0, y1):
             out.append(f'<path class="sopap-line"{_line_attrs(ei, e)} d="{_path(part)}"/>')
