@@ -99,9 +99,10 @@ def preload(folder: str | Path) -> None:
     """Read the history of every file below ``folder`` with one ``git log``.
 
     :func:`git_history` then answers for those files without running git: one call
-    instead of one per SOP (each of which walks the whole history).  Renames are
-    followed as ``git log --follow`` does: walking back in time, a commit that
-    renamed ``old`` to ``new`` hands ``old``'s earlier commits to ``new``'s history.
+    instead of one per SOP (each of which walks the whole history).  Renames within
+    ``folder`` are followed: walking back in time, a commit that renamed ``old`` to
+    ``new`` hands ``old``'s earlier commits to ``new``'s history.  Copies are not
+    (``git log --follow`` also hands a new file the commits of one it resembles).
     Without git, outside a repository or when git fails, no file below ``folder`` has a
     history (and git is not asked again for each of them).
     """
