@@ -19,7 +19,6 @@ from sop_plugin.render.analysis import analysis_block
 from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.render.walkthrough import walkthrough_block
-from sop_plugin.settings import Settings
 
 
 def synthetic(n: int):

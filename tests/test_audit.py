@@ -13,7 +13,6 @@ from conftest import VALID_SOP, mutate
 from sop_plugin import audit
 from sop_plugin.corpus import load_corpus, load_sop
 from sop_plugin.model import Role
-from sop_plugin.parsing import parse_sop
 from sop_plugin.render.audit import audit_block
 from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext

@@ -86,7 +86,7 @@ def _evil_corpus(root: Path) -> None:
                      f"    - output: Hasil {evil}\n    - keterangan: Catatan {evil}\n")
     steps[2] = steps[2].rstrip("\n") + f"\n    - keputusan: Lanjut {EVIL[0]}?\n        - Ya {EVIL[1]} -> 4\n        - Tidak -> 1\n"
     body = "\n".join(steps)
-    (sops / "evil.md").write_text(textwrap.dedent(f"""\
+    (sops / "evil.md").write_text(textwrap.dedent("""\
         ---
         id: SOP-X-001
         title: "Uji <script>alert(5)</script> judul"
@@ -96,7 +96,7 @@ def _evil_corpus(root: Path) -> None:
 
         ## Tujuan
 
-        Teks <img src=x onerror=alert(6)> dan [tautan](javascript:alert(7)) dan {{: onclick="alert(10)" }}
+        Teks <img src=x onerror=alert(6)> dan [tautan](javascript:alert(7)) dan {: onclick="alert(10)" }
 
         <script>alert(11)</script>
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 import os
 import signal
 import tempfile
@@ -34,7 +33,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from conftest import VALID_UNITS
 from sop_plugin import codes
 from sop_plugin.analysis import SimConfig, analyse, simulate
 from sop_plugin.checks import validate

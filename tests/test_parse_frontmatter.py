@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import VALID_LINES, VALID_SOP, line_of, mutate
+from conftest import VALID_LINES, VALID_SOP, mutate
 from sop_plugin import aliases
 from sop_plugin.model import Role, Status
 from sop_plugin.parsing import parse_sop

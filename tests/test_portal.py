@@ -22,7 +22,6 @@ rusak.md   (broken)            no front matter: must not break the portal
 
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path

@@ -86,7 +86,6 @@ def test_bundled_portal_shows_verified_approvals(bundled_site: Path) -> None:
     assert all(v.endswith("— terverifikasi") for v in verdicts), verdicts
     assert html.count('class="sop-approval-key">Kunci SHA256:') == 3
     # sops.json says the same as the page
-    import json
 
     doc = json.loads((bundled_site / "sops.json").read_text(encoding="utf-8"))
     record = next(s for s in doc["sops"] if s["id"] == "SOP-UMUM-004")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import codes
-from ..model import Corpus, Diagnostic, Role, Status, Sop
+from ..model import Corpus, Diagnostic, Role, Status
 from ..settings import Settings
 from ..lifecycle import is_socialised, next_review, unanswered_revisions
 

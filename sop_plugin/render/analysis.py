@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .. import i18n
 from ..model import Calendar, Sop
 from ..fmt import number as fmt_number, percent as fmt_percent
 from ..parsing.duration import format_minutes

@@ -8,7 +8,6 @@ out (e.g. for a build outside the repository).
 
 from __future__ import annotations
 
-from .. import i18n
 from ..model import Sop
 from .blocks import block
 from .context import RenderContext

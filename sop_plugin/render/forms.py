@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 
-from .. import i18n
 from ..model import Sop
 from .blocks import GeneratedPage, block, directive, page_source, pages
 from .context import RenderContext, sop_slug

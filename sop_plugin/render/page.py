@@ -15,7 +15,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .. import fmt, i18n, sanitize
+from .. import fmt, sanitize
 from ..model import Severity, Sop, Status
 from ..pipeline import Portal
 from .blocks import blocks_in, block

@@ -14,7 +14,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ..model import Sop
-from ..settings import REPORT_FIELDS as FIELDS  # noqa: F401  (the template's fields)
 from .blocks import block
 from .context import RenderContext
 from .templating import render

@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .. import fmt, i18n
+from .. import fmt
 from ..model import Sop
 from .blocks import block
 from .context import RenderContext

@@ -14,7 +14,7 @@ import math
 
 from markupsafe import Markup, escape
 
-from .geometry import LABEL_LINE, Kind, Layout, Point, Side, Symbol
+from .geometry import LABEL_LINE, Kind, Layout, Point, Symbol
 
 EXTEND = 4000         # how far lines reaching a row's bottom are extended (clipped by the cell)
 EPS = 0.01
