@@ -84,6 +84,14 @@ def test_missing_sops_dir_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_portal_whose_sops_name_no_documents_builds_strict(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"good.md": GOOD})  # no kelengkapan, no output: the document list is empty
+    result = build(project, project / "site", strict=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = (project / "site/dokumen/index.html").read_text(encoding="utf-8")
+    assert "No SOP names a document" in page and "sop-pager" not in page  # the theme speaks English
+
+
 def test_english_ui_option(tmp_path: Path) -> None:
     project = _project(tmp_path, {"good.md": GOOD}, options="include_drafts: true\nlang: en")
     assert build(project, project / "site", strict=False).returncode == 0
@@ -94,3 +102,4 @@ def test_english_ui_option(tmp_path: Path) -> None:
                     ("Procedure Walkthrough", "Simulasi Prosedur")):
         assert en in page, en
         assert f">{id_}<" not in page, id_
+

@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from ... import fmt, i18n
+from ... import fmt
 from ...model import Severity, Sop, Status
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, next_review
 from ..blocks import GeneratedPage, directive, page_source, pages
@@ -372,7 +372,7 @@ def role_view(arg: str, ctx: RenderContext) -> str:
                             "first": st.number == 1, "after": after})
         rows.append({"sop": sop, "entries": entries})
     pages_ = pager(v, [role_page(role.slug, i) for i in range(1, len(chunks) + 1)], current,
-                   [f"{c[0][0].sop.id} – {c[-1][0].sop.id}" for c in chunks])
+                   [f"{c[0][0].sop.id} – {c[-1][0].sop.id}" if c else "" for c in chunks])
     return render("portal_role.html", v=v, t=ctx.t, role=role, groups=rows, pages=pages_)
 
 
@@ -393,7 +393,7 @@ def documents_view(arg: str, ctx: RenderContext) -> str:
     chunks = document_pages(v.ctx)
     current = min(max(int(arg) if arg.strip().isdigit() else 1, 1), len(chunks))
     pages_ = pager(v, [numbered(DOCUMENTS, i) for i in range(1, len(chunks) + 1)], current,
-                   [f"{c[0].name} – {c[-1].name}" for c in chunks])
+                   [f"{c[0].name} – {c[-1].name}" if c else "" for c in chunks])
     return render("portal_documents.html", v=v, t=ctx.t, documents=chunks[current - 1], pages=pages_)
 
 
