@@ -242,7 +242,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         try:
             path = write_export(self.context().portal, Path(config.site_dir) / "sops.json")
         except OSError as exc:  # the site itself is built; report, do not crash
-            log.error(f"sop: could not write sops.json: {exc.strerror or exc}")
+            log.error(f"could not write sops.json: {exc.strerror or exc}")
         else:
             log.debug(f"wrote {path}")
         if self.command == "build" and not self.dirty:
@@ -256,7 +256,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         cache = self.context().portal.cache
         deleted = cache.prune(time.time() - KEEP_DAYS * 86400)
         if deleted:
-            log.info(f"sop: deleted {deleted} cache entries unused for {KEEP_DAYS} days from {cache.folder}")
+            log.info(f"deleted {deleted} cache entries unused for {KEEP_DAYS} days from {cache.folder}")
 
     def _launch_search(self, config: MkDocsConfig) -> None:
         """Start Pagefind (its own process: it runs while the build writes the rest)."""
@@ -265,7 +265,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         try:
             self.indexing = self.search.launch(Path(config.site_dir), read_back=self.dirty)
         except search.SearchUnavailable as exc:
-            log.warning(f"sop: no search index: {exc}")
+            log.warning(f"no search index: {exc}")
             self._close_search()
 
     def _wait_search(self) -> None:
@@ -273,9 +273,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         try:
             report = self.search.wait()
         except search.SearchUnavailable as exc:
-            log.warning(f"sop: no search index: {exc}")
+            log.warning(f"no search index: {exc}")
         else:
-            log.info(f"sop: search index of {report.pages} pages in {report.seconds:.1f} s")
+            log.info(f"search index of {report.pages} pages in {report.seconds:.1f} s")
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         links = self.context().links
