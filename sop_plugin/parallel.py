@@ -44,12 +44,37 @@ def run(fn: Callable[[T], R], items: Sequence[T], workers: int = 0) -> list[R]:
     chunk = max(1, len(items) // (n * 16))  # small chunks: no worker idles long at the end
     # objects the workers inherit are left out of their garbage collector: collecting would
     # write to every inherited object and copy the parent's memory page by page
+    frozen_by_caller = gc.get_freeze_count() > 0
+    collecting = gc.isenabled()
     gc.freeze()
+    # the results coming back are kept: collections meanwhile free nothing, and each full one
+    # walks every result received so far (quadratic in the number of SOPs); the workers collect
+    gc.disable()
     try:
-        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=gc.enable) as pool:
             return list(pool.map(fn, items, chunksize=chunk))
     finally:
-        gc.unfreeze()
+        if collecting:
+            gc.enable()
+        if not frozen_by_caller:
+            gc.unfreeze()
+
+
+def settle() -> None:
+    """Leave the objects alive now out of later garbage collections, until :func:`unsettle`.
+
+    A host calls it between stages of a build: what a stage made (the parsed SOPs, their
+    analyses, the converted pages) lives until the build ends, and every full collection
+    would otherwise walk all of it again, which grows with the square of the portal's size.
+    Objects settled and dropped are still freed (reference counting); only cycles among
+    them wait for :func:`unsettle`.
+    """
+    gc.freeze()
+
+
+def unsettle() -> None:
+    """The end of a build: settled objects are collected again (a server rebuilds in one process)."""
+    gc.unfreeze()
 
 
 class Helper:

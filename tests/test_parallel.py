@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
 import pytest
 
+from sop_plugin import parallel
 from sop_plugin.parallel import Helper
 
 
@@ -29,3 +31,32 @@ def test_helper_runs_every_call_and_reports_the_first_error_at_join(tmp_path, wo
     pids = {t[1] for t in texts}
     # workers: 1 runs the calls in this process; otherwise one other process runs them all
     assert pids == ({str(os.getpid())} if workers == 1 else pids - {str(os.getpid())}) and len(pids) == 1
+
+
+def _square(i: int) -> tuple[int, int]:
+    return i * i, os.getpid()
+
+
+def test_run_keeps_input_order_and_leaves_the_collector_as_it_found_it():
+    items = list(range(parallel.MIN_ITEMS_PER_WORKER * 2 * 5))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    results = parallel.run(_square, items, workers=2)
+    assert [r for r, _ in results] == [i * i for i in items]
+    assert {pid for _, pid in results} - {os.getpid()}  # the work left this process
+    assert gc.get_freeze_count() == 0 and gc.isenabled()  # collections paused while results came in, not after
+    parallel.settle()  # a host settled what it holds between stages of a build: it stays settled
+    try:
+        assert [r for r, _ in parallel.run(_square, items, workers=2)] == [i * i for i in items]
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+    finally:
+        parallel.unsettle()
+    assert gc.get_freeze_count() == 0
+
+
+def _collecting(i: int) -> bool:
+    return gc.isenabled()
+
+
+def test_workers_collect_their_garbage():
+    # the parent pauses its collector while results come in; the workers it forks must not inherit that
+    assert all(parallel.run(_collecting, list(range(40)), workers=2))

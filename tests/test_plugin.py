@@ -103,3 +103,29 @@ def test_english_ui_option(tmp_path: Path) -> None:
         assert en in page, en
         assert f">{id_}<" not in page, id_
 
+
+def test_builds_in_one_process_leave_nothing_settled(tmp_path: Path, monkeypatch) -> None:
+    """`mkdocs serve` rebuilds in one process: what a build left out of the garbage collector
+    (the portal, the converted pages) is collectable again once it ends, even if it failed."""
+    import gc
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from sop_plugin import parallel
+
+    settled: list[int] = []
+    unsettle = parallel.unsettle
+    monkeypatch.setattr(parallel, "unsettle", lambda: (settled.append(gc.get_freeze_count()), unsettle()))
+    project = _project(tmp_path, {"good.md": GOOD}, options="include_drafts: true\ncache_dir: ''")
+    for _ in range(2):
+        mkdocs_build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site")))
+        assert gc.get_freeze_count() == 0
+    (project / "docs" / "broken.md").write_text("[x](missing.md)\n", encoding="utf-8")
+    try:
+        mkdocs_build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True))
+    except Exception:
+        pass
+    # each build settled the portal and its pages (the failed one ends twice: after the build, then on the error)
+    assert len(settled) == 4 and min(settled[:3]) > 1000
+    assert gc.get_freeze_count() == 0

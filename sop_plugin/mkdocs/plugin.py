@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .. import audit, i18n, search
+from .. import audit, i18n, parallel, search
 from ..cache import KEEP_DAYS
 from ..export import write_export
 from ..corpus import check_sops_dir
@@ -95,6 +95,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' has no SOP files (*.md) "
                               f"(looked in {self.root}); add SOPs or set 'sops_dir' in the plugin options")
         self.ctx = RenderContext.of(portal)
+        parallel.settle()  # the portal lives until the build ends
         log.info(f"{len(portal.published)} SOPs published: {portal.analyses} analysed and rendered, "
                  f"{len(portal.published) - portal.analyses} from the cache")
         for d in portal.diagnostics:
@@ -137,6 +138,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self.dirty:
             _rebuild_pages_with_views(files)
         ctx.prerendered = prerender(ctx, pages, portal.settings.workers)
+        parallel.settle()  # the views too
         self._close_search()
         if not self.serving and "material/search" not in config.plugins:  # the index is not rebuilt while serving
             self.search = search.SearchCopies(ctx, listings=[page.src_path for page in pages],
@@ -194,6 +196,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         """Find the last page the search index needs: after it, MkDocs writes only printable forms."""
+        parallel.settle()  # every page is converted: the pages live until written
         self.last_searched = None
         if self.search is not None and not self.dirty:  # --dirty: unchanged pages are read back at the end
             written = [f for f in files.documentation_pages() if f.inclusion.is_included()]
@@ -222,6 +225,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
     def on_build_error(self, error: Exception) -> None:
         self._close_spool()
         self._close_search()
+        parallel.unsettle()
 
     def _close_spool(self) -> None:
         if self.spool is not None:
@@ -250,6 +254,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self.indexing:
             self._wait_search()
         self._close_search()
+        parallel.unsettle()
 
     def _prune_cache(self) -> None:
         """A full ``mkdocs build`` deletes the cache entries no build has used for ``KEEP_DAYS``."""
