@@ -21,7 +21,8 @@ grouped by unit) and measures, each in a fresh process:
   and the site's size.
 
 Ratios are computed within the run (machines are noisy; compare ratios, not
-seconds).  Results go to ``bench/results/latest.json`` and ``latest.md``
+seconds).  ``--repeat N`` builds plain and cold N times each, alternately,
+and reports the median time (every run's time is in the JSON).  Results go to ``bench/results/latest.json`` and ``latest.md``
 (the README shows the table).  ``--profile`` adds the slowest functions of a
 cold portal build (cProfile, cumulative).
 """
@@ -33,6 +34,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -176,18 +178,30 @@ def size_of(folder: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), sum(1 for p in files if p.suffix == ".html")
 
 
-def measure(n: int, profile: bool, author: bool = True, seed: int = 7) -> dict:
+def repeated(runs: list[dict]) -> dict:
+    """One measurement from runs of the same command: the median time, the highest peak memory
+    (with the details of the run that had it), and every run's time."""
+    out = dict(max(runs, key=lambda r: r["peak_mb"]))
+    out["seconds"] = round(statistics.median(r["seconds"] for r in runs), 3)
+    out["samples_s"] = [r["seconds"] for r in runs]
+    return out
+
+
+def measure(n: int, profile: bool, author: bool = True, seed: int = 7, repeat: int = 1) -> dict:
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
     with tempfile.TemporaryDirectory(prefix=f"sop-bench-{n}-") as tmp:
         root = Path(tmp)
         write_plain(root / "plain", n, seed)
         files = write_portal(root / "portal", n, seed)
         out: dict = {"sops": n}
-        out["plain"] = run(mkdocs, root / "plain")
+        plain, cold = [], []
+        for _ in range(repeat):  # alternated: a slow spell of the machine falls on both
+            plain.append(run(mkdocs, root / "plain"))
+            shutil.rmtree(root / "portal" / ".cache", ignore_errors=True)
+            cold.append(run(mkdocs, root / "portal"))
+        out["plain"], out["cold"] = repeated(plain), repeated(cold)
         out["plain"]["site_mb"], out["plain"]["pages"] = [round(x / 1e6, 1) if i == 0 else x
                                                           for i, x in enumerate(size_of(root / "plain" / "site"))]
-        shutil.rmtree(root / "portal" / ".cache", ignore_errors=True)
-        out["cold"] = run(mkdocs, root / "portal")
         size, pages = size_of(root / "portal" / "site")
         out["cold"]["site_mb"], out["cold"]["pages"] = round(size / 1e6, 1), pages
         edited = files[len(files) // 2]
@@ -266,6 +280,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
     ap.add_argument("--table-only", action="store_true", help="print the table of the last run, measure nothing")
     ap.add_argument("--no-author-loop", action="store_true", help="skip timing `mkdocs serve --dirty` after an edit")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="build plain and cold this many times each, alternately, and report the median (default 1)")
     args = ap.parse_args()
     if args.table_only:  # the Markdown table of the last run again (after a change to this script)
         print((RESULTS / "latest.md").read_text(encoding="utf-8").split("\n\n")[0] + "\n\n" +
@@ -273,15 +289,16 @@ def main() -> None:
         return
     results = []
     for n in args.sizes:
-        results.append(measure(n, args.profile, not args.no_author_loop, args.seed))
+        results.append(measure(n, args.profile, not args.no_author_loop, args.seed, max(1, args.repeat)))
         print(json.dumps(results[-1]["ratios"]), file=sys.stderr)
     machine = {"python": platform.python_version(), "machine": platform.machine(),
-               "cpus": len(os.sched_getaffinity(0)), "date": time.strftime("%Y-%m-%d")}
+               "cpus": len(os.sched_getaffinity(0)), "date": time.strftime("%Y-%m-%d"), "repeat": max(1, args.repeat)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1) + "\n",
                                          encoding="utf-8")
+    runs = (f", plain and cold builds the median of {machine['repeat']}, alternated" if machine["repeat"] > 1 else "")
     md = (f"Measured {machine['date']} on {machine['cpus']} cores ({machine['machine']}, Python "
-          f"{machine['python']}), one run:\n\n" + table(results))
+          f"{machine['python']}), one run{runs}:\n\n" + table(results))
     (RESULTS / "latest.md").write_text(md, encoding="utf-8")
     print(md)
 
