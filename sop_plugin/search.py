@@ -20,6 +20,8 @@ is not built cannot be indexed, so a public build indexes no confidential SOP.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import html
 import json
 import re
@@ -60,6 +62,7 @@ class IndexReport:
     pages: int
     seconds: float
     output: Path
+    unordered: str = ""  # why the index could not be put in a stable order (see canonicalise); "" when it was
 
 
 def compact_forms(sop_id: str) -> list[str]:
@@ -341,13 +344,14 @@ class SearchCopies:
             out = self._log.read().decode("utf-8", "replace")
             raise SearchUnavailable(f"Pagefind failed ({self._proc.returncode}): {out[-2000:]}")
         output = self._output
+        unordered = canonicalise(output)
         (output / "sop-search.json").write_text(json.dumps(ui_strings(self.ctx.lang), ensure_ascii=False),
                                                 encoding="utf-8")
         (output / NUMBERS).mkdir()
         for key, forms in number_shards(self.ctx).items():
             (output / NUMBERS / f"{key}.json").write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
         self.seconds += time.perf_counter() - self._launched
-        return IndexReport(pages=self.pages, seconds=self.seconds, output=output)
+        return IndexReport(pages=self.pages, seconds=self.seconds, output=output, unordered=unordered)
 
     def close(self) -> None:
         self._helper.close()
@@ -357,6 +361,79 @@ class SearchCopies:
         if self._log is not None:
             self._log.close()
         self._tmp.cleanup()
+
+
+def canonicalise(output: Path) -> str:
+    """Put Pagefind's filter index in a stable order, so the same pages give the same bytes.
+
+    Pagefind 1.x writes the values of each filter, and the list of filters in its
+    metadata, in hash-map order (its source says so: "TODO: Change filter indexes to
+    BTree to give them a stable hash"), and names each file by a hash of its content;
+    two builds of the same site then differ in ``filter/``, the ``.pf_meta`` file and
+    ``pagefind-entry.json``.  This sorts the values of every filter and the filters,
+    then renames the files by the hash of their new content the way Pagefind names
+    them.  Everything else Pagefind writes is already stable.  Returns ``""``, or why
+    the index was left as Pagefind wrote it (a format this code does not know): search
+    works either way.
+    """
+    import cbor2
+
+    entry_path = output / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        rewrites: dict[Path, bytes] = {}
+        for lang, info in entry["languages"].items():
+            meta_path = output / f"pagefind.{info['hash']}.pf_meta"
+            meta = cbor2.loads(_unpack(meta_path.read_bytes()))
+            filters = meta[3]
+            if not all(isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in filters):
+                return "unknown metadata layout"
+            renamed = []
+            for name, old in sorted(filters):
+                chunk = cbor2.loads(_unpack((output / "filter" / f"{old}.pf_filter").read_bytes()))
+                if not (isinstance(chunk, list) and len(chunk) == 2 and isinstance(chunk[1], list)):
+                    return "unknown filter layout"
+                chunk[1].sort(key=lambda value: value[0])
+                data = cbor2.dumps(chunk)
+                new = f"{lang}_{_pagefind_hash(data)}"[:len(lang) + 8]
+                rewrites[output / "filter" / f"{old}.pf_filter"] = b""
+                rewrites[output / "filter" / f"{new}.pf_filter"] = _pack(data)
+                renamed.append([name, new])
+            meta[3] = renamed
+            data = cbor2.dumps(meta)
+            info["hash"] = f"{lang}_{_pagefind_hash(data)[:len(lang) + 8]}"
+            rewrites[meta_path] = b""
+            rewrites[output / f"pagefind.{info['hash']}.pf_meta"] = _pack(data)
+    except (OSError, ValueError, KeyError, IndexError, TypeError, cbor2.CBORError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    for path, data in rewrites.items():  # the old files first (a dict keeps that order), then the new
+        if not data:
+            path.unlink(missing_ok=True)
+    for path, data in rewrites.items():
+        if data:
+            path.write_bytes(data)
+    entry["languages"] = dict(sorted(entry["languages"].items()))
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return ""
+
+
+_PAGEFIND_SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the content of each compressed file
+
+
+def _unpack(raw: bytes) -> bytes:
+    data = gzip.decompress(raw)
+    if not data.startswith(_PAGEFIND_SIGNATURE):
+        raise ValueError("not a Pagefind file")
+    return data[len(_PAGEFIND_SIGNATURE):]
+
+
+def _pack(data: bytes) -> bytes:
+    return gzip.compress(_PAGEFIND_SIGNATURE + data, compresslevel=9, mtime=0)
+
+
+def _pagefind_hash(data: bytes) -> str:
+    """Pagefind's name for content: SHA-1, each byte in hex without a leading zero (as it writes them)."""
+    return "".join(f"{b:x}" for b in hashlib.sha1(data).digest())
 
 
 def ui_strings(lang: str) -> dict[str, object]:

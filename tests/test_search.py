@@ -87,6 +87,49 @@ def test_bundled_index_has_sop_filters_and_leaves_the_guide_and_forms_out(bundle
     assert (bundled_site / "pagefind" / "sop-search.json").is_file()
 
 
+def test_the_filter_index_is_put_in_one_order_whatever_order_pagefind_wrote(bundled_site, tmp_path):  # noqa: F811
+    """Pagefind writes filter values and filters in hash-map order; the build sorts them (search.canonicalise)."""
+    import shutil
+
+    import cbor2
+
+    index = bundled_site / "pagefind"
+    files = {p.relative_to(index).as_posix(): p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+    filters = [k for k in files if k.startswith("filter/")]
+    assert len(filters) == 4  # unit, status, actor, document
+    # the same index as another Pagefind run could write it: every order reversed, other file names
+    scrambled = tmp_path / "pagefind"
+    shutil.copytree(index, scrambled)
+    entry = json.loads((scrambled / "pagefind-entry.json").read_text(encoding="utf-8"))
+    lang, info = next(iter(entry["languages"].items()))
+    meta_path = scrambled / f"pagefind.{info['hash']}.pf_meta"
+    meta = cbor2.loads(search._unpack(meta_path.read_bytes()))
+    assert meta[3] == sorted(meta[3])  # the built index is sorted
+    renamed = []
+    for i, (name, digest) in enumerate(reversed(meta[3])):
+        path = scrambled / "filter" / f"{digest}.pf_filter"
+        chunk = cbor2.loads(search._unpack(path.read_bytes()))
+        assert [v[0] for v in chunk[1]] == sorted(v[0] for v in chunk[1])
+        chunk[1].reverse()
+        path.unlink()
+        (scrambled / "filter" / f"{lang}_0000{i}.pf_filter").write_bytes(search._pack(cbor2.dumps(chunk)))
+        renamed.append([name, f"{lang}_0000{i}"])
+    meta[3] = renamed
+    meta_path.unlink()
+    (scrambled / f"pagefind.{lang}_00000000.pf_meta").write_bytes(search._pack(cbor2.dumps(meta)))
+    info["hash"] = f"{lang}_00000000"
+    (scrambled / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")
+
+    assert search.canonicalise(scrambled) == ""
+    again = {p.relative_to(scrambled).as_posix(): p.read_bytes() for p in sorted(scrambled.rglob("*")) if p.is_file()}
+    assert again == files
+
+    # an index this code cannot read is left as it is, with the reason
+    (scrambled / "pagefind-entry.json").write_text('{"languages": {"id": {"hash": "id_missing"}}}', encoding="utf-8")
+    assert search.canonicalise(scrambled).startswith("FileNotFoundError")
+    assert sorted(p.name for p in (scrambled / "filter").iterdir()) == sorted(k[len("filter/"):] for k in filters)
+
+
 def test_public_index_has_no_confidential_sop(tmp_path):
     site = build_site(tmp_path, public=True)
     pages = fragments(site)

@@ -281,6 +281,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             log.warning(f"no search index: {exc}")
         else:
             log.info(f"search index of {report.pages} pages in {report.seconds:.1f} s")
+            if report.unordered:
+                log.info(f"the search index is as Pagefind wrote it, in no stable order ({report.unordered})")
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         links = self.context().links
