@@ -159,12 +159,13 @@ def role_pages(role) -> list[list[list]]:
     return split(role_groups(role), len, ROLE_STEPS_PER_PAGE)
 
 
-def pager(v: "View", paths: list[str], current: int, labels: list[str] | None = None) -> list[dict]:
-    """Links to the pages of a split listing (empty when it has one page)."""
+def pager(v: "View", paths: list[str], current: int, chunks: list[list], name: Callable[[Any], str]) -> list[dict]:
+    """Links to the pages of a split listing, each labelled with the ``name`` of its first and last
+    item (none when the listing has one page: the only page that can be empty)."""
     if len(paths) <= 1:
         return []
-    return [{"n": i, "href": v.href(p), "current": i == current, "label": (labels or [])[i - 1] if labels else ""}
-            for i, p in enumerate(paths, start=1)]
+    return [{"n": i, "href": v.href(p), "current": i == current, "label": f"{name(c[0])} – {name(c[-1])}"}
+            for i, (p, c) in enumerate(zip(paths, chunks), start=1)]
 
 
 def _page(title: str, body: str) -> str:
@@ -371,8 +372,8 @@ def role_view(arg: str, ctx: RenderContext) -> str:
                                                     "href": v.step_href(sop, p.number)} for p in before],
                             "first": st.number == 1, "after": after})
         rows.append({"sop": sop, "entries": entries})
-    pages_ = pager(v, [role_page(role.slug, i) for i in range(1, len(chunks) + 1)], current,
-                   [f"{c[0][0].sop.id} – {c[-1][0].sop.id}" if c else "" for c in chunks])
+    pages_ = pager(v, [role_page(role.slug, i) for i in range(1, len(chunks) + 1)], current, chunks,
+                   lambda group: group[0].sop.id)
     return render("portal_role.html", v=v, t=ctx.t, role=role, groups=rows, pages=pages_)
 
 
@@ -392,8 +393,8 @@ def documents_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     chunks = document_pages(v.ctx)
     current = min(max(int(arg) if arg.strip().isdigit() else 1, 1), len(chunks))
-    pages_ = pager(v, [numbered(DOCUMENTS, i) for i in range(1, len(chunks) + 1)], current,
-                   [f"{c[0].name} – {c[-1].name}" if c else "" for c in chunks])
+    pages_ = pager(v, [numbered(DOCUMENTS, i) for i in range(1, len(chunks) + 1)], current, chunks,
+                   lambda document: document.name)
     return render("portal_documents.html", v=v, t=ctx.t, documents=chunks[current - 1], pages=pages_)
 
 
