@@ -381,7 +381,8 @@ def canonicalise(output: Path) -> str:
     entry_path = output / "pagefind-entry.json"
     try:
         entry = json.loads(entry_path.read_text(encoding="utf-8"))
-        rewrites: dict[Path, bytes] = {}
+        stale: set[Path] = set()
+        fresh: dict[Path, bytes] = {}
         for lang, info in entry["languages"].items():
             meta_path = output / f"pagefind.{info['hash']}.pf_meta"
             meta = cbor2.loads(_unpack(meta_path.read_bytes()))
@@ -390,28 +391,28 @@ def canonicalise(output: Path) -> str:
                 return "unknown metadata layout"
             renamed = []
             for name, old in sorted(filters):
+                stale.add(output / "filter" / f"{old}.pf_filter")
                 chunk = cbor2.loads(_unpack((output / "filter" / f"{old}.pf_filter").read_bytes()))
                 if not (isinstance(chunk, list) and len(chunk) == 2 and isinstance(chunk[1], list)):
                     return "unknown filter layout"
                 chunk[1].sort(key=lambda value: value[0])
                 data = cbor2.dumps(chunk)
-                new = f"{lang}_{_pagefind_hash(data)}"[:len(lang) + 8]
-                rewrites[output / "filter" / f"{old}.pf_filter"] = b""
-                rewrites[output / "filter" / f"{new}.pf_filter"] = _pack(data)
-                renamed.append([name, new])
+                full, size = f"{lang}_{_pagefind_hash(data)}", len(lang) + 8
+                while output / "filter" / f"{full[:size]}.pf_filter" in fresh and size < len(full):
+                    size += 1  # two filters' names collide: a longer one, as Pagefind does
+                fresh[output / "filter" / f"{full[:size]}.pf_filter"] = _pack(data)
+                renamed.append([name, full[:size]])
             meta[3] = renamed
             data = cbor2.dumps(meta)
             info["hash"] = f"{lang}_{_pagefind_hash(data)[:len(lang) + 8]}"
-            rewrites[meta_path] = b""
-            rewrites[output / f"pagefind.{info['hash']}.pf_meta"] = _pack(data)
+            stale.add(meta_path)
+            fresh[output / f"pagefind.{info['hash']}.pf_meta"] = _pack(data)
     except (OSError, ValueError, KeyError, IndexError, TypeError, cbor2.CBORError) as exc:
         return f"{type(exc).__name__}: {exc}"
-    for path, data in rewrites.items():  # the old files first (a dict keeps that order), then the new
-        if not data:
-            path.unlink(missing_ok=True)
-    for path, data in rewrites.items():
-        if data:
-            path.write_bytes(data)
+    for path in stale - fresh.keys():
+        path.unlink(missing_ok=True)
+    for path, data in fresh.items():
+        path.write_bytes(data)
     entry["languages"] = dict(sorted(entry["languages"].items()))
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return ""
