@@ -22,8 +22,9 @@ grouped by unit) and measures, each in a fresh process:
 
 Ratios are computed within the run (machines are noisy; compare ratios, not
 seconds).  ``--repeat N`` builds plain and cold N times each, alternately,
-and reports the median time (every run's time is in the JSON).  Results go to ``bench/results/latest.json`` and ``latest.md``
-(the README shows the table).  ``--profile`` adds the slowest functions of a
+and reports the median time (every run's time is in the JSON).  Results go
+to ``bench/results/latest.json`` and ``latest.md`` (the README shows the
+table).  ``--profile`` adds the slowest functions of a
 cold portal build (cProfile, cumulative).
 """
 
