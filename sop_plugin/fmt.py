@@ -15,9 +15,11 @@ units the parser reads.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pyphen
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
@@ -26,6 +28,7 @@ from babel.units import format_unit
 from .model import Calendar, Duration
 
 RANGE_DASH = "\u2013"  # en dash, as in "1–2 hari"
+SOFT_HYPHEN = "\u00ad"
 
 _UNITS = ("week", "day", "hour", "minute")
 
@@ -44,6 +47,23 @@ def number(value: float, lang: str = "id", digits: int = 1) -> str:
     """``13,7`` / ``13.7``: at most ``digits`` decimals, trailing zeros dropped, grouped thousands."""
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
     return format_decimal(round(float(value), digits), format=pattern, locale=_locale(_lang(lang)))
+
+
+@lru_cache(maxsize=1)
+def _hyphenator() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="id_ID", left=3, right=3)
+
+
+@lru_cache(maxsize=4096)
+def hyphenate(text: str) -> str:
+    """``text`` with soft hyphens where Indonesian may break its words (pyphen's id_ID patterns: SOPs
+    are written in Indonesian, whatever the page's language), so that a narrow column breaks
+    "Verifi-kator" at a syllable, with a hyphen, instead of "Verifikato r".  The hyphens show only
+    where a line breaks; text that fits is unchanged on the page."""
+    return _LONG_WORD.sub(lambda m: _hyphenator().inserted(m.group(0), hyphen=SOFT_HYPHEN), text)
+
+
+_LONG_WORD = re.compile(r"[^\W\d_]{7,}")  # letters only: shorter words fit the narrowest column
 
 
 def percent(value: float, lang: str = "id", digits: int = 0) -> str:

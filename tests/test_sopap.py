@@ -145,8 +145,8 @@ class SopapParser(HTMLParser):
             self.tr = None
 
     def handle_data(self, data):
-        if data.strip():
-            self.out.texts.append(data)
+        if data.strip():  # what a reader reads: soft hyphens show only where a line breaks
+            self.out.texts.append(data.replace("\u00ad", ""))
 
 
 def parse(html: str) -> Parsed:
@@ -386,6 +386,14 @@ def test_activity_text_is_escaped_everywhere():
     parsed = parse(html)
     assert any('"]; click' in t for t in parsed.texts)
     assert any("<img src=x onerror=alert(2)>" in t for t in parsed.texts)  # shown as text, not markup
+
+
+def test_actor_headers_break_long_words_at_syllables():
+    """The lanes of an 8-actor table are narrow: a long word breaks at a syllable, with a hyphen."""
+    text = make_sop(6, 2).replace("Pelaksana A", "Staf Administrasi 010").replace("Pelaksana B", "Kepala Biro")
+    sop, html = render(text)
+    heads = re.findall(r'<th class="sopap-h-actor"[^>]*>([^<]*)</th>', html)
+    assert heads == ["Staf Admi\u00adnis\u00adtrasi 010", "Kepala Biro"], heads  # 3 letters at least each side
 
 
 def test_handover_connector_links_to_the_other_sop():

@@ -9,6 +9,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from .. import sanitize
+from ..fmt import hyphenate
 
 _inline_md = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
@@ -49,6 +50,7 @@ def env() -> jinja2.Environment:
     )
     e.filters["md"] = lambda s: jinja2.utils.markupsafe.Markup(inline_markdown(s))
     e.filters["mdblock"] = lambda s: jinja2.utils.markupsafe.Markup(block_markdown(s))
+    e.filters["hyphenate"] = hyphenate
     return e
 
 
