@@ -159,10 +159,10 @@ def test_walkthrough_english_back_button_and_instant_navigation(tmp_path):
         page.locator(".sop-walkthrough-start").click()
         assert text(page, ".sop-walkthrough-step-no") == "Step 1 of 3"
         page.locator(".sop-walkthrough-next").click()
-        assert text(page, ".sop-walkthrough-elapsed") == "15 min"
+        assert text(page, ".sop-walkthrough-elapsed") == "15 minutes"  # as the page writes durations
         page.locator(".sop-walkthrough-back").click()
         assert text(page, ".sop-walkthrough-step-no") == "Step 1 of 3"
-        assert text(page, ".sop-walkthrough-elapsed") == "0 min"
+        assert text(page, ".sop-walkthrough-elapsed") == "0 minutes"
         # instant navigation swaps the content and emits on document$: the new block starts up too
         page.evaluate("""() => {
             const main = document.getElementById('content');

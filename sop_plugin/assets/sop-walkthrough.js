@@ -111,19 +111,29 @@
     return b;
   }
 
+  // "1 hour 30 minutes" / "1 jam 30 menit", as the page's durations (CLDR in both: Babel on the
+  // server, Intl here); the short units only where the browser has no unit formatting
+  function quantity(n, i) {
+    try {
+      return new Intl.NumberFormat(lang(), { style: "unit", unit: ["day", "hour", "minute"][i],
+                                             unitDisplay: "long" }).format(n);
+    } catch (e) {
+      return n + " " + TEXT[lang()].units[i];
+    }
+  }
+
   function formatMinutes(minutes, perDay) {
-    var u = TEXT[lang()].units;
     var m = Math.round(minutes);
-    if (!(m > 0)) { return "0 " + u[2]; }
+    if (!(m > 0)) { return quantity(0, 2); }
     perDay = Math.round(perDay) || 480;
     var days = Math.floor(m / perDay);
     var rest = m - days * perDay;
     var hours = Math.floor(rest / 60);
     var mins = rest - hours * 60;
     var parts = [];
-    if (days) { parts.push(days + " " + u[0]); }
-    if (hours) { parts.push(hours + " " + u[1]); }
-    if (mins) { parts.push(mins + " " + u[2]); }
+    if (days) { parts.push(quantity(days, 0)); }
+    if (hours) { parts.push(quantity(hours, 1)); }
+    if (mins) { parts.push(quantity(mins, 2)); }
     return parts.join(" ");
   }
 
