@@ -159,6 +159,12 @@ def role_pages(role) -> list[list[list]]:
     return split(role_groups(role), len, ROLE_STEPS_PER_PAGE)
 
 
+def page_number(text: str, count: int) -> int:
+    """The page of a split listing a directive asks for (``::: sop-documents 3``): its number,
+    within 1..``count``; 1 when the text is not a number."""
+    return min(max(int(text) if text.strip().isdigit() else 1, 1), count)
+
+
 def pager(v: "View", paths: list[str], current: int, chunks: list[list], name: Callable[[Any], str]) -> list[dict]:
     """Links to the pages of a split listing, each labelled with the ``name`` of its first and last
     item (none when the listing has one page: the only page that can be empty)."""
@@ -346,7 +352,7 @@ def role_view(arg: str, ctx: RenderContext) -> str:
     if role is None:
         return f'<div class="sop-banner sop-banner-problems">{html.escape(ctx.t("role.unknown"))}</div>'
     chunks = role_pages(role)
-    current = min(max(int(number) if number.strip().isdigit() else 1, 1), len(chunks))
+    current = page_number(number, len(chunks))
     rows = []
     for refs in chunks[current - 1]:
         sop = refs[0].sop
@@ -381,7 +387,7 @@ def _documents_depends(arg: str, ctx: RenderContext) -> tuple[list[Sop], object]
     """A page of the document list reads the SOPs that need or produce its documents; the cut
     into pages (every page's pager names the first and last document of each) is the token."""
     chunks = document_pages(ctx)
-    current = min(max(int(arg) if arg.strip().isdigit() else 1, 1), len(chunks))
+    current = page_number(arg, len(chunks))
     docs = chunks[current - 1]
     sops = [ref.sop for d in docs for ref in (*d.needed_by, *d.produced_by)]
     cut = [(c[0].name, c[-1].name, len(c)) if c else () for c in chunks]
@@ -392,7 +398,7 @@ def _documents_depends(arg: str, ctx: RenderContext) -> tuple[list[Sop], object]
 def documents_view(arg: str, ctx: RenderContext) -> str:
     v = View(ctx)
     chunks = document_pages(v.ctx)
-    current = min(max(int(arg) if arg.strip().isdigit() else 1, 1), len(chunks))
+    current = page_number(arg, len(chunks))
     pages_ = pager(v, [numbered(DOCUMENTS, i) for i in range(1, len(chunks) + 1)], current, chunks,
                    lambda document: document.name)
     return render("portal_documents.html", v=v, t=ctx.t, documents=chunks[current - 1], pages=pages_)
