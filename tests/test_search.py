@@ -6,7 +6,6 @@ every request outside the local server blocked (browserkit aborts and records th
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -29,8 +28,7 @@ def fragments(site: Path) -> list[dict]:
     """Every page Pagefind indexed: its URL, content, filters (fragments are gzip'd JSON after a signature)."""
     out = []
     for f in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
-        raw = gzip.decompress(f.read_bytes())
-        out.append(json.loads(raw[raw.index(b"{"):]))
+        out.append(json.loads(search._unpack(f.read_bytes())))
     return out
 
 
