@@ -23,7 +23,13 @@ from .settings import Settings
 
 UNITS_FILE = "units.yml"
 
+# the SOPs the last load parsed or read from the build cache, by file and text: `mkdocs serve`
+# reads only the saved files again (one portal's worth: an edited SOP's old model goes)
 _cache: dict[tuple[object, ...], Sop] = {}
+
+
+def clear_cache() -> None:
+    _cache.clear()
 
 
 def _digest(text: str) -> str:
@@ -74,6 +80,7 @@ def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, worke
     """Parse ``(path, display)`` pairs: from memory, else from ``cache``, else on all cores."""
     out: list[Sop | None] = []
     todo: list[tuple[int, tuple[str, str, str, Settings], tuple[object, ...], str]] = []
+    used: set[tuple[object, ...]] = set()
     for path, display in files:
         too_big = _too_big(path, display)
         if too_big is not None:
@@ -88,6 +95,7 @@ def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, worke
             continue
         source = str(path.resolve())
         mkey = (display, source, _digest(text), _parse_key(settings))
+        used.add(mkey)
         found = _cache.get(mkey)
         if found is None:
             pkey = build_cache.key("parse", mkey)
@@ -104,6 +112,8 @@ def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, worke
             continue  # a parser bug is not cached: the next build tries again
         _cache[mkey] = sop
         cache.put("parse", pkey, sop)
+    for gone in set(_cache) - used:
+        del _cache[gone]
     return out  # type: ignore[return-value]
 
 

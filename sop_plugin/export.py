@@ -19,7 +19,7 @@ import math
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import sop_plugin
 
@@ -87,10 +87,10 @@ def export(portal: Portal, generated_at: dt.datetime | None = None) -> dict[str,
     if not keys:
         return doc
     placeholder = i18n.t(portal.settings.lang, publish.RESTRICTED_KEY)
-    return _redacted(doc, lambda text: publish.redact(text, portal.corpus, keys, placeholder))
+    return _redacted(doc, publish.redactor(portal.corpus, keys, placeholder))
 
 
-def _redacted(value: Any, redact: Any) -> Any:
+def _redacted(value: Any, redact: Callable[[str], str]) -> Any:
     """Every string in ``value`` without the ids and titles of SOPs this build must not name."""
     if isinstance(value, str):
         return redact(value)
@@ -105,6 +105,10 @@ def _redacted(value: Any, redact: Any) -> Any:
 # sops.json after every save, and only the saved SOP's record changes.  Never stale, and read only.
 _RECORDS: dict[str, dict[str, Any]] = {}
 _RECORDS_MAX = 20_000
+
+
+def clear_cache() -> None:
+    _RECORDS.clear()
 
 
 def _record(sop: Sop, portal: Portal, links: Links) -> dict[str, Any]:

@@ -9,6 +9,8 @@ without ``fork`` run in this process.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
 import multiprocessing
 import os
@@ -75,6 +77,29 @@ def settle() -> None:
 def unsettle() -> None:
     """The end of a build: settled objects are collected again (a server rebuilds in one process)."""
     gc.unfreeze()
+
+
+def release() -> None:
+    """Free everything no longer reachable, settled or not, and give the memory back to the system.
+
+    Python keeps freed memory for its next objects; a host that has let go of most of what
+    it holds, and is about to start another large process (the search indexer), calls
+    this so that the two do not hold their peaks at the same time.  C's allocator is asked
+    to return its free pages too (``malloc_trim``, where the C library has it: glibc).
+    """
+    gc.unfreeze()
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (AttributeError, OSError, TypeError):
+        return None  # not glibc (musl, macOS, Windows): freed arenas are returned anyway
 
 
 class Helper:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import parallel
+from . import audit, parallel
 from .analysis import Analysis, Flow, SimConfig, SimResult, analyse, build_flow, simulate
 from .audit import AuditEntry, git_head, preload, trail
 from .cache import MISSING, NO_CACHE, Cache, open_cache, text_hash
@@ -46,6 +46,28 @@ class Derived:
     audit: list[AuditEntry] = field(default_factory=list)
     approvals: dict[Role, Verdict] | None = None  # the approval state per role (None: the stage failed)
 
+
+
+def forget() -> None:
+    """Forget the SOPs this process remembers between builds, and give their memory back.
+
+    A server rebuilds in one process and reads again only what changed, thanks to these
+    memos (parsed files, git histories, covered contents, ``sops.json`` records).  A host
+    that has used its portal for the last time in a build (``mkdocs build``, once every
+    page is converted, before the search indexer starts) drops its own references and
+    calls this: the SOPs' memory goes back to the system (:func:`parallel.release`) instead
+    of adding to the indexer's.
+    """
+    from . import corpus, export
+    from .diff import history
+    from .signing import digest
+
+    corpus.clear_cache()
+    audit.clear_cache()
+    history.clear_cache()
+    digest.clear_cache()
+    export.clear_cache()
+    parallel.release()
 
 @dataclass
 class Portal:

@@ -16,6 +16,7 @@ shares its page with another SOP is not published at all.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -131,10 +132,20 @@ def redact(text: str, corpus: Corpus, keys: frozenset[str], placeholder: str) ->
     The last line of defence for text no structured reference covers (a finding
     or a diagnostic that names the SOP, a free section that mentions it).
     """
-    if not keys or not text:
-        return text
-    pattern = _redaction_pattern(corpus, keys)
-    return pattern.sub(placeholder, text) if pattern is not None else text
+    return redactor(corpus, keys, placeholder)(text) if keys and text else text
+
+
+def redactor(corpus: Corpus, keys: frozenset[str], placeholder: str) -> Callable[[str], str]:
+    """:func:`redact` as a function of the text alone, holding the pattern, not the corpus: a host
+    keeps it to redact pages it writes after letting go of the SOPs."""
+    pattern = _redaction_pattern(corpus, keys) if keys else None
+    if pattern is None:
+        return _unchanged
+    return functools.partial(pattern.sub, placeholder)
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def _redaction_pattern(corpus: Corpus, keys: frozenset[str]) -> re.Pattern[str] | None:

@@ -248,14 +248,15 @@ class SearchCopies:
     The plugin hands every written page to :meth:`add` (``on_post_page``: the page's
     final HTML, so the site is not read back); a helper process prepares and writes the
     copies while the build goes on (:class:`~sop_plugin.parallel.Helper`; in this process
-    with ``workers: 1``).  :meth:`launch` adds the pages the build did not write this time
-    (``mkdocs build --dirty``) from the site folder and starts Pagefind in the background;
-    :meth:`wait` waits for it and writes the files the search box needs beside the index.
+    with ``workers: 1``).  :meth:`seal` adds the pages the build did not write this time
+    (``mkdocs build --dirty``) from the site folder and lets go of the portal;
+    :meth:`launch` starts Pagefind in the background; :meth:`wait` waits for it and writes
+    the files the search box needs beside the index.
     :meth:`close` removes the scratch folder.
     """
 
     def __init__(self, ctx: RenderContext, listings: Iterable[str] = (), workers: int = 0) -> None:
-        self.ctx = ctx
+        self.ctx: RenderContext | None = ctx  # None once sealed
         # site files (as written below the site folder) of the SOP pages and of the generated listings
         self.sops = {page_file(ctx, ctx.links.sop_page(sid)): sop for sid, sop in ctx.published.items()}
         self.listings = {page_file(ctx, src) for src in listings} - set(self.sops)
@@ -269,6 +270,7 @@ class SearchCopies:
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._output: Path | None = None
+        self._beside: tuple[dict[str, object], dict[str, dict[str, list[list[str]]]]] = ({}, {})
 
     def add(self, dest: str, html: str) -> None:
         """Add the page written to ``dest`` (a path below the site folder) if it is marked for search."""
@@ -280,20 +282,23 @@ class SearchCopies:
         if BODY not in html or not _BODY_OPEN.search(html):  # (a page may name the attribute in its text)
             return
         sop = self.sops.get(dest)
-        annotate = annotation(self.ctx, sop) if sop is not None else ""
+        annotate = annotation(self.ctx, sop) if sop is not None and self.ctx is not None else ""
         listing = dest in self.listings or HOME_MARK in html
         self._helper.submit(_write_copy, str(self.scratch.joinpath(*parts)), html, annotate, listing)
         self.pages += 1
         self.seconds += time.perf_counter() - started
 
-    def launch(self, site_dir: Path, *, read_back: bool = True, quiet: bool = True) -> bool:
-        """Start Pagefind over the copies, the index going to ``site_dir/pagefind``.
+    def seal(self, site_dir: Path, *, read_back: bool = True) -> None:
+        """Finish the copies: from here on this object holds nothing of the portal.
 
         With ``read_back``, the pages below ``site_dir`` that were not added are added
-        first (``--dirty``: pages not rebuilt are current on disk).  ``False`` when no page
-        is marked for search (a theme without the portal's override); raises
-        :class:`SearchUnavailable` when Pagefind is missing.
+        first (``--dirty``: pages not rebuilt are current on disk).  What :meth:`wait`
+        writes beside the index (the UI texts, the SOP numbers) is computed now, so the
+        build can let go of its SOPs before Pagefind starts.  Raises
+        :class:`SearchUnavailable` when a copy could not be written.
         """
+        if self.ctx is None:
+            return
         site_dir = Path(site_dir)
         self._launched = time.perf_counter()
         for path in site_dir.rglob("*.html") if read_back else ():
@@ -307,6 +312,17 @@ class SearchCopies:
             self._helper.join()
         except (OSError, BrokenProcessPool) as exc:
             raise SearchUnavailable(f"the pages could not be copied for indexing: {exc}") from None
+        self._beside = ui_strings(self.ctx.lang), number_shards(self.ctx)
+        self.ctx, self.sops = None, {}
+
+    def launch(self, site_dir: Path, *, read_back: bool = True, quiet: bool = True) -> bool:
+        """Start Pagefind over the copies (:meth:`seal` first), the index going to ``site_dir/pagefind``.
+
+        ``False`` when no page is marked for search (a theme without the portal's
+        override); raises :class:`SearchUnavailable` when Pagefind is missing.
+        """
+        site_dir = Path(site_dir)
+        self.seal(site_dir, read_back=read_back)
         output = site_dir / OUTPUT
         if output.exists():
             shutil.rmtree(output)
@@ -345,10 +361,10 @@ class SearchCopies:
             raise SearchUnavailable(f"Pagefind failed ({self._proc.returncode}): {out[-2000:]}")
         output = self._output
         unordered = canonicalise(output)
-        (output / "sop-search.json").write_text(json.dumps(ui_strings(self.ctx.lang), ensure_ascii=False),
-                                                encoding="utf-8")
+        ui, shards = self._beside
+        (output / "sop-search.json").write_text(json.dumps(ui, ensure_ascii=False), encoding="utf-8")
         (output / NUMBERS).mkdir()
-        for key, forms in number_shards(self.ctx).items():
+        for key, forms in shards.items():
             (output / NUMBERS / f"{key}.json").write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
         self.seconds += time.perf_counter() - self._launched
         return IndexReport(pages=self.pages, seconds=self.seconds, output=output, unordered=unordered)

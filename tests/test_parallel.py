@@ -60,3 +60,25 @@ def _collecting(i: int) -> bool:
 def test_workers_collect_their_garbage():
     # the parent pauses its collector while results come in; the workers it forks must not inherit that
     assert all(parallel.run(_collecting, list(range(40)), workers=2))
+
+
+class _Node:
+    pass
+
+
+def test_release_frees_what_was_settled_and_dropped():
+    """A host that let go of its settled portal gets the memory back at once (not at the next build)."""
+    import weakref
+
+    node = _Node()
+    node.self = node  # a cycle: reference counting alone never frees it
+    gone = weakref.ref(node)
+    parallel.settle()
+    try:
+        del node
+        gc.collect()
+        assert gone() is not None  # settled: a collection leaves it alone
+        parallel.release()
+        assert gone() is None and gc.get_freeze_count() == 0
+    finally:
+        parallel.unsettle()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from mkdocs.config.defaults import MkDocsConfig
 
 from sop_plugin import pipeline
+from sop_plugin.mkdocs import plugin as plugin_module
 from sop_plugin.mkdocs.config import SopPluginConfig
 from sop_plugin.render import blocks
 from sop_plugin.settings import DEFAULTS, Settings, SettingsError
@@ -138,10 +140,27 @@ def test_every_directive_named_in_the_guide_exists():
 
 
 def test_one_analysis_per_published_sop_per_build(tmp_path, monkeypatch):
-    """A full in-process build of the bundled portal analyses each published SOP exactly once."""
+    """A full in-process build of the bundled portal analyses each published SOP exactly once,
+    and holds none of them while Pagefind indexes the site: their memory would add to Pagefind's."""
+    import gc
+    import subprocess
+
     from mkdocs.commands.build import build
 
     from sop_plugin.analysis import core
+    from sop_plugin.model import Sop
+
+    held: list[int] = []  # SOPs and analyses alive in the build when Pagefind starts
+    popen = subprocess.Popen
+
+    def starting(cmd, *args, **kwargs):
+        if Path(str(cmd[0])).name.startswith("pagefind"):
+            gc.unfreeze()  # a settled object is alive too (the build ends by unsettling anyway)
+            gc.collect()
+            held.append(sum(type(o) in (Sop, pipeline.Derived) for o in gc.get_objects()))
+        return popen(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", starting)
 
     calls: list[str] = []
     real = core.analyse
@@ -152,6 +171,14 @@ def test_one_analysis_per_published_sop_per_build(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pipeline, "analyse", counting)
     monkeypatch.setattr(core, "analyse", counting)
+    built: list[tuple[list[str], int]] = []  # (published SOPs, analyses) of each portal the plugin built
+
+    def building(*args, **kwargs):
+        portal = pipeline.build(*args, **kwargs)
+        built.append((sorted(s.path for s in portal.published.values()), portal.analyses))
+        return portal
+
+    monkeypatch.setattr(plugin_module, "build", building)
     monkeypatch.chdir(ROOT)
     config = MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml"))
     config.load_file(open(ROOT / "mkdocs.yml", encoding="utf-8"))
@@ -162,11 +189,31 @@ def test_one_analysis_per_published_sop_per_build(tmp_path, monkeypatch):
     config.plugins["sop"].config["workers"] = 1  # in this process, where the calls are counted
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
-    plugin = config.plugins["sop"]
-    portal = plugin.context().portal
-    assert sorted(calls) == sorted(s.path for s in portal.published.values())
-    assert portal.analyses == len(portal.published) > 10
+    [(published, analyses)] = built
+    assert sorted(calls) == published
+    assert analyses == len(published) > 10
     assert (tmp_path / "site" / "sops.json").is_file()
+    assert held == [0]
+    assert (tmp_path / "site" / "pagefind" / "pagefind-entry.json").is_file()
+    numbers = json.loads(next((tmp_path / "site" / "pagefind" / "sop-numbers").glob("*.json")).read_text("utf-8"))
+    assert numbers and all(url for forms in numbers.values() for url, _, _ in forms)
+
+
+def test_parsed_sops_are_remembered_for_one_tree(tmp_path):
+    """`mkdocs serve` reparses only saved files; an edited SOP's old model is not kept for ever."""
+    from sop_plugin import corpus as corpus_module
+    from conftest import copy_portal
+
+    root = copy_portal(tmp_path / "portal") / "sops"
+    files = sorted(root.rglob("*.md"))
+    first = corpus_module.load_corpus(root, Settings())
+    for round_ in range(3):
+        files[0].write_text(files[0].read_text(encoding="utf-8") + f"\n<!-- edit {round_} -->\n", encoding="utf-8")
+        again = corpus_module.load_corpus(root, Settings())
+        assert len(corpus_module._cache) == len(files)
+        # the files not edited were not parsed again
+        assert [a is b for a, b in zip(first.sops, again.sops)].count(False) == 1
+    corpus_module.clear_cache()
 
 
 # -- cache and workers never change the output -------------------------------------------------

@@ -12,7 +12,7 @@ import atexit
 import gc
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mkdocs.config import base as base_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,12 +23,12 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from .. import audit, i18n, parallel, search
-from ..cache import KEEP_DAYS
+from ..cache import KEEP_DAYS, NO_CACHE, Cache
 from ..export import write_export
 from ..corpus import check_sops_dir
 from ..markdown import SopExtension
 from ..model import Severity
-from ..pipeline import build
+from ..pipeline import build, forget
 from ..render import blocks as registry
 from ..render.context import RenderContext
 from ..render.deferred import Spool
@@ -63,6 +63,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.last_searched: str | None = None  # after this page is written, Pagefind can start
         self.indexing = False  # Pagefind is running
         self.command: str | None = None
+        # what the build still needs once it has let go of the portal (_let_go)
+        self.redact: Callable[[str], str] | None = None  # set by on_config
+        self.cache: Cache = NO_CACHE
+        self.exported = False  # sops.json is written
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -95,6 +99,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' has no SOP files (*.md) "
                               f"(looked in {self.root}); add SOPs or set 'sops_dir' in the plugin options")
         self.ctx = RenderContext.of(portal)
+        self.redact, self.cache, self.exported = self.ctx.redactor(), portal.cache, False
         parallel.settle()  # the portal lives until the build ends
         log.info(f"{len(portal.published)} SOPs published: {portal.analyses} analysed and rendered, "
                  f"{len(portal.published) - portal.analyses} from the cache")
@@ -210,7 +215,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
     def _fill(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if self.spool is None:
             return output
-        return self.spool.fill(output, self.context().redact)
+        return self.spool.fill(output, self.redact)
 
     @event_priority(-100)  # last: the page as it is written
     def _copy_for_search(self, output: str, page: Page, config: MkDocsConfig) -> str:
@@ -239,16 +244,11 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             self.search = None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/) and the search index."""
+        """Write ``sops.json`` and the search index."""
         self._close_spool()  # every page is written
         if not self.indexing:
             self._launch_search(config)
-        try:
-            path = write_export(self.context().portal, Path(config.site_dir) / "sops.json")
-        except OSError as exc:  # the site itself is built; report, do not crash
-            log.error(f"could not write sops.json: {exc.strerror or exc}")
-        else:
-            log.debug(f"wrote {path}")
+        self._export(config)
         if self.command == "build" and not self.dirty:
             self._prune_cache()
         if self.indexing:
@@ -256,22 +256,48 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self._close_search()
         parallel.unsettle()
 
+    def _export(self, config: MkDocsConfig) -> None:
+        """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/), once per build."""
+        if self.exported or self.ctx is None:
+            return
+        self.exported = True
+        try:
+            path = write_export(self.ctx.portal, Path(config.site_dir) / "sops.json")
+        except OSError as exc:  # the site itself is built; report, do not crash
+            log.error(f"could not write sops.json: {exc.strerror or exc}")
+        else:
+            log.debug(f"wrote {path}")
+
     def _prune_cache(self) -> None:
         """A full ``mkdocs build`` deletes the cache entries no build has used for ``KEEP_DAYS``."""
-        cache = self.context().portal.cache
-        deleted = cache.prune(time.time() - KEEP_DAYS * 86400)
+        deleted = self.cache.prune(time.time() - KEEP_DAYS * 86400)
         if deleted:
-            log.info(f"deleted {deleted} cache entries unused for {KEEP_DAYS} days from {cache.folder}")
+            log.info(f"deleted {deleted} cache entries unused for {KEEP_DAYS} days from {self.cache.folder}")
 
     def _launch_search(self, config: MkDocsConfig) -> None:
-        """Start Pagefind (its own process: it runs while the build writes the rest)."""
+        """Start Pagefind (its own process: it runs while the build writes the rest).
+
+        Every page Pagefind reads is written by then, and every page still to come is
+        converted: the build writes ``sops.json`` and lets go of its SOPs first
+        (:meth:`_let_go`), so that its memory and Pagefind's do not add up.
+        """
         if self.search is None:
             return
         try:
-            self.indexing = self.search.launch(Path(config.site_dir), read_back=self.dirty)
+            self.search.seal(Path(config.site_dir), read_back=self.dirty)
+            self._export(config)
+            self._let_go()
+            self.indexing = self.search.launch(Path(config.site_dir))
         except search.SearchUnavailable as exc:
             log.warning(f"no search index: {exc}")
             self._close_search()
+
+    def _let_go(self) -> None:
+        """Drop the portal: what is left to do needs only the redaction, the cache folder and
+        the spooled fragments of converted pages (:func:`pipeline.forget`)."""
+        self.ctx = None
+        self.nav_groups = {}
+        forget()
 
     def _wait_search(self) -> None:
         assert self.search is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .. import i18n, publish
 from ..links import Links, sop_slug
@@ -87,4 +87,10 @@ class RenderContext:
 
     def redact(self, text: str) -> str:
         """``text`` without the ids and titles of SOPs this build must not name (:func:`publish.redact`)."""
-        return publish.redact(text, self.corpus, self.restricted, self.t(publish.RESTRICTED_KEY))
+        return self.redactor()(text)
+
+    def redactor(self) -> Callable[[str], str]:
+        """:meth:`redact` as a function that does not hold the portal (:func:`publish.redactor`)."""
+        if "redactor" not in self.memo:
+            self.memo["redactor"] = publish.redactor(self.corpus, self.restricted, self.t(publish.RESTRICTED_KEY))
+        return self.memo["redactor"]

@@ -301,6 +301,10 @@ def _short(value: Any, n: int) -> bytes:
 _parts_cache: dict[int, tuple[Sop, str, Parts]] = {}
 
 
+def clear_cache() -> None:
+    _parts_cache.clear()
+
+
 def content_parts(sop: Sop) -> Parts:
     """The covered content of ``sop``.
 
