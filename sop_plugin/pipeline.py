@@ -62,6 +62,7 @@ def forget() -> None:
     from .diff import history
     from .signing import digest
 
+    _derived.clear()
     corpus.clear_cache()
     audit.clear_cache()
     history.clear_cache()
@@ -222,16 +223,24 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
     settings = portal.settings
     keys = portal.keys = _keys(portal, extra is not None)
     todo: list[Sop] = []
+    kept: dict[str, tuple[Sop, Derived]] = {}
     for sop in portal.published.values():
         if sop.path in portal.broken:  # its check failed: an error page, no analysis
             portal.derived_by_path[sop.path] = _nothing_derived(sop)
             continue
-        hit = portal.cache.get("derived", keys.get(sop.path, ""))
-        if hit is MISSING:
-            todo.append(sop)
-            continue
-        hit.flow.attach(sop)
+        key = keys.get(sop.path, "")
+        last = _derived.get(key) if key else None
+        if last is not None and last[0] is sop:  # the parse memo handed back the same SOP
+            hit = last[1]
+        else:
+            hit = portal.cache.get("derived", key)
+            if hit is MISSING:
+                todo.append(sop)
+                continue
+            hit.flow.attach(sop)
         portal.derived_by_path[sop.path] = hit
+        if key:
+            kept[key] = (sop, hit)
     if todo and settings.audit_git and portal.corpus.root:
         preload(portal.corpus.root)  # one git log for the folder, inherited by the workers
     _JOB = (portal, extra)
@@ -245,8 +254,19 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
         portal.analyses += 1
         if failed is not None:  # not cached: the next build tries again
             portal.mark_broken(failed)
-        elif value is not None:
+            continue
+        if value is not None:
             portal.extras[sop.path] = value
+        if keys.get(sop.path):
+            kept[keys[sop.path]] = (sop, derived)
+    _derived.clear()
+    _derived.update(kept)
+
+
+# the analyses of the last build by cache key, with the SOP each was attached to: a rebuild in
+# the same process (`mkdocs serve`) takes them as they are for the SOPs the parse memo handed back
+# (an unchanged file), instead of reading every SOP's analysis from the cache folder again
+_derived: dict[str, tuple[Sop, Derived]] = {}
 
 
 _JOB: tuple[Portal, PerSop | None] | None = None  # what the workers of analyse_all read (fork)

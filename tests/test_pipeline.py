@@ -216,6 +216,30 @@ def test_parsed_sops_are_remembered_for_one_tree(tmp_path):
     corpus_module.clear_cache()
 
 
+def test_a_rebuild_in_the_same_process_reuses_the_unchanged_analyses(tmp_path):
+    """`mkdocs serve`: after one SOP is saved, the rebuild analyses that SOP and takes the others'
+    analyses as the last build left them (neither recomputed nor read from the cache folder)."""
+    from conftest import copy_portal
+
+    project = copy_portal(tmp_path / "portal")
+    settings = Settings.from_options({"cache_dir": ".cache/sop", "workers": 1})
+    first = pipeline.build(settings, project)
+    again = pipeline.build(settings, project)
+    assert again.analyses == 0 and again.cache.hits == 0
+    assert all(again.derived_by_path[p] is d for p, d in first.derived_by_path.items() if p not in first.broken)
+    edited = next(iter(first.published.values())).path
+    path = project / edited
+    path.write_text(path.read_text(encoding="utf-8").replace("## Prosedur", "Catatan.\n\n## Prosedur", 1),
+                    encoding="utf-8")
+    third = pipeline.build(settings, project)
+    assert third.analyses == 1
+    changed = [p for p, d in third.derived_by_path.items() if d is not again.derived_by_path.get(p)]
+    assert changed == [edited]
+    pipeline.forget()  # a build that is done with its portal: the next one reads the cache folder
+    fourth = pipeline.build(settings, project)
+    assert fourth.analyses == 0 and fourth.cache.hits >= len(fourth.published)
+
+
 # -- cache and workers never change the output -------------------------------------------------
 
 
