@@ -27,6 +27,8 @@ import functools
 import itertools
 import math
 import random
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -85,7 +87,8 @@ class SimResult:
     bottleneck: str | None = None
     ends: list = field(default_factory=list)  # EndShare with counts
     simulated_minutes: float = 0.0
-    samples: list[float] = field(default_factory=list)  # cycle times of completed cases
+    # cycle times of completed cases, packed (a list would be hundreds of objects per SOP in memory)
+    samples: Sequence[float] = field(default_factory=lambda: array("d"))
     max_steps: int = 0  # the step limit per case that applied
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -246,7 +249,7 @@ def simulate(sop: Sop, config: SimConfig | None = None, corpus: Corpus | None = 
     res.completed = len(tally.cycle)
     res.stopped = tally.stopped
     res.in_progress = res.cases - res.completed - res.stopped
-    res.samples = tally.cycle
+    res.samples = array("d", tally.cycle)
     res.cycle_time = stats(tally.cycle)
     if clock is not None:
         res.cycle_time_calendar = stats([clock.calendar(f, finishing=True) - clock.calendar(a)

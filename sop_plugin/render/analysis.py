@@ -10,6 +10,7 @@ the analysis table and drops the histogram).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Calendar, Sop
@@ -32,7 +33,7 @@ class Histogram:
     high: float
 
 
-def histogram(samples: list[float], bins: int = BINS, width: int = 320, height: int = 110,
+def histogram(samples: Sequence[float], bins: int = BINS, width: int = 320, height: int = 110,
               p50: float = 0.0, p90: float = 0.0) -> Histogram | None:
     """Bars (x, y, w, h in SVG units) of ``samples`` in ``bins`` equal bins between min and max."""
     if not samples:
