@@ -47,29 +47,6 @@ class Derived:
     approvals: dict[Role, Verdict] | None = None  # the approval state per role (None: the stage failed)
 
 
-
-def forget() -> None:
-    """Forget the SOPs this process remembers between builds, and give their memory back.
-
-    A server rebuilds in one process and reads again only what changed, thanks to these
-    memos (parsed files, git histories, covered contents, ``sops.json`` records).  A host
-    that has used its portal for the last time in a build (``mkdocs build``, once every
-    page is converted, before the search indexer starts) drops its own references and
-    calls this: the SOPs' memory goes back to the system (:func:`parallel.release`) instead
-    of adding to the indexer's.
-    """
-    from . import corpus, export
-    from .diff import history
-    from .signing import digest
-
-    _derived.clear()
-    corpus.clear_cache()
-    audit.clear_cache()
-    history.clear_cache()
-    digest.clear_cache()
-    export.clear_cache()
-    parallel.release()
-
 @dataclass
 class Portal:
     """A loaded, validated and analysed SOP tree: what every host renders from."""
@@ -267,6 +244,29 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
 # the same process (`mkdocs serve`) takes them as they are for the SOPs the parse memo handed back
 # (an unchanged file), instead of reading every SOP's analysis from the cache folder again
 _derived: dict[str, tuple[Sop, Derived]] = {}
+
+
+def forget() -> None:
+    """Forget the SOPs this process remembers between builds, and give their memory back.
+
+    A server rebuilds in one process and reads again only what changed, thanks to these
+    memos (parsed files, analyses, git histories, covered contents, ``sops.json`` records).  A host
+    that has used its portal for the last time in a build (``mkdocs build``, once every
+    page is converted, before the search indexer starts) drops its own references and
+    calls this: the SOPs' memory goes back to the system (:func:`parallel.release`) instead
+    of adding to the indexer's.
+    """
+    from . import corpus, export
+    from .diff import history
+    from .signing import digest
+
+    _derived.clear()
+    corpus.clear_cache()
+    audit.clear_cache()
+    history.clear_cache()
+    digest.clear_cache()
+    export.clear_cache()
+    parallel.release()
 
 
 _JOB: tuple[Portal, PerSop | None] | None = None  # what the workers of analyse_all read (fork)
