@@ -10,7 +10,8 @@ grouped by unit) and measures, each in a fresh process:
 * plain: mkdocs-material building the same SOP Markdown, one page per SOP,
   grouped by unit, ``navigation.prune`` and its own search (the baseline);
 * cold: the portal with an empty cache;
-* warm: the portal again after editing one SOP (cache present);
+* warm: the portal again after editing one SOP (cache present; with --repeat N,
+  N builds, another SOP edited before each, and their median);
 * lint: ``sop lint`` against a bare parse (YAML front matter + Markdown body
   of every file, nothing else), once with the cache the builds left and once
   without any cache;
@@ -205,10 +206,13 @@ def measure(n: int, profile: bool, author: bool = True, seed: int = 7, repeat: i
                                                           for i, x in enumerate(size_of(root / "plain" / "site"))]
         size, pages = size_of(root / "portal" / "site")
         out["cold"]["site_mb"], out["cold"]["pages"] = round(size / 1e6, 1), pages
-        edited = files[len(files) // 2]
-        edited.write_text(edited.read_text(encoding="utf-8").replace("berjalan tertib", "berjalan tertib dan cepat"),
-                          encoding="utf-8")
-        out["warm"] = run(mkdocs, root / "portal")
+        warm = []
+        for i in range(repeat):  # each time another SOP edited, on the cache the builds before left
+            edited = files[(len(files) // 2 + i) % len(files)]
+            edited.write_text(edited.read_text(encoding="utf-8").replace("berjalan tertib", "berjalan tertib dan cepat"),
+                              encoding="utf-8")
+            warm.append(run(mkdocs, root / "portal"))
+        out["warm"] = repeated(warm)
         lint = [sys.executable, "-m", "sop_plugin", "lint", "sops", "--format", "json"]
         out["lint"] = run(lint, root / "portal")  # after the builds: the parse cache is warm
         cache = root / "portal" / ".cache"
@@ -297,7 +301,8 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1) + "\n",
                                          encoding="utf-8")
-    runs = (f", plain and cold builds the median of {machine['repeat']}, alternated" if machine["repeat"] > 1 else "")
+    runs = (f", plain and cold builds the median of {machine['repeat']}, alternated, warm builds the median of "
+            f"{machine['repeat']}" if machine["repeat"] > 1 else "")
     md = (f"Measured {machine['date']} on {machine['cpus']} cores ({machine['machine']}, Python "
           f"{machine['python']}), one run{runs}:\n\n" + table(results))
     (RESULTS / "latest.md").write_text(md, encoding="utf-8")
