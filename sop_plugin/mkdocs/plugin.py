@@ -66,7 +66,6 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         # what the build still needs once it has let go of the portal (_let_go)
         self.redact: Callable[[str], str] | None = None  # set by on_config
         self.cache: Cache = NO_CACHE
-        self.exported = False  # sops.json is written
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -99,7 +98,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' has no SOP files (*.md) "
                               f"(looked in {self.root}); add SOPs or set 'sops_dir' in the plugin options")
         self.ctx = RenderContext.of(portal)
-        self.redact, self.cache, self.exported = self.ctx.redactor(), portal.cache, False
+        self.redact, self.cache = self.ctx.redactor(), portal.cache
         parallel.settle()  # the portal lives until the build ends
         log.info(f"{len(portal.published)} SOPs published: {portal.analyses} analysed and rendered, "
                  f"{len(portal.published) - portal.analyses} from the cache")
@@ -257,10 +256,10 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         parallel.unsettle()
 
     def _export(self, config: MkDocsConfig) -> None:
-        """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/), once per build."""
-        if self.exported or self.ctx is None:
+        """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/), unless the build
+        wrote it already and let go of the portal (:meth:`_launch_search`)."""
+        if self.ctx is None:
             return
-        self.exported = True
         try:
             path = write_export(self.ctx.portal, Path(config.site_dir) / "sops.json")
         except OSError as exc:  # the site itself is built; report, do not crash
