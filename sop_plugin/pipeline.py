@@ -285,6 +285,7 @@ def _analyse_job(sop: Sop) -> tuple[Derived, Any, Diagnostic | None]:
     value = None
     if extra is not None and failed is None:
         value, failed = guarded(sop.path, 1, "rendering the page", extra, portal, sop)
+    del portal.derived_by_path[sop.path]  # extra has read it: a worker keeps none of its analyses
     key = portal.keys.get(sop.path, "")
     if failed is None and portal.cache.put("derived", key, derived):
         if extra is not None and portal.cache.put("page", key, value):

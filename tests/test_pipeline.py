@@ -240,6 +240,22 @@ def test_a_rebuild_in_the_same_process_reuses_the_unchanged_analyses(tmp_path):
     assert fourth.analyses == 0 and fourth.cache.hits >= len(fourth.published)
 
 
+def test_a_worker_keeps_nothing_of_the_sops_it_analysed(tmp_path, monkeypatch):
+    """Each worker analyses hundreds of SOPs in a 1,000-SOP portal: what it computed goes back
+    to the build, and its copy of the portal is left as it was (it grew by every analysis)."""
+    from conftest import copy_portal
+
+    project = copy_portal(tmp_path / "portal")
+    portal = pipeline.build(Settings.from_options({"workers": 1, "cache_dir": ""}), project)
+    sop = next(iter(portal.published.values()))
+    del portal.derived_by_path[sop.path]
+    rendered = []
+    monkeypatch.setattr(pipeline, "_JOB", (portal, lambda p, s: rendered.append(p.derived(s)) or "page"))
+    derived, value, failed = pipeline._analyse_job(sop)
+    assert failed is None and value == "page" and rendered == [derived]  # the page saw this analysis
+    assert derived.flow.steps and sop.path not in portal.derived_by_path
+
+
 # -- cache and workers never change the output -------------------------------------------------
 
 
