@@ -12,7 +12,15 @@ After the build it runs the Pagefind binary (``pagefind_bin``) over them with
 Indonesian stemmer, at index and at query time.  The site's HTML is not
 changed; the index goes to ``<site>/pagefind/``, with the UI texts
 (``sop-search.json``) and a small lookup of SOP numbers (``sop-numbers/``)
-beside it.
+beside it.  Pagefind holds about 0.2 MB per indexed SOP page while it runs, so
+a large portal is indexed in parts (:func:`partition`, option
+``search_pages_per_index``), one Pagefind run after another; the first part
+is ``<site>/pagefind/``, the others ``<site>/pagefind/part-N/``, and the
+browser merges them (Pagefind's ``mergeIndex``).  Every part also holds one
+hidden page with every word of the site (:data:`VOCABULARY`): Pagefind,
+finding no word that starts with a query's word in an index, matches the
+longest indexed word the query's word starts with instead ("pinjam" would find
+"pin" in a part without "pinjam"), so a part must know every word the others do.
 
 Nothing here imports MkDocs.  Only *published* SOPs get filters: a page that
 is not built cannot be indexed, so a public build indexes no confidential SOP.
@@ -28,6 +36,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -40,6 +49,9 @@ from .parallel import Helper
 from .render.context import RenderContext
 
 OUTPUT = "pagefind"
+PART = "part-"  # the index of part N (N >= 2) is OUTPUT/part-N/
+PART_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a merged part is read from (+ .pf_meta)
+VOCABULARY = "sop-search-vocabulary"  # a page in every part: every word of the site; the search box hides it
 LANGUAGE = "id"
 BODY = "data-pagefind-body"
 # the UI texts the browser needs (the theme cannot call the catalogue)
@@ -63,6 +75,7 @@ class IndexReport:
     seconds: float
     output: Path
     unordered: str = ""  # why the index could not be put in a stable order (see canonicalise); "" when it was
+    parts: int = 1  # Pagefind runs (see partition)
 
 
 def compact_forms(sop_id: str) -> list[str]:
@@ -235,11 +248,44 @@ def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
     return text
 
 
-def _write_copy(path: str, html: str, annotate: str, listing: bool) -> None:
-    """Prepare one page (:func:`prepare`) and write it to ``path`` (runs in :class:`SearchCopies`' helper)."""
+def partition(pages: Iterable[str], per_index: int) -> list[list[str]]:
+    """The pages of each Pagefind index: one index of at most ``per_index`` pages (``0``: no limit)
+    or as few as hold them all.
+
+    The pages are dealt out in turn from the sorted list, so every part holds every kind of
+    page (SOPs, listings) of every unit: the word statistics each index ranks with are then
+    those of the whole site, and a query's results merge as one index would order them.
+    """
+    ordered = sorted(pages)
+    n = 1 if per_index <= 0 else max(1, -(-len(ordered) // per_index))
+    return [ordered[k::n] for k in range(n)]
+
+
+_words: set[str] = set()  # the words of the copies written by this process since _write_vocabulary
+_NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S)
+# Pagefind's reading of a page: these elements separate words, the others (a, span, b...) do not
+_SPACED = re.compile(r"</?(?:h[1-6]|p|td|div|ul|li|article|section|br)\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _write_copy(path: str, page: str, annotate: str, listing: bool, collect: bool) -> None:
+    """Prepare one page (:func:`prepare`) and write it to ``path`` (runs in :class:`SearchCopies`' helper);
+    with ``collect``, remember its words for :func:`_write_vocabulary`."""
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(prepare(html, annotate=annotate, listing=listing), encoding="utf-8")
+    text = prepare(page, annotate=annotate, listing=listing)
+    dest.write_text(text, encoding="utf-8")
+    if collect:
+        body = _SPACED.sub(" ", _NOT_TEXT.sub(" ", text[max(text.find("<body"), 0):]))
+        _words.update(html.unescape(_TAG.sub("", body)).split())
+
+
+def _write_vocabulary(path: str) -> None:
+    """Write the words :func:`_write_copy` collected as one page, and forget them (runs after the copies)."""
+    words = html.escape(" ".join(sorted(_words)))
+    _words.clear()
+    Path(path).write_text(f'<!doctype html><html lang="{LANGUAGE}"><head><title>{VOCABULARY}</title></head>'
+                          f'<body><div {BODY}><p>{words}</p></div></body></html>', encoding="utf-8")
 
 
 class SearchCopies:
@@ -255,21 +301,30 @@ class SearchCopies:
     :meth:`close` removes the scratch folder.
     """
 
-    def __init__(self, ctx: RenderContext, listings: Iterable[str] = (), workers: int = 0) -> None:
+    def __init__(self, ctx: RenderContext, listings: Iterable[str] = (), workers: int = 0,
+                 pages_per_index: int = 0) -> None:
         self.ctx: RenderContext | None = ctx  # None once sealed
         # site files (as written below the site folder) of the SOP pages and of the generated listings
         self.sops = {page_file(ctx, ctx.links.sop_page(sid)): sop for sid, sop in ctx.published.items()}
         self.listings = {page_file(ctx, src) for src in listings} - set(self.sops)
         self._tmp = tempfile.TemporaryDirectory(prefix="sop-search-")
         self.scratch = Path(self._tmp.name) / "site"
+        self.vocabulary = Path(self._tmp.name) / "vocabulary.html"  # (_write_vocabulary)
+        _words.clear()  # (a build that failed in this process may have left some; the helper starts empty)
         self.seen: set[str] = set()
-        self.pages = 0
+        self.copied: list[str] = []  # site files of the copies
+        self.pages_per_index = pages_per_index
         self.seconds = 0.0  # spent handing pages over and indexing
         self._launched = 0.0
         self._helper = Helper(workers)
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None  # the Pagefind run going on
+        self._runner: threading.Thread | None = None  # runs one part's Pagefind after another
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._failed = ""
         self._log: IO[bytes] | None = None
         self._output: Path | None = None
+        self._outputs: list[Path] = []
         self._beside: tuple[dict[str, object], dict[str, dict[str, list[list[str]]]]] = ({}, {})
 
     def add(self, dest: str, html: str) -> None:
@@ -284,9 +339,14 @@ class SearchCopies:
         sop = self.sops.get(dest)
         annotate = annotation(self.ctx, sop) if sop is not None and self.ctx is not None else ""
         listing = dest in self.listings or HOME_MARK in html
-        self._helper.submit(_write_copy, str(self.scratch.joinpath(*parts)), html, annotate, listing)
-        self.pages += 1
+        self._helper.submit(_write_copy, str(self.scratch.joinpath(*parts)), html, annotate, listing,
+                            self.pages_per_index > 0)
+        self.copied.append(dest)
         self.seconds += time.perf_counter() - started
+
+    @property
+    def pages(self) -> int:
+        return len(self.copied)
 
     def seal(self, site_dir: Path, *, read_back: bool = True) -> None:
         """Finish the copies: from here on this object holds nothing of the portal.
@@ -308,6 +368,8 @@ class SearchCopies:
                     self.add(rel, path.read_text(encoding="utf-8", errors="replace"))
                 except OSError:
                     continue
+        if self.pages_per_index > 0:  # the words of every copy: a page for each part of the index
+            self._helper.submit(_write_vocabulary, str(self.vocabulary))
         try:
             self._helper.join()
         except (OSError, BrokenProcessPool) as exc:
@@ -318,8 +380,10 @@ class SearchCopies:
     def launch(self, site_dir: Path, *, read_back: bool = True, quiet: bool = True) -> bool:
         """Start Pagefind over the copies (:meth:`seal` first), the index going to ``site_dir/pagefind``.
 
-        ``False`` when no page is marked for search (a theme without the portal's
-        override); raises :class:`SearchUnavailable` when Pagefind is missing.
+        With more pages than ``pages_per_index``, the copies are moved into one folder per
+        part (:func:`partition`) and Pagefind runs over one part after another in the
+        background.  ``False`` when no page is marked for search (a theme without the
+        portal's override); raises :class:`SearchUnavailable` when Pagefind is missing.
         """
         site_dir = Path(site_dir)
         self.seal(site_dir, read_back=read_back)
@@ -334,49 +398,109 @@ class SearchCopies:
             exe = str(get_executable())
         except (ImportError, FileNotFoundError) as exc:
             raise SearchUnavailable(f"Pagefind is not installed ({exc}); install 'pagefind[bin]'") from None
-        cmd = [exe, "--site", str(self.scratch), "--output-path", str(output), "--force-language", LANGUAGE]
-        if quiet:
-            cmd.append("--quiet")
+        parts = partition(self.copied, self.pages_per_index)
+        sites = [self.scratch]
+        if len(parts) > 1:
+            sites = [self.scratch.parent / "parts" / str(k) for k in range(len(parts))]
+            try:
+                for folder, part in zip(sites, parts):
+                    for dest in part:
+                        target = folder.joinpath(*PurePosixPath(dest).parts)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        self.scratch.joinpath(*PurePosixPath(dest).parts).rename(target)
+                    (folder / VOCABULARY).mkdir()
+                    shutil.copyfile(self.vocabulary, folder / VOCABULARY / "index.html")
+            except OSError as exc:
+                raise SearchUnavailable(f"the pages could not be divided for indexing: {exc}") from None
+        self._outputs = [output] + [output / f"{PART}{k + 1}" for k in range(1, len(parts))]
+        cmds = [[exe, "--site", str(site), "--output-path", str(out), "--force-language", LANGUAGE]
+                + (["--quiet"] if quiet else []) for site, out in zip(sites, self._outputs)]
         self._log = tempfile.TemporaryFile()  # not a pipe: nobody reads it while the build goes on
-        try:
-            self._proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT)
-        except OSError as exc:
-            raise SearchUnavailable(f"Pagefind did not run: {exc}") from None
         self._output = output
+        self._runner = threading.Thread(target=self._run, args=(cmds,), name="pagefind", daemon=True)
+        self._runner.start()
         return True
+
+    def _run(self, cmds: list[list[str]]) -> None:
+        """Pagefind over each part in turn (the runner thread); the first failure ends it."""
+        for cmd in cmds:
+            with self._lock:
+                if self._stopped:
+                    return
+                try:
+                    self._proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT)
+                except OSError as exc:
+                    self._failed = f"Pagefind did not run: {exc}"
+                    return
+            code = self._proc.wait()
+            if code != 0:
+                self._failed = f"Pagefind failed ({code})"
+                return
 
     def wait(self) -> IndexReport:
         """Wait for the Pagefind run :meth:`launch` started; raises :class:`SearchUnavailable` if it failed."""
-        assert self._proc is not None and self._output is not None, "launch() first"
-        try:
-            self._proc.wait(timeout=900)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-            raise SearchUnavailable("Pagefind did not finish in 15 minutes") from None
-        if self._proc.returncode != 0:
+        assert self._runner is not None and self._output is not None, "launch() first"
+        output = self._output
+        self._runner.join(timeout=900)
+        if self._runner.is_alive():
+            self._stop()
+            self._failed = "Pagefind did not finish in 15 minutes"
+        if self._failed:
             assert self._log is not None
             self._log.seek(0)
             out = self._log.read().decode("utf-8", "replace")
-            raise SearchUnavailable(f"Pagefind failed ({self._proc.returncode}): {out[-2000:]}")
-        output = self._output
-        unordered = canonicalise(output)
+            shutil.rmtree(output, ignore_errors=True)  # no index rather than a part of one
+            raise SearchUnavailable(f"{self._failed}: {out[-2000:]}" if out.strip() else self._failed)
+        unordered = "; ".join(filter(None, (canonicalise(out) for out in self._outputs)))
+        for part in self._outputs[1:]:  # the browser reads a merged part's index, not its scripts
+            for path in part.iterdir():
+                if path.is_dir() and path.name not in PART_FILES:
+                    shutil.rmtree(path)
+                elif not path.is_dir() and path.name not in PART_FILES and path.suffix != ".pf_meta":
+                    path.unlink()
         ui, shards = self._beside
+        parted = len(self._outputs) > 1
+        ui = {**ui, "parts": [f"{out.relative_to(output).as_posix()}/" for out in self._outputs[1:]],
+              "hidden": sorted({page for out in self._outputs if parted for page in _vocabulary_pages(out)})}
         (output / "sop-search.json").write_text(json.dumps(ui, ensure_ascii=False), encoding="utf-8")
         (output / NUMBERS).mkdir()
         for key, forms in shards.items():
             (output / NUMBERS / f"{key}.json").write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
         self.seconds += time.perf_counter() - self._launched
-        return IndexReport(pages=self.pages, seconds=self.seconds, output=output, unordered=unordered)
+        return IndexReport(pages=self.pages, seconds=self.seconds, output=output, unordered=unordered,
+                           parts=len(self._outputs))
+
+    def _stop(self) -> None:
+        """End the Pagefind runs: no next part, the current run killed."""
+        with self._lock:
+            self._stopped = True
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.kill()
+                self._proc.wait()
+        if self._runner is not None:
+            self._runner.join()
 
     def close(self) -> None:
         self._helper.close()
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
+        self._stop()
         if self._log is not None:
             self._log.close()
         self._tmp.cleanup()
+
+
+def _vocabulary_pages(output: Path) -> list[str]:
+    """The id of the :data:`VOCABULARY` page in one part of the index (the search box leaves it out).
+
+    It is the largest fragment (every word of the site); the others are read only if it is not.
+    """
+    found = sorted((output / "fragment").glob("*.pf_fragment"), key=lambda f: (-f.stat().st_size, f.name))
+    for f in found:
+        try:
+            if f"/{VOCABULARY}/" in json.loads(_unpack(f.read_bytes())).get("url", ""):
+                return [f.name.removesuffix(".pf_fragment")]
+        except (OSError, ValueError):
+            continue
+    return []
 
 
 def canonicalise(output: Path) -> str:

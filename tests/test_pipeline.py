@@ -113,7 +113,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
         "institution": {"name": "Universitas", "logo": "logo.png"}, "simulate": {"enabled": False, "cases": 10,
                                                                                 "seed": 3},
         "disabled_blocks": ["analysis"], "audit_git": False, "sopap_rows_per_page": 12,
-        "cache_dir": ".cache/x", "workers": 2, "remote_images": True,
+        "cache_dir": ".cache/x", "workers": 2, "remote_images": True, "search_pages_per_index": 40,
         "report_issue_url": "https://git.example.ac.id/sop/issues/new?title={id}%20v{version}%20{step}",
         "require_verified_signatures": True, "signers_anchor": "SHA256:" + "A" * 43,
     }
@@ -125,7 +125,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
     assert errors == [] and warnings == []
     settings = Settings.from_options({k: (dict(v) if hasattr(v, "keys") else v) for k, v in conf.items()})
     assert settings.simulate.cases == 10 and settings.institution.logo == "logo.png"
-    assert settings.sopap_rows_per_page == 12 and not settings.audit_git
+    assert settings.sopap_rows_per_page == 12 and not settings.audit_git and settings.search_pages_per_index == 40
     assert settings.require_verified_signatures and settings.signers_anchor == "SHA256:" + "A" * 43
 
 
@@ -283,8 +283,9 @@ def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cac
 
     env = dict(os.environ, SOURCE_DATE_EPOCH="1767225600", NO_MKDOCS_2_WARNING="1")
     sites = {}
-    cold = _project_copy(tmp_path / "cached", workers=2)
-    plain = _project_copy(tmp_path / "plain", workers=1, cache_dir="")
+    # the search index in parts, as a large portal's is
+    cold = _project_copy(tmp_path / "cached", workers=2, search_pages_per_index=20)
+    plain = _project_copy(tmp_path / "plain", workers=1, cache_dir="", search_pages_per_index=20)
     for name, project in (("plain", plain), ("cold", cold), ("warm", cold)):
         site = tmp_path / f"site-{name}"
         res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(site)], cwd=project,
@@ -298,6 +299,7 @@ def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cac
     assert (cold / ".cache" / "sop" / "derived").is_dir() and not (plain / ".cache").exists()
     assert sites["plain"].keys() == sites["cold"].keys() == sites["warm"].keys()
     assert sum(rel.startswith("pagefind/filter/") for rel in sites["plain"]) == 4  # the search index too
+    assert "pagefind/part-3/pagefind-entry.json" in sites["plain"]
     for rel in sites["plain"]:
         assert sites["plain"][rel] == sites["cold"][rel] == sites["warm"][rel], rel
 

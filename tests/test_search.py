@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from browserkit import Watch, browser, open_page, serve
+from test_pipeline import _project_copy
 from test_portal import build_site
-from test_site_build import bundled_site  # noqa: F401  (shared session fixture)
+from test_site_build import build, bundled_site  # noqa: F401  (shared session fixture)
 
 from sop_plugin import search
 
@@ -24,12 +25,25 @@ def _clean(watch: Watch) -> None:
     assert watch.blocked == [], watch.blocked
 
 
-def fragments(site: Path) -> list[dict]:
-    """Every page Pagefind indexed: its URL, content, filters (fragments are gzip'd JSON after a signature)."""
+def fragments(site: Path, part: str = "") -> list[dict]:
+    """Every page Pagefind indexed (in one ``part`` of the index): its id, URL, content, filters
+    (fragments are gzip'd JSON after a signature)."""
     out = []
-    for f in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
-        out.append(json.loads(search._unpack(f.read_bytes())))
+    for f in sorted((site / "pagefind" / part / "fragment").glob("*.pf_fragment")):
+        out.append({"id": f.name.removesuffix(".pf_fragment"), **json.loads(search._unpack(f.read_bytes()))})
     return out
+
+
+PER_INDEX = 9  # pages per index in `parted_site`: the bundled portal in several parts
+
+
+@pytest.fixture(scope="module")
+def parted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled portal built as a large one is: its search index in parts (search_pages_per_index)."""
+    project = _project_copy(tmp_path_factory.mktemp("parted"), search_pages_per_index=PER_INDEX)
+    result = build(project, project / "site")
+    assert result.returncode == 0, result.stderr[-4000:]
+    return project / "site"
 
 
 # -- index-time, no browser ------------------------------------------------------------
@@ -128,6 +142,38 @@ def test_the_filter_index_is_put_in_one_order_whatever_order_pagefind_wrote(bund
     assert sorted(p.name for p in (scrambled / "filter").iterdir()) == sorted(k[len("filter/"):] for k in filters)
 
 
+def test_partition_deals_pages_out_in_turn_to_as_few_parts_as_hold_them():
+    pages = [f"p{i:02d}" for i in range(23)][::-1]
+    assert search.partition(pages, 0) == [sorted(pages)]
+    assert search.partition(pages, 23) == [sorted(pages)]
+    parts = search.partition(pages, 10)
+    assert [len(p) for p in parts] == [8, 8, 7] and parts[0][:3] == ["p00", "p03", "p06"]
+    assert search.partition([], 10) == [[]]
+
+
+def test_a_large_portal_is_indexed_in_parts_that_hold_every_page_once(bundled_site, parted_site):  # noqa: F811
+    whole = {f["url"]: f for f in fragments(bundled_site)}
+    ui = json.loads((parted_site / "pagefind" / "sop-search.json").read_text(encoding="utf-8"))
+    n = -(-len(whole) // PER_INDEX)
+    assert n >= 3 and ui["parts"] == [f"part-{k}/" for k in range(2, n + 1)]
+    split = [fragments(parted_site, part) for part in ["", *ui["parts"]]]
+    # each part also has a page of every word of the site, which the search box hides
+    vocabulary = [[f for f in part if f"/{search.VOCABULARY}/" in f["url"]] for part in split]
+    assert all(len(v) == 1 for v in vocabulary) and ui["hidden"] == sorted({v[0]["id"] for v in vocabulary})
+    words = set(vocabulary[0][0]["content"].split())
+    assert {"peminjaman", "pencairan", "SOP-KEU-002"} <= words and all(v[0]["content"] == vocabulary[0][0]["content"]
+                                                                       for v in vocabulary)
+    split = [[f for f in part if f not in v] for part, v in zip(split, vocabulary)]
+    assert all(0 < len(part) <= PER_INDEX for part in split)
+    assert sorted(f["url"] for part in split for f in part) == sorted(whole)
+    for f in (f for part in split for f in part):  # each page indexed as the single index has it
+        assert (f["content"], f["filters"]) == (whole[f["url"]]["content"], whole[f["url"]]["filters"])
+    for part in ui["parts"]:  # a merged part is read through the first part's scripts
+        names = {p.name for p in (parted_site / "pagefind" / part).iterdir()}
+        assert names - set(search.PART_FILES) and all(n.endswith(".pf_meta") for n in names - set(search.PART_FILES))
+        assert {"index", "fragment", "pagefind-entry.json"} <= names
+
+
 def test_public_index_has_no_confidential_sop(tmp_path):
     site = build_site(tmp_path, public=True)
     pages = fragments(site)
@@ -183,6 +229,36 @@ def test_search_finds_affixed_words_and_numbers_offline(bundled_site):  # noqa: 
         assert page.locator(".md-search-result__teaser mark").count() > 0
         page.close()
     _clean(watch)
+
+
+@pytest.mark.browser
+def test_search_over_an_index_in_parts_finds_what_one_index_finds(bundled_site, parted_site):  # noqa: F811
+    queries = [w for words in AFFIXES.values() for w in words] + ["SOP/UMUM/001", "anggaran", "pengadaan barang persediaan"]
+    seen = {}
+    for name, site in (("one index", bundled_site), ("in parts", parted_site)):
+        watch, fetched = Watch(), []
+        with serve(site) as base, browser() as ctx:
+            page = open_page(ctx, base, watch)
+            page.on("request", lambda r: fetched.append(r.url) if "/pagefind/" in r.url else None)
+            results = {q: _search(page, q) for q in queries}
+            page.wait_for_selector("[data-sop-search-facets]:not([hidden]) select[data-facet=unit]")
+            facets = page.eval_on_selector_all(
+                "select[data-facet]", "els => els.map(e => [e.dataset.facet, [...e.options].map(o => o.textContent)])")
+            page.close()
+        _clean(watch)
+        seen[name] = results, facets, fetched
+    (one, one_facets, _), (parted, parted_facets, fetched) = seen["one index"], seen["in parts"]
+    assert {u.split("/pagefind/")[1].split("/")[0] for u in fetched if "/pagefind/part-" in u} == {
+        p.name for p in (parted_site / "pagefind").glob("part-*")}  # every part was searched
+    assert parted_facets == one_facets  # facet values and counts summed over the parts
+    for q in queries:  # the same pages (each part weighs words by its own pages: the order may differ a little)
+        assert len(parted[q]) == len(one[q]), (q, parted[q], one[q])
+        if len(one[q]) < 10:  # the whole list is shown
+            assert sorted(parted[q]) == sorted(one[q]), q
+    for slug, words in AFFIXES.items():
+        assert all(f"/sop/{slug}/" in parted[w][:3] for w in words), slug
+    for q in ("SOP/UMUM/001", "pengadaan barang persediaan"):
+        assert parted[q][0] == one[q][0], q
 
 
 @pytest.mark.browser

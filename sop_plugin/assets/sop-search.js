@@ -48,13 +48,23 @@
         return import(new URL("pagefind.js", root).href);
       })
       .then(function (pf) {
-        return Promise.resolve(pf.options({
-          baseUrl: baseUrl().pathname,
-          excerptLength: 26,
-          /* long SOP pages should not lose to a short role page that names the word once */
-          ranking: { pageLength: 0.3 }
-        }))
+        function options() {
+          return {
+            baseUrl: baseUrl().pathname,
+            excerptLength: 26,
+            /* long SOP pages should not lose to a short role page that names the word once */
+            ranking: { pageLength: 0.3 }
+          };
+        }
+        /* a large portal is indexed in parts (pagefind/part-N/): one search over all of them */
+        var parts = state.strings.parts || [];
+        return Promise.resolve(pf.options(options()))
           .then(function () { return pf.init ? pf.init() : null; })
+          .then(function () {
+            return Promise.all(parts.map(function (part) {
+              return pf.mergeIndex(new URL(part, root).pathname, options());
+            }));
+          })
           .then(function () { state.pf = pf; return pf; });
       });
     return state.loading;
@@ -259,6 +269,8 @@
     var byId = {};
     main.forEach(function (r) { byId[r.id] = r; });
     var seen = {};
+    /* an index in parts: each part's page of every word is no result */
+    ((state.strings && state.strings.hidden) || []).forEach(function (id) { seen[id] = true; });
     return exact.concat(together).map(function (r) { return byId[r.id] || r; }).concat(main).filter(function (r) {
       if (seen[r.id]) return false;
       seen[r.id] = true;

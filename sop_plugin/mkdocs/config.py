@@ -103,6 +103,10 @@ class SopPluginConfig(base.Config):
     sopap_rows_per_page = c.Optional(c.Type(int))
     """Rows of the SOP-AP table per printed page. Default: as many as fit on A4 landscape."""
 
+    search_pages_per_index = c.Type(int, default=_d.search_pages_per_index)
+    """Pages Pagefind indexes in one run: a larger portal is indexed in parts, one after another, which the
+    search box merges (Pagefind holds about 0.2 MB per SOP page while it runs). ``0``: one index."""
+
     cache_dir = c.Type(str, default=_d.cache_dir)
     """Folder of the persistent build cache, relative to mkdocs.yml (``""``: no cache). Safe to delete."""
 

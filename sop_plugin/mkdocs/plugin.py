@@ -146,7 +146,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self._close_search()
         if not self.serving and "material/search" not in config.plugins:  # the index is not rebuilt while serving
             self.search = search.SearchCopies(ctx, listings=[page.src_path for page in pages],
-                                              workers=portal.settings.workers)
+                                              workers=portal.settings.workers,
+                                              pages_per_index=portal.settings.search_pages_per_index)
         self.unsearched = {page.src_path for page in pages if not page.searchable}
         # pages kept out of search go last: Pagefind can start while MkDocs writes them
         for page in sorted(pages, key=lambda p: not p.searchable):
@@ -305,7 +306,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         except search.SearchUnavailable as exc:
             log.warning(f"no search index: {exc}")
         else:
-            log.info(f"search index of {report.pages} pages in {report.seconds:.1f} s")
+            parts = f" ({report.parts} parts)" if report.parts > 1 else ""
+            log.info(f"search index of {report.pages} pages{parts} in {report.seconds:.1f} s")
             if report.unordered:
                 log.info(f"the search index is as Pagefind wrote it, in no stable order ({report.unordered})")
 
