@@ -2,9 +2,11 @@
 
     python bench/bench_search.py                  # 1000 SOPs
     python bench/bench_search.py --sizes 300 1000
+    python bench/bench_search.py --per-index 0    # the index in one part (search_pages_per_index)
 
-Generates the synthetic corpus of bench_portal.py, builds it with the portal's
-theme overrides (no lunr; the Pagefind index is built after the site), then
+Generates the synthetic corpus of bench/corpus.py (as bench_build.py does), builds
+it with the portal's theme overrides (no lunr; the Pagefind index is built after
+the site), then
 opens the home page in Chromium once per query in a fresh browser context
 (nothing cached: a visitor's *first* query), types the query into the header's
 search box and records every response below ``pagefind/``:
@@ -25,30 +27,24 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 
-from bench_portal import make_corpus  # noqa: E402
+from corpus import write_portal  # noqa: E402
 
 QUERIES = ["layanan", "melaksanakan kegiatan", "Dokumen 0042", "SOP-U010-0105", "sop u010 0105", "Staf Unit 007"]
 ENGINE = ("pagefind.js", "pagefind-worker.js", ".pagefind")
 
 
-def build(root: Path, n: int) -> tuple[Path, float]:
+def build(root: Path, n: int, per_index: int | None) -> tuple[Path, float]:
     import logging
 
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.CRITICAL)
-    make_corpus(root, n)
-    cfg = yaml.safe_load((root / "mkdocs.yml").read_text())
-    cfg["plugins"] = [p for p in cfg["plugins"] if p != "search"]
-    cfg["theme"]["custom_dir"] = str(ROOT / "overrides")
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    write_portal(root, n, **({} if per_index is None else {"search_pages_per_index": per_index}))
     start = time.perf_counter()
     mkdocs_build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "site")))
     return root / "site", time.perf_counter() - start
@@ -87,6 +83,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000])
     ap.add_argument("--keep", type=Path, help="build below this folder and keep it (one size)")
+    ap.add_argument("--per-index", type=int, help="the plugin's search_pages_per_index (default: its default)")
     args = ap.parse_args()
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -94,14 +91,15 @@ def main() -> None:
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=False)
                 where = args.keep
-            site, seconds = build(where, n)
+            site, seconds = build(where, n, args.per_index)
             index = site / "pagefind"
             total = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
+            parts = 1 + len(list(index.glob("part-*")))
             pages = sorted(((p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html")),
                            reverse=True)
             others = [(s, p) for s, p in pages if not p.startswith("katalog/")]
             print(f"{n} SOPs: build {seconds:.1f} s (with the index), {len(pages)} pages, "
-                  f"index folder {total / 1e6:.2f} MB")
+                  f"index folder {total / 1e6:.2f} MB in {parts} part(s)")
             print("  biggest pages except the catalogue: "
                   + ", ".join(f"{p} {s / 1e3:.0f} kB" for s, p in others[:4]))
             catalogue = next((s for s, p in pages if p.startswith("katalog/")), 0)
