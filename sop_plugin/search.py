@@ -459,9 +459,9 @@ class SearchCopies:
                 elif not path.is_dir() and path.name not in PART_FILES and path.suffix != ".pf_meta":
                     path.unlink()
         ui, shards = self._beside
-        parted = len(self._outputs) > 1
+        hidden = {_vocabulary_page(out) for out in self._outputs} - {""} if len(self._outputs) > 1 else set()
         ui = {**ui, "parts": [f"{out.relative_to(output).as_posix()}/" for out in self._outputs[1:]],
-              "hidden": sorted({page for out in self._outputs if parted for page in _vocabulary_pages(out)})}
+              "hidden": sorted(hidden)}
         (output / "sop-search.json").write_text(json.dumps(ui, ensure_ascii=False), encoding="utf-8")
         (output / NUMBERS).mkdir()
         for key, forms in shards.items():
@@ -488,8 +488,9 @@ class SearchCopies:
         self._tmp.cleanup()
 
 
-def _vocabulary_pages(output: Path) -> list[str]:
-    """The id of the :data:`VOCABULARY` page in one part of the index (the search box leaves it out).
+def _vocabulary_page(output: Path) -> str:
+    """The id of the :data:`VOCABULARY` page in one part of the index (the search box leaves it out),
+    ``""`` if there is none.
 
     It is the largest fragment (every word of the site); the others are read only if it is not.
     """
@@ -497,10 +498,10 @@ def _vocabulary_pages(output: Path) -> list[str]:
     for f in found:
         try:
             if f"/{VOCABULARY}/" in json.loads(_unpack(f.read_bytes())).get("url", ""):
-                return [f.name.removesuffix(".pf_fragment")]
+                return f.name.removesuffix(".pf_fragment")
         except (OSError, ValueError):
             continue
-    return []
+    return ""
 
 
 def canonicalise(output: Path) -> str:

@@ -80,7 +80,8 @@ class Settings:
     workers: int = 0  # processes for per-SOP work; 0: one per core
 
     def output_key(self) -> Settings:
-        """These settings without the ones that only change how fast a build runs (cache keys)."""
+        """These settings without the ones no SOP's results depend on (cache keys): how fast the
+        build runs, how the search index is divided."""
         return dataclasses.replace(self, cache_dir="", workers=0, search_pages_per_index=0)
 
     def now(self) -> dt.date:
