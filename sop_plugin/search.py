@@ -323,8 +323,7 @@ class SearchCopies:
         self._stopped = False
         self._failed = ""
         self._log: IO[bytes] | None = None
-        self._output: Path | None = None
-        self._outputs: list[Path] = []
+        self._outputs: list[Path] = []  # where each part's index goes, the first part's first
         self._beside: tuple[dict[str, object], dict[str, dict[str, list[list[str]]]]] = ({}, {})
 
     def add(self, dest: str, html: str) -> None:
@@ -416,7 +415,6 @@ class SearchCopies:
         cmds = [[exe, "--site", str(site), "--output-path", str(out), "--force-language", LANGUAGE]
                 + (["--quiet"] if quiet else []) for site, out in zip(sites, self._outputs)]
         self._log = tempfile.TemporaryFile()  # not a pipe: nobody reads it while the build goes on
-        self._output = output
         self._runner = threading.Thread(target=self._run, args=(cmds,), name="pagefind", daemon=True)
         self._runner.start()
         return True
@@ -439,8 +437,8 @@ class SearchCopies:
 
     def wait(self) -> IndexReport:
         """Wait for the Pagefind run :meth:`launch` started; raises :class:`SearchUnavailable` if it failed."""
-        assert self._runner is not None and self._output is not None, "launch() first"
-        output = self._output
+        assert self._runner is not None and self._outputs, "launch() first"
+        output = self._outputs[0]
         self._runner.join(timeout=900)
         if self._runner.is_alive():
             self._stop()
