@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +89,13 @@ def test_cli_json_matches_the_site_export(built, tmp_path):
     for d in (cli, doc):
         d.pop("generated_at")
     assert cli == doc
+    # the same text too (one SOP per line), though the build writes it one record at a time
+
+    def text(path: Path) -> str:
+        return re.sub(r'"generated_at": "[^"]*"', "", path.read_text(encoding="utf-8"))
+
+    assert text(out) == text(root / "site" / "sops.json")
+    assert text(out).count('\n  {"id": ') == len(doc["sops"])
     run = subprocess.run([sys.executable, "-m", "sop_plugin", "json", "--include-drafts", "-f", "mkdocs.yml"],
                          cwd=root, capture_output=True, text=True)
     preview = json.loads(run.stdout)

@@ -262,7 +262,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self.ctx is None:
             return
         try:
-            path = write_export(self.ctx.portal, Path(config.site_dir) / "sops.json")
+            path = write_export(self.ctx.portal, Path(config.site_dir) / "sops.json", remember=self.serving)
         except OSError as exc:  # the site itself is built; report, do not crash
             log.error(f"could not write sops.json: {exc.strerror or exc}")
         else:
