@@ -42,7 +42,8 @@ def test_run_keeps_input_order_and_leaves_the_collector_as_it_found_it():
     assert gc.get_freeze_count() == 0 and gc.isenabled()
     results = parallel.run(_square, items, workers=2)
     assert [r for r, _ in results] == [i * i for i in items]
-    assert {pid for _, pid in results} - {os.getpid()}  # the work left this process
+    pids = {pid for _, pid in results}
+    assert pids - {os.getpid()} and os.getpid() in pids  # a worker did part of the work, this process the rest
     assert gc.get_freeze_count() == 0 and gc.isenabled()  # collections paused while results came in, not after
     parallel.settle()  # a host settled what it holds between stages of a build: it stays settled
     try:
@@ -53,13 +54,37 @@ def test_run_keeps_input_order_and_leaves_the_collector_as_it_found_it():
     assert gc.get_freeze_count() == 0
 
 
-def _collecting(i: int) -> bool:
-    return gc.isenabled()
+_unfreed_cycles = 0
 
 
-def test_workers_collect_their_garbage():
-    # the parent pauses its collector while results come in; the workers it forks must not inherit that
-    assert all(parallel.run(_collecting, list(range(40)), workers=2))
+class _Cycle:
+    def __init__(self) -> None:
+        global _unfreed_cycles
+        _unfreed_cycles += 1
+        self.me = self  # reference counting alone never frees it
+        self.payload = bytearray(1 << 20)
+
+    def __del__(self) -> None:
+        global _unfreed_cycles
+        _unfreed_cycles -= 1
+
+
+def _garbage(i: int) -> tuple[int, int, bool]:
+    """Leave one cycle behind; say how many this process made and has not freed yet."""
+    _Cycle()
+    return os.getpid(), _unfreed_cycles, gc.isenabled()
+
+
+def test_every_process_collects_the_garbage_of_its_chunks():
+    """The parent pauses its automatic collections while results come in: the workers it forks
+    must not inherit that, and the chunks it runs itself must not pile up garbage (1 MB a call here)."""
+    items = list(range(2 * 16 * 8))  # two processes, 16 chunks each: 8 items a chunk
+    results = parallel.run(_garbage, items, workers=2)
+    here = [unfreed for pid, unfreed, _ in results if pid == os.getpid()]
+    assert here and len(here) < len(items)  # this process ran its share, a worker the rest
+    assert max(here) <= 8 < len(here)  # at most one chunk's garbage at a time
+    assert all(enabled for pid, _, enabled in results if pid != os.getpid())  # the workers collect as usual
+    assert _unfreed_cycles == 0  # and nothing is left here after the run
 
 
 class _Node:
