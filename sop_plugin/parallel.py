@@ -14,9 +14,14 @@ import ctypes
 import functools
 import gc
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.queues
 import os
+import queue
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -142,47 +147,88 @@ class Helper:
     :meth:`submit` hands it a call (a module-level function and plain arguments);
     :meth:`join` waits for all of them and raises the first error any of them raised.  With one
     worker asked for (``workers: 1``), or without ``fork``, each call runs at once
-    in this process.  The helper's collector leaves inherited objects alone
-    (:func:`gc.freeze` in the child), so it does not copy the parent's memory.
+    in this process.
+
+    The process is forked when the helper is made: make it before this process loads
+    what the calls do not need.  A child keeps its own copy of every page of memory
+    that its parent writes to after the fork, and this one lives while the build goes
+    on: forked as the build wrote its pages, at 5,000 SOPs it ended up holding 630 MB.
+    No thread is started before the first call (the queue's feeder thread), so the
+    worker pools forked in between (:func:`run`) fork a process with one thread.
+    ``concurrent.futures`` forks its workers at the first call and starts its
+    manager thread with them, hence this small process of its own.
     """
 
-    REAP_EVERY = 64  # finished calls are checked (and forgotten) this often: their arguments are freed
-
     def __init__(self, workers: int = 0) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        if worker_count(workers) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=gc.freeze)
-        self._pending: list[Future[object]] = []
+        self._process: multiprocessing.process.BaseProcess | None = None
         self._error: BaseException | None = None
+        if worker_count(workers) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self._calls: multiprocessing.queues.Queue[tuple[Callable[..., object], tuple[object, ...]] | None]
+            self._calls = context.Queue()
+            self._answer: multiprocessing.queues.SimpleQueue[BaseException | None] = context.SimpleQueue()
+            self._process = context.Process(target=_serve, args=(self._calls, self._answer, os.getpid()),
+                                            name="sop-helper", daemon=True)
+            self._process.start()
 
     def submit(self, fn: Callable[..., object], *args: object) -> None:
-        if self._pool is None:
+        if self._process is None:
             try:
                 fn(*args)
             except Exception as exc:  # raised by join(), as from the helper process
                 self._error = self._error or exc
             return
-        self._pending.append(self._pool.submit(fn, *args))
-        if len(self._pending) % self.REAP_EVERY == 0:
-            pending, self._pending = self._pending, []
-            for f in pending:
-                if not f.done():
-                    self._pending.append(f)
-                elif f.exception() is not None:
-                    self._error = self._error or f.exception()
+        self._calls.put((fn, args))
 
     def join(self) -> None:
         try:
-            for f in self._pending:
-                if f.exception() is not None:
-                    self._error = self._error or f.exception()
+            if self._process is not None:
+                self._calls.put(None)  # the end of the calls: the helper answers with its first error
+                ready = multiprocessing.connection.wait([self._answer._reader, self._process.sentinel])
+                if self._answer._reader not in ready:
+                    self._process.join()  # (it has ended: its exit code once it is reaped)
+                    raise BrokenProcessPool(f"the helper process ended (exit code {self._process.exitcode}) "
+                                            f"before it had made every call")
+                self._error = self._error or self._answer.get()
         finally:
             self.close()
         if self._error is not None:
             raise self._error
 
     def close(self) -> None:
-        self._pending = []
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the helper, done or not (a failed build does not wait for it)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.is_alive():
+            process.terminate()
+        process.join()
+        self._calls.cancel_join_thread()  # what it did not read is dropped, not waited for
+        self._calls.close()
+        self._answer.close()
+
+
+def _serve(calls: multiprocessing.queues.Queue[tuple[Callable[..., object], tuple[object, ...]] | None],
+           answer: multiprocessing.queues.SimpleQueue[BaseException | None], parent: int) -> None:
+    """The helper process: make every call until ``None``, then answer with the first error (or ``None``)."""
+    gc.freeze()  # its collector leaves the inherited objects alone: collecting would copy their pages
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the build's to handle; it stops the helper
+    error: BaseException | None = None
+    while True:
+        try:
+            call = calls.get(timeout=5)
+        except queue.Empty:
+            if os.getppid() != parent:  # the build ended without saying so (killed)
+                return
+            continue
+        if call is None:
+            break
+        fn, args = call
+        try:
+            fn(*args)
+        except Exception as exc:
+            error = error or exc
+    try:
+        answer.put(error)
+    except Exception:  # an error that cannot be sent as it is (it does not pickle)
+        answer.put(RuntimeError(f"{type(error).__name__}: {error}"))

@@ -302,7 +302,7 @@ class SearchCopies:
     """
 
     def __init__(self, ctx: RenderContext, listings: Iterable[str] = (), workers: int = 0,
-                 pages_per_index: int = 0) -> None:
+                 pages_per_index: int = 0, helper: Helper | None = None) -> None:
         self.ctx: RenderContext | None = ctx  # None once sealed
         # site files (as written below the site folder) of the SOP pages and of the generated listings
         self.sops = {page_file(ctx, ctx.links.sop_page(sid)): sop for sid, sop in ctx.published.items()}
@@ -316,7 +316,7 @@ class SearchCopies:
         self.pages_per_index = pages_per_index
         self.seconds = 0.0  # spent handing pages over and indexing
         self._launched = 0.0
-        self._helper = Helper(workers)
+        self._helper = helper if helper is not None else Helper(workers)  # (a host makes it early: Helper)
         self._proc: subprocess.Popen[bytes] | None = None  # the Pagefind run going on
         self._runner: threading.Thread | None = None  # runs one part's Pagefind after another
         self._lock = threading.Lock()

@@ -1,9 +1,11 @@
-"""The helper process that prepares the search copies while MkDocs renders (sop_plugin.parallel.Helper)."""
+"""Work on all cores (sop_plugin.parallel.run) and the helper process that prepares the search copies
+while MkDocs renders (sop_plugin.parallel.Helper)."""
 
 from __future__ import annotations
 
 import gc
 import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -16,21 +18,52 @@ def _write(path: str, text: str) -> None:
     Path(path).write_text(f"{text} {os.getpid()}", encoding="utf-8")
 
 
+CALLS = 131
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_helper_runs_every_call_and_reports_the_first_error_at_join(tmp_path, workers):
     helper = Helper(workers)
-    for i in range(Helper.REAP_EVERY * 2 + 3):  # past the point where finished calls are reaped
+    for i in range(CALLS):  # past the point where finished calls are reaped
         helper.submit(_write, str(tmp_path / f"{i}.txt"), str(i))
     helper.submit(_write, str(tmp_path / "missing" / "x.txt"), "no folder")
     helper.submit(_write, str(tmp_path / "also-missing" / "y.txt"), "no folder either")
     with pytest.raises(FileNotFoundError) as err:
         helper.join()
     assert "missing/x.txt" in str(err.value)  # the first one
-    texts = [(tmp_path / f"{i}.txt").read_text(encoding="utf-8").split() for i in range(Helper.REAP_EVERY * 2 + 3)]
+    texts = [(tmp_path / f"{i}.txt").read_text(encoding="utf-8").split() for i in range(CALLS)]
     assert [t[0] for t in texts] == [str(i) for i in range(len(texts))]
     pids = {t[1] for t in texts}
     # workers: 1 runs the calls in this process; otherwise one other process runs them all
     assert pids == ({str(os.getpid())} if workers == 1 else pids - {str(os.getpid())}) and len(pids) == 1
+
+
+_made_later: list[str] = []
+
+
+def _sees_what_was_made_later(path: str) -> None:
+    Path(path).write_text(repr(_made_later), encoding="utf-8")
+
+
+def test_the_helper_is_forked_when_made_and_gets_nothing_made_later(tmp_path):
+    """The build makes its helper before it loads the SOPs: the helper must not hold a copy of them."""
+    helper = Helper(2)
+    _made_later.append("a portal of 5,000 SOPs")
+    try:
+        helper.submit(_sees_what_was_made_later, str(tmp_path / "seen.txt"))
+        helper.join()
+    finally:
+        _made_later.clear()
+    assert (tmp_path / "seen.txt").read_text(encoding="utf-8") == "[]"
+
+
+def test_a_helper_that_dies_is_an_error_at_join_not_a_hang(tmp_path):
+    helper = Helper(2)
+    helper.submit(_write, str(tmp_path / "before.txt"), "written")
+    helper.submit(os._exit, 3)
+    with pytest.raises(BrokenProcessPool, match="exit code 3"):
+        helper.join()
+    assert (tmp_path / "before.txt").read_text(encoding="utf-8").startswith("written")
 
 
 def _square(i: int) -> tuple[int, int]:
