@@ -221,6 +221,25 @@ def test_palette_toggle_restyles_diagrams_without_reload(bundled_site: Path) -> 
         page.close()
 
 
+def test_a_new_reader_gets_the_palette_of_their_system_setting(bundled_site: Path) -> None:
+    """Dark on a phone or desktop set to dark, until the reader picks one with the toggle."""
+    with serve(bundled_site) as base, browser() as ctx:
+        schemes = {}
+        for system in ("dark", "light"):
+            own = ctx.browser.new_context(color_scheme=system)  # nothing stored: a first visit
+            page = open_page(own, base + "sop/sop-umum-001/")
+            schemes[system] = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+            if system == "dark":
+                page.click("label.sop-tab-label[for$='-mermaid']")
+                page.wait_for_selector("[data-sop-mermaid-theme=dark]", state="attached", timeout=30000)
+                page.click("form[data-md-component=palette] label:not([hidden])")  # the reader's choice wins
+                page.wait_for_selector("[data-sop-mermaid-theme=default]", state="attached", timeout=30000)
+                page.reload(wait_until="load")
+                assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
+            own.close()
+        assert schemes == {"dark": "slate", "light": "default"}
+
+
 def test_mermaid_is_only_requested_where_a_diagram_shows(bundled_site: Path) -> None:
     with serve(bundled_site) as base, browser() as ctx:
         for path in ("", "katalog/", "peran/", "dokumen/", "monev/", "sop/sop-umum-001/"):
