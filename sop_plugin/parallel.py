@@ -4,8 +4,7 @@
 (``fork``: the workers inherit what the build has loaded, so only the items
 and results cross process boundaries), and the calling process works beside
 them.  Results come back in input order, so the output is identical with 1 or
-N workers.  Small jobs and machines
-without ``fork`` run in this process.
+N workers.  Small jobs and machines without ``fork`` run in this process.
 """
 
 from __future__ import annotations
