@@ -24,7 +24,7 @@ CALLS = 131
 @pytest.mark.parametrize("workers", [1, 2])
 def test_helper_runs_every_call_and_reports_the_first_error_at_join(tmp_path, workers):
     helper = Helper(workers)
-    for i in range(CALLS):  # past the point where finished calls are reaped
+    for i in range(CALLS):  # queued faster than the helper makes them
         helper.submit(_write, str(tmp_path / f"{i}.txt"), str(i))
     helper.submit(_write, str(tmp_path / "missing" / "x.txt"), "no folder")
     helper.submit(_write, str(tmp_path / "also-missing" / "y.txt"), "no folder either")
