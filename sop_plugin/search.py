@@ -452,9 +452,11 @@ class SearchCopies:
         unordered = "; ".join(filter(None, (canonicalise(out) for out in self._outputs)))
         for part in self._outputs[1:]:  # the browser reads a merged part's index, not its scripts
             for path in part.iterdir():
-                if path.is_dir() and path.name not in PART_FILES:
+                if path.name in PART_FILES or path.suffix == ".pf_meta":
+                    continue
+                if path.is_dir():
                     shutil.rmtree(path)
-                elif not path.is_dir() and path.name not in PART_FILES and path.suffix != ".pf_meta":
+                else:
                     path.unlink()
         ui, shards = self._beside
         hidden = {_vocabulary_page(out) for out in self._outputs} - {""} if len(self._outputs) > 1 else set()
