@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,10 +54,15 @@ def text_hash(text: str) -> str:
 
 
 class Cache:
-    """Entries by kind and key; ``Cache(None)`` caches nothing."""
+    """Entries by kind and key; ``Cache(None)`` caches nothing.
 
-    def __init__(self, folder: Path | None):
+    ``persistent``: the folder outlives the build (the ``cache_dir`` option);
+    ``False`` for :func:`scratch_cache`.
+    """
+
+    def __init__(self, folder: Path | None, *, persistent: bool = True):
         self.folder = folder
+        self.persistent = persistent and folder is not None
         self.hits = 0
         self.misses = 0
 
@@ -147,6 +154,30 @@ MISSING = _MISSING
 NO_CACHE = Cache(None)
 KINDS = ("parse", "derived", "page", "views")  # the entries' folders (pages/ holds --dirty's page files)
 KEEP_DAYS = 7  # a full `mkdocs build` deletes the entries no build used for this long
+
+
+def scratch_cache() -> Cache:
+    """A cache for one build, without the persistent one (``cache_dir: ""``): a new temporary
+    folder, deleted when the cache is dropped or, at the latest, when the process ends.
+
+    The workers of a build store what they rendered in a cache and the host reads each
+    page back when it needs it (:func:`sop_plugin.pipeline.analyse_all`); without one, every
+    rendered page and view would wait in memory: at 1,000 SOPs the build peaked at 529 MB
+    instead of 311 MB.  Nothing is read from an earlier build.  :data:`NO_CACHE` if no
+    temporary folder can be made.
+    """
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="sop-build-"))
+    except OSError:
+        return NO_CACHE
+    store = Cache(folder, persistent=False)
+    weakref.finalize(store, _remove, folder, os.getpid())
+    return store
+
+
+def _remove(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:  # not a forked worker that inherited the cache and is done with it
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_cache(cache_dir: str, base: Path) -> Cache:

@@ -25,7 +25,7 @@ from typing import Any
 from . import audit, parallel
 from .analysis import Analysis, Flow, SimConfig, SimResult, analyse, build_flow, simulate
 from .audit import AuditEntry, git_head, preload, trail
-from .cache import MISSING, NO_CACHE, Cache, open_cache, text_hash
+from .cache import MISSING, NO_CACHE, Cache, open_cache, scratch_cache, text_hash
 from .cache import key as cache_key
 from .checks import validate
 from .corpus import load_corpus
@@ -181,9 +181,13 @@ def build(settings: Settings, base: Path | None = None, *, root: Path | None = N
 
     ``extra(portal, sop)`` (e.g. rendering the SOP's page) runs beside the
     analysis, in the same worker, and its result is kept in
-    ``portal.extras[sop.path]``; both are cached by content hash.
+    ``portal.extras[sop.path]``; both are cached by content hash.  Without the
+    persistent cache, ``extra``'s results wait on disk in one for this build
+    (:func:`~sop_plugin.cache.scratch_cache`).
     """
     portal = load(settings, base, root=root)
+    if extra is not None and portal.cache.folder is None:
+        portal.cache = scratch_cache()
     analyse_all(portal, extra)
     return portal
 

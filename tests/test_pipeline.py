@@ -256,6 +256,29 @@ def test_a_worker_keeps_nothing_of_the_sops_it_analysed(tmp_path, monkeypatch):
     assert derived.flow.steps and sop.path not in portal.derived_by_path
 
 
+def test_without_the_cache_rendered_pages_wait_on_disk_for_the_build_and_are_gone_after(tmp_path):
+    """``cache_dir: ""``: at 1,000 SOPs, every rendered page and view held in memory took the
+    build from 311 MB to 529 MB.  They wait in a temporary folder instead, which goes with
+    the portal; nothing is written to the project."""
+    import gc
+
+    from conftest import copy_portal
+    from sop_plugin.render.page import page_parts
+
+    project = copy_portal(tmp_path / "portal")
+    portal = pipeline.build(Settings.from_options({"workers": 2, "cache_dir": ""}), project, extra=page_parts)
+    folder = portal.cache.folder
+    assert folder is not None and not portal.cache.persistent and project not in folder.parents
+    assert portal.extras == {} and len(list((folder / "page").rglob("*.pickle"))) == len(portal.published)
+    assert all(portal.extra(sop) is not None for sop in portal.published.values())  # read back when asked
+    assert portal.analyses == len(portal.published) and portal.cache.hits == len(portal.published)
+    assert not (project / ".cache").exists()
+    del portal
+    pipeline.forget()
+    gc.collect()
+    assert not folder.exists()
+
+
 # -- cache and workers never change the output -------------------------------------------------
 
 

@@ -103,7 +103,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' has no SOP files (*.md) "
                               f"(looked in {self.root}); add SOPs or set 'sops_dir' in the plugin options")
         self.ctx = RenderContext.of(portal)
-        self.redact, self.cache = self.ctx.redactor(), portal.cache
+        self.redact = self.ctx.redactor()
+        self.cache = portal.cache if portal.cache.persistent else NO_CACHE  # a scratch one goes with the portal
         parallel.settle()  # the portal lives until the build ends
         log.info(f"{len(portal.published)} SOPs published: {portal.analyses} analysed and rendered, "
                  f"{len(portal.published) - portal.analyses} from the cache")
@@ -177,7 +178,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         ``mkdocs serve --dirty`` rebuilds just the pages an edit touched (MkDocs treats a
         page given as a string as always modified).
         """
-        folder = self.context().portal.cache.folder
+        store = self.context().portal.cache
+        folder = store.folder if store.persistent else None
         if folder is None or not stamp or not self.dirty:
             return File.generated(config, src, content=content)
         path = folder / "pages" / src
