@@ -101,7 +101,7 @@ class Portal:
 
     def stamp(self, sop: Sop | None = None) -> str:
         """What ``sop``'s results depend on (its cache key); without ``sop``, what any SOP's do.
-        "" when the cache is off."""
+        "" without a cache (:func:`build` gives a portal one for the build)."""
         if sop is not None:
             return self.keys.get(sop.path, "")
         if not self.keys:

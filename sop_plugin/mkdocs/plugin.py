@@ -178,8 +178,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         ``mkdocs serve --dirty`` rebuilds just the pages an edit touched (MkDocs treats a
         page given as a string as always modified).
         """
-        store = self.context().portal.cache
-        folder = store.folder if store.persistent else None
+        folder = self.cache.folder
         if folder is None or not stamp or not self.dirty:
             return File.generated(config, src, content=content)
         path = folder / "pages" / src
