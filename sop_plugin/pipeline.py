@@ -291,8 +291,10 @@ def _analyse_job(sop: Sop) -> tuple[Derived, Any, Diagnostic | None]:
         value, failed = guarded(sop.path, 1, "rendering the page", extra, portal, sop)
     del portal.derived_by_path[sop.path]  # extra has read it: a worker keeps none of its analyses
     key = portal.keys.get(sop.path, "")
-    if failed is None and portal.cache.put("derived", key, derived):
-        if extra is not None and portal.cache.put("page", key, value):
+    store = portal.cache
+    # a scratch cache is for this build's pages: the analysis goes back to the build anyway
+    if failed is None and (not store.persistent or store.put("derived", key, derived)):
+        if extra is not None and store.put("page", key, value):
             value = None
     return derived, value, failed
 

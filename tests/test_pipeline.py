@@ -270,6 +270,7 @@ def test_without_the_cache_rendered_pages_wait_on_disk_for_the_build_and_are_gon
     folder = portal.cache.folder
     assert folder is not None and not portal.cache.persistent and project not in folder.parents
     assert portal.extras == {} and len(list((folder / "page").rglob("*.pickle"))) == len(portal.published)
+    assert not (folder / "derived").exists()  # the analyses came back to the build: no later build reads them
     assert all(portal.extra(sop) is not None for sop in portal.published.values())  # read back when asked
     assert portal.analyses == len(portal.published) and portal.cache.hits == len(portal.published)
     assert not (project / ".cache").exists()
