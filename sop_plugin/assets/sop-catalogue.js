@@ -69,9 +69,11 @@
     var selects = {};
     FILTERS.forEach(function (name) { selects[name] = form.querySelector("[data-filter=" + name + "]"); });
     var count = form.querySelector(".sop-filter-count");
+    /* the text filter also matches actors and documents, which each row lists once (data-actors, data-docs) */
     var rows = Array.prototype.slice.call(table.tBodies[0].rows).map(function (row) {
-      return { row: row, text: norm(row.getAttribute("data-text")), unit: row.getAttribute("data-unit"),
-               status: row.getAttribute("data-status"), actor: list(row, "actors"), doc: list(row, "docs") };
+      var actor = list(row, "actors"), doc = list(row, "docs");
+      return { row: row, text: norm([row.getAttribute("data-text")].concat(actor, doc).join(" ")),
+               unit: row.getAttribute("data-unit"), status: row.getAttribute("data-status"), actor: actor, doc: doc };
     });
     var template = count ? count.getAttribute("data-template-id") || "{n} / {total}" : "";
 
