@@ -14,6 +14,8 @@ Keep this file small and generic; it is shared by every test module.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 from pathlib import Path
 from typing import Callable
 
@@ -188,6 +190,15 @@ def copy_portal(dest: Path) -> Path:
         elif src.exists():
             shutil.copy(src, dest / name)
     return dest
+
+
+def git(repo: Path, *args: str, when: str = "2026-01-01T10:00:00+07:00", author: str = "Rina Lestari",
+        email: str = "rina@example.ac.id") -> None:
+    """Run git in ``repo`` as ``author`` at ``when``, whatever the machine's git configuration."""
+    env = dict(os.environ, GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL=email, GIT_AUTHOR_DATE=when,
+               GIT_COMMITTER_NAME=author, GIT_COMMITTER_EMAIL=email, GIT_COMMITTER_DATE=when,
+               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
 def mutate(text: str, old: str, new: str, count: int = 1) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 
 import pytest
 
-from conftest import VALID_SOP, mutate
+from conftest import VALID_SOP, git, mutate
 from sop_plugin import audit
 from sop_plugin.corpus import load_corpus, load_sop
 from sop_plugin.model import Role
@@ -20,13 +19,6 @@ from sop_plugin.settings import Settings
 from sop_plugin.signing import ApprovalState
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-def git(repo, *args, when="2026-01-01T10:00:00+07:00", author="Rina Lestari", email="rina@example.ac.id"):
-    env = dict(os.environ, GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL=email, GIT_AUTHOR_DATE=when,
-               GIT_COMMITTER_NAME=author, GIT_COMMITTER_EMAIL=email, GIT_COMMITTER_DATE=when,
-               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from conftest import VALID_SOP, mutate
+from conftest import VALID_SOP, git, mutate
 from sop_plugin import i18n
 from sop_plugin.cli import main
 from sop_plugin.diff import diff_sops
@@ -184,11 +183,6 @@ def test_cli_usage_errors(pair, capsys):
         main(["diff", str(old), str(old.parent / "missing.md")])
     assert exc.value.code == 2
     assert "does not exist" in capsys.readouterr().err
-
-
-def git(root, *args):
-    subprocess.run(["git", "-c", "user.name=Penguji", "-c", "user.email=uji@example.org", *args], cwd=root,
-                   check=True, capture_output=True)
 
 
 def test_cli_rev_and_since_signed(sop_tree, capsys, monkeypatch):

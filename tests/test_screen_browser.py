@@ -12,11 +12,12 @@ show no Mermaid diagram never request Mermaid.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from test_site_build import bundled_site  # noqa: F401  (shared session fixture)
+from test_site_build import LONG_COMMIT_SUBJECT, bundled_site  # noqa: F401  (shared session fixture)
 
 from browserkit import Watch, browser, open_page, serve
 
@@ -198,6 +199,34 @@ def test_no_page_scrolls_sideways_on_a_phone(bundled_site: Path) -> None:
         assert len(set(round(x) for x in boxes)) == 1  # stacked, not side by side
         page.close()
     assert not wide, wide
+
+
+def test_the_audit_trail_is_a_table_on_a_laptop_and_cards_on_a_phone(bundled_site: Path) -> None:
+    """Each SOP page ends with its audit trail: revisions, signatures and git commits, whose subjects
+    hold paths and options that do not wrap.  Dates are written in the reader's language, on one line."""
+    if not shutil.which("git"):
+        pytest.skip("git is not installed: the bundled site has no commits")
+    with serve(bundled_site) as base, browser() as ctx:
+        page = ctx.new_page()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(base + "sop/sop-umum-004/", wait_until="domcontentloaded")
+        trail = page.locator("table.sop-audit-trail")
+        commit = trail.locator("tr.sop-audit-commit")
+        assert commit.count() == 1 and LONG_COMMIT_SUBJECT in commit.inner_text()
+        assert trail.locator("thead").is_visible()
+        dates = trail.locator("td.sop-audit-when time")
+        texts = dates.all_inner_texts()
+        assert len(texts) > 3 and all(re.fullmatch(r"\d{1,2} \w+ \d{4}", t) for t in texts), texts
+        assert dates.evaluate_all("ts => ts.map(t => t.getClientRects().length)") == [1] * len(texts)
+        assert trail.evaluate("t => getComputedStyle(t.querySelector('td')).borderTopStyle") == "solid"
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not trail.locator("thead").is_visible()
+        box = commit.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        cells = commit.evaluate("tr => Array.from(tr.children).map(td => Math.round(td.getBoundingClientRect().top))")
+        assert cells[0] == cells[1] < cells[2] < cells[3]  # date and event on one line, then who, then what
+        page.close()
 
 
 def test_palette_toggle_restyles_diagrams_without_reload(bundled_site: Path) -> None:

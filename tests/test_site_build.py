@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import copy_portal
+from conftest import copy_portal, git
 
 ROOT = Path(__file__).resolve().parent.parent
+LONG_COMMIT_SUBJECT = ("Sign the sample SOPs again with scripts/resign_samples.py; "
+                       "lint --require-verified-signatures over sops/_signatures/biro-umum/peminjaman-ruang.sig")
 
 
 def build(project: Path, site: Path, strict: bool = True) -> subprocess.CompletedProcess:
@@ -24,8 +27,16 @@ def build(project: Path, site: Path, strict: bool = True) -> subprocess.Complete
 
 @pytest.fixture(scope="session")
 def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled portal, copied to a temp dir (as a fresh clone would have it) and built with --strict."""
+    """The bundled portal, copied to a temp dir (as a fresh clone would have it) and built with --strict.
+
+    Like a clone, the copy is a git repository: each SOP page's audit trail lists its commit, whose
+    subject is as long and unbroken as real ones (a path, an option) - pages must still fit a phone.
+    """
     project = copy_portal(tmp_path_factory.mktemp("portal"))
+    if shutil.which("git"):
+        git(project, "init", "-q", "-b", "main")
+        git(project, "add", ".")
+        git(project, "commit", "-q", "-m", LONG_COMMIT_SUBJECT, author="Tim Penjaminan Mutu (BPM)")
     site = project / "site"
     result = build(project, site)
     assert result.returncode == 0, result.stderr[-4000:]

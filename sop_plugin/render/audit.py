@@ -8,6 +8,7 @@ out (e.g. for a build outside the repository).
 
 from __future__ import annotations
 
+from .. import fmt
 from ..model import Sop
 from .blocks import block
 from .context import RenderContext
@@ -21,7 +22,8 @@ def audit_block(sop: Sop, ctx: RenderContext) -> str | None:
         return None
     rows = []
     for e in entries:
-        row = {"kind": e.kind, "date": e.date.isoformat() if e.date else None, "by": e.author,
+        row = {"kind": e.kind, "date": e.date.isoformat() if e.date else None,
+               "date_text": fmt.date(e.date, ctx.lang), "by": e.author,
                "position": e.position, "detail": e.summary, "state": None, "state_class": "", "commit": e.commit}
         if e.kind == "revision":
             row["event"] = ctx.t("audit.revision", v=e.version) if e.version is not None else ctx.t("audit.revision_nov")
