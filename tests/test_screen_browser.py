@@ -229,6 +229,33 @@ def test_the_audit_trail_is_a_table_on_a_laptop_and_cards_on_a_phone(bundled_sit
         page.close()
 
 
+def test_portal_tables_use_the_width_of_a_laptop(bundled_site: Path) -> None:
+    """The portal's views have no table of contents: on a 1366 px laptop their tables (the
+    catalogue's eight columns, a role's steps) get that room instead of scrolling sideways."""
+    views = ["katalog/", "dokumen/", "monev/"] + sorted(
+        p.parent.relative_to(bundled_site).as_posix() + "/" for p in (bundled_site / "peran").glob("*/index.html"))
+    cut: list[str] = []
+    with serve(bundled_site) as base, browser() as ctx:
+        page = ctx.new_page()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        for rel in views:
+            page.goto(base + rel, wait_until="domcontentloaded")
+            assert not page.locator(".md-sidebar--secondary").is_visible(), rel
+            widths = page.evaluate("""() => [...document.querySelectorAll('.sop-portal table')].map(t => {
+                const box = t.closest('.sop-table-wrap') || t.parentElement;
+                return [t.getBoundingClientRect().right, box.getBoundingClientRect().right, box.scrollWidth - box.clientWidth];
+            })""")
+            cut += [f"{rel}: table ends at {t:.0f} px, its column at {b:.0f} px" for t, b, over in widths
+                    if t > b + 0.5 or over > 0]
+        page.goto(base + "katalog/", wait_until="domcontentloaded")
+        assert page.locator(".sop-catalogue-table th").count() >= 7
+        # a page with headings keeps its table of contents
+        page.goto(base + "guide/portal/", wait_until="domcontentloaded")
+        assert page.locator(".md-sidebar--secondary").is_visible()
+        page.close()
+    assert not cut, cut
+
+
 def test_palette_toggle_restyles_diagrams_without_reload(bundled_site: Path) -> None:
     with serve(bundled_site) as base, browser() as ctx:
         page = open_page(ctx, base + "sop/sop-umum-001/")
