@@ -256,6 +256,45 @@ def test_portal_tables_use_the_width_of_a_laptop(bundled_site: Path) -> None:
     assert not cut, cut
 
 
+def _contrast(fg: list[float], bg: list[float]) -> float:
+    """WCAG contrast ratio of two sRGB colours (0-255)."""
+    def lum(c: list[float]) -> float:
+        lin = [(v / 255) / 12.92 if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c[:3]]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# the text colour of a form's column heading, and its background laid over the page's
+HEADING_COLOURS = """() => {
+  const th = document.querySelector('.sop-form-table thead th');
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const fg = rgb(getComputedStyle(th).color), bg = rgb(getComputedStyle(th).backgroundColor);
+  const page = rgb(getComputedStyle(document.body).backgroundColor);
+  const a = bg.length > 3 ? bg[3] : 1;
+  return [fg, [0, 1, 2].map(i => bg[i] * a + page[i] * (1 - a))];
+}"""
+
+
+def test_monev_forms_read_on_a_phone_and_in_the_dark(bundled_site: Path) -> None:
+    """The printable monitoring and evaluation forms: on a phone they keep their paper columns and
+    scroll sideways inside themselves (not words split letter by letter); their column headings
+    can be read in both palettes."""
+    with serve(bundled_site) as base, browser() as ctx:
+        for scheme in ("light", "dark"):
+            own = ctx.browser.new_context(color_scheme=scheme, viewport={"width": 390, "height": 844})
+            page = own.new_page()
+            page.goto(base + "sop/sop-umum-004-monev/", wait_until="domcontentloaded")
+            fg, bg = page.evaluate(HEADING_COLOURS)
+            assert _contrast(fg, bg) >= 4.5, (scheme, fg, bg)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            activity = page.locator(".sop-form-monitoring .sop-form-table thead th").nth(1).bounding_box()
+            assert activity is not None and activity["width"] >= 150, activity
+            wrap = page.locator(".sop-form-monitoring .sop-table-wrap")
+            assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")  # the form scrolls, the page does not
+            own.close()
+
+
 def test_palette_toggle_restyles_diagrams_without_reload(bundled_site: Path) -> None:
     with serve(bundled_site) as base, browser() as ctx:
         page = open_page(ctx, base + "sop/sop-umum-001/")
