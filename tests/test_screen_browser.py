@@ -197,6 +197,14 @@ def test_no_page_scrolls_sideways_on_a_phone(bundled_site: Path) -> None:
         boxes = card.evaluate("tr => Array.from(tr.children).filter(td => td.getClientRects().length)"
                               ".map(td => td.getBoundingClientRect().left)")
         assert len(set(round(x) for x in boxes)) == 1  # stacked, not side by side
+        # an SOP number in a view's narrow column stays whole: SOP-AKD-002, never SOP-AKD- | 002
+        for rel in ("relasi/", "katalog/", "dokumen/"):
+            page.goto(base + rel, wait_until="domcontentloaded")
+            lines = page.locator(".sop-portal .sop-id, .sop-portal .sop-ref").evaluate_all(
+                "els => els.filter(e => e.offsetParent).map(e => [e.textContent, "
+                "new Set(Array.from(e.getClientRects(), r => Math.round(r.top))).size])")
+            assert lines, rel
+            wide += [f"{rel}: {text} on {n} lines" for text, n in lines if n > 1]
         page.close()
     assert not wide, wide
 
