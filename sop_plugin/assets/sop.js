@@ -102,11 +102,23 @@
       if (result.bindFunctions) result.bindFunctions(holder);
       box.setAttribute("data-sop-mermaid-state", "done");
       box.setAttribute("data-sop-mermaid-theme", used);
+      showStart(box);
     }, function (err) {
       var stray = document.getElementById("d" + id);
       if (stray) stray.remove();
       fail(box, message("error") + (err && err.message ? err.message : String(err)));
     });
+  }
+
+  /* A flowchart wider than its frame (a phone) opens on its "Mulai" node, not on the empty
+   * left edge of the drawing; a frame the reader has already scrolled stays where it is. */
+  function showStart(box) {
+    var frame = box.querySelector("[data-sop-frame]");
+    if (!frame || frame.scrollLeft || frame.scrollWidth <= frame.clientWidth) return;
+    var start = box.querySelector('g.node[id*="-flowchart-start-"]');
+    if (!start) return;
+    var f = frame.getBoundingClientRect(), s = start.getBoundingClientRect();
+    frame.scrollLeft = Math.max(0, s.left + s.width / 2 - f.left - frame.clientWidth / 2);
   }
 
   /* Resolves in a task of its own: the browser handles the reader's input and paints in
