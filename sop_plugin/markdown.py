@@ -203,7 +203,9 @@ class SopPreprocessor(Preprocessor):
     def html_lines(self, fragment: str) -> list[str]:
         # the portal's own fragment (escaped templates): kept as is when the page is cleaned
         fragment = self.context().links.for_host(fragment.strip())
-        if self.defer is not None:  # a large one waits on disk until the page is written
+        # a large one waits on disk until the page is written; not the page's title, which the theme
+        # looks for in the converted page (mkdocs-material adds its own <h1> to a page without one)
+        if self.defer is not None and "<h1" not in fragment:
             fragment = self.defer(fragment)
         placeholder = self.md.htmlStash.store(sanitize.trusted(fragment))
         return ["", placeholder, ""]

@@ -459,6 +459,25 @@ def test_preview_build_in_english(preview_en, prod):
     assert "Draf Khusus" in page(preview_en, "dokumen")
 
 
+def test_an_sop_with_many_problems_still_has_one_title(tmp_path):
+    """The head of an SOP page (its <h1>) holds the problems banner; with many findings it is large,
+    and a large fragment waits on disk until the page is written.  The title must not: the theme
+    adds a second <h1> to a page in which it finds none."""
+    steps = [{"activity": f"Langkah {i}.", "actor": "Staf Gudang", "duration": f"sebentar {i}"} for i in range(1, 13)]
+    corpus = {**CORPUS, "umum/a009.md": sop({"id": "SOP-A-009", "title": "Penyimpanan Arsip", "unit": "umum",
+                                             "status": "effective", "effective": "2026-01-05",
+                                             "socialization": [{"date": "2026-01-06", "audience": ["umum"]}]},
+                                            steps)}
+    site = build_site(tmp_path, corpus=corpus)
+    html = page(site, "sop/sop-a-009")
+    head = html[html.index('<div class="sop-head'):html.index('data-sop-print-frame')]
+    assert len(head) > 2048 and head.count("SOP305") >= 12  # the check is not idle: a large head
+    titles = {rel.parent.relative_to(site).as_posix(): rel.read_text(encoding="utf-8").count("<h1")
+              for rel in site.rglob("index.html") if "assets" not in rel.parts}
+    assert titles["sop/sop-a-009"] == 1
+    assert {rel: n for rel, n in titles.items() if n != 1} == {}
+
+
 def test_one_broken_view_does_not_blank_the_portal(tmp_path):
     """A corpus with only broken files and odd names still builds every view."""
     corpus = {"x/rusak.md": "---\n: [\n---\n", "x/b.md": sop(
