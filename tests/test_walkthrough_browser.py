@@ -106,6 +106,7 @@ def test_walkthrough_with_a_decision_and_a_loop(tmp_path):
         assert page.locator(".sop-walkthrough-inputs li").all_text_contents() == ["Formulir", "KTP"]
         assert text(page, ".sop-walkthrough-output") == "Formulir terisi"
         assert page.locator(".sop-walkthrough-minutes").input_value() == "15"
+        assert text(page, ".sop-walkthrough-duration") == "15 menit"  # said once, not "15 menit (15 menit)"
         page.locator(".sop-walkthrough-next").click()
         # step 2: a decision with one button per branch, elapsed so far = 15 min
         assert text(page, ".sop-walkthrough-step-no") == "Langkah 2 dari 3"
@@ -113,6 +114,15 @@ def test_walkthrough_with_a_decision_and_a_loop(tmp_path):
         assert page.locator(".sop-walkthrough-choice").all_text_contents() == ["Ya", "Tidak"]
         assert text(page, ".sop-walkthrough-elapsed") == "15 menit"
         assert page.locator(".sop-walkthrough-minutes").input_value() == "90"
+        assert text(page, ".sop-walkthrough-duration") == "1\u20132 jam (1 jam 30 menit)"  # a range: what it counts as
+        # on a phone the step fits the screen: each label above its value, nothing pushed sideways
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        labels = page.locator(".sop-walkthrough-fields dt").evaluate_all(
+            "dts => dts.map(dt => [dt.getBoundingClientRect().left, dt.nextElementSibling.getBoundingClientRect().top"
+            " - dt.getBoundingClientRect().bottom])")
+        assert all(gap >= 0 for _, gap in labels) and len({round(left) for left, _ in labels}) == 1
+        page.set_viewport_size({"width": 1280, "height": 800})
         page.locator('.sop-walkthrough-choice[data-label="Tidak"]').click()
         # back at step 1; this time it took 20 minutes
         assert text(page, ".sop-walkthrough-step-no") == "Langkah 1 dari 3"

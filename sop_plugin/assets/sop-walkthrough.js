@@ -137,36 +137,15 @@
     return parts.join(" ");
   }
 
+  // "1–2 jam (1 jam 30 menit)": the written time and, when it says something else, the working time it counts as
+  function withWorkingTime(text, working) {
+    return text === working ? text : text + " (" + working + ")";
+  }
+
   function today() {
     var d = new Date();
     function two(n) { return (n < 10 ? "0" : "") + n; }
     return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
-  }
-
-  var styleAdded = false;
-  function addStyle() {
-    if (styleAdded || document.getElementById("sop-walkthrough-style")) { styleAdded = true; return; }
-    var s = document.createElement("style");
-    s.id = "sop-walkthrough-style";
-    s.textContent = [
-      ".sop-walkthrough-panel{border:1px solid rgba(0,0,0,.15);border-radius:.3em;padding:.8em 1em;margin:1em 0}",
-      ".sop-walkthrough-step-no{font-weight:700}",
-      ".sop-walkthrough-activity{font-size:1.05em;margin:.3em 0 .6em}",
-      ".sop-walkthrough-fields{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:0 0 .6em}",
-      ".sop-walkthrough-fields dt{font-weight:600}.sop-walkthrough-fields dd{margin:0}",
-      ".sop-walkthrough-question{font-style:italic;margin:.5em 0}",
-      ".sop-walkthrough-actions .md-button{margin:.2em .4em .2em 0}",
-      ".sop-walkthrough-progress{color:#616161;font-size:.9em;margin-top:.6em}",
-      ".sop-walkthrough-yaml{white-space:pre;overflow-x:auto;font-family:monospace;font-size:.85em;" +
-        "width:100%;min-height:8em}",
-      "@media print{body.sop-walkthrough-printing *{visibility:hidden}" +
-        "body.sop-walkthrough-printing .sop-walkthrough-printing-target," +
-        "body.sop-walkthrough-printing .sop-walkthrough-printing-target *{visibility:visible}" +
-        "body.sop-walkthrough-printing .sop-walkthrough-printing-target{position:absolute;left:0;top:0;width:100%}" +
-        "body.sop-walkthrough-printing .sop-walkthrough-actions{display:none}}"
-    ].join("\n");
-    document.head.appendChild(s);
-    styleAdded = true;
   }
 
   function Walkthrough(root, data) {
@@ -245,7 +224,7 @@
     field(tr("inputs"), "sop-walkthrough-inputs", s.inputs || []);
     field(tr("output"), "sop-walkthrough-output", s.output);
     field(tr("duration"), "sop-walkthrough-duration",
-      s.duration ? s.duration.text + " (" + formatMinutes(s.duration.mid, perDay) + ")" : null);
+      s.duration ? withWorkingTime(s.duration.text, formatMinutes(s.duration.mid, perDay)) : null);
     var actualDd = field(tr("actual"), "sop-walkthrough-actual", "");
     actualDd.textContent = "";
     var input = el("input", "sop-walkthrough-minutes");
@@ -469,7 +448,6 @@
       root.appendChild(el("p", "sop-walkthrough-error", tr("bad")));
       return;
     }
-    addStyle();
     var w = new Walkthrough(root, data);
     startButton.disabled = false;
     startButton.addEventListener("click", function () { w.start(); });
