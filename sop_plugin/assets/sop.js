@@ -127,7 +127,8 @@
     return new Promise(function (resolve) { setTimeout(resolve, 0); });
   }
 
-  /* Draw the diagrams that show and are not drawn (or drawn in the other theme), one per task. */
+  /* Draw the diagrams that show and are not drawn (or drawn in the other theme), one per task,
+   * the nearest to the screen first. */
   function renderShowing() {
     var boxes = Array.prototype.slice.call(document.querySelectorAll("[data-sop-mermaid]")).filter(function (box) {
       var state = box.getAttribute("data-sop-mermaid-state");
@@ -138,17 +139,32 @@
     if (!boxes.length) return queue;
     boxes.forEach(function (box) { box.setAttribute("data-sop-mermaid-state", "rendering"); });
     queue = queue.then(loadMermaid).then(function (ok) {
-      return boxes.reduce(function (chain, box) {
-        return chain.then(nextTask).then(function () {
+      function next() {
+        if (!boxes.length) return null;
+        return nextTask().then(function () {
+          var box = takeNearest(boxes);
           if (!ok) {
             fail(box, message("missing"));
-            return null;
+            return next();
           }
-          return draw(box);
+          return draw(box).then(next);
         });
-      }, Promise.resolve());
+      }
+      return next();
     });
     return queue;
+  }
+
+  /* The pending diagram closest to the screen, taken out of the list: the one the reader looks at
+   * is drawn next, even after they scrolled (or followed a link) down a page of many. */
+  function takeNearest(boxes) {
+    var height = window.innerHeight, best = 0, bestDistance = Infinity;
+    for (var i = 0; i < boxes.length; i++) {
+      var r = boxes[i].getBoundingClientRect();
+      var distance = r.bottom < 0 ? -r.bottom : Math.max(0, r.top - height);
+      if (distance < bestDistance) { best = i; bestDistance = distance; }
+    }
+    return boxes.splice(best, 1)[0];
   }
 
   function afterLoad(fn) {
