@@ -113,10 +113,9 @@
   /* A flowchart wider than its frame (a phone) opens on its "Mulai" node, not on the empty
    * left edge of the drawing; a frame the reader has already scrolled stays where it is. */
   function showStart(box) {
-    var frame = box.querySelector("[data-sop-frame]");
+    var start = box.querySelector('g.node[id*="-flowchart-start-"]');  // first: no layout read for other diagrams
+    var frame = start && box.querySelector("[data-sop-frame]");
     if (!frame || frame.scrollLeft || frame.scrollWidth <= frame.clientWidth) return;
-    var start = box.querySelector('g.node[id*="-flowchart-start-"]');
-    if (!start) return;
     var f = frame.getBoundingClientRect(), s = start.getBoundingClientRect();
     frame.scrollLeft = Math.max(0, s.left + s.width / 2 - f.left - frame.clientWidth / 2);
   }
@@ -128,7 +127,7 @@
   }
 
   /* Draw the diagrams that show and are not drawn (or drawn in the other theme), one per task,
-   * the nearest to the screen first. */
+   * from the one nearest the screen (takeNext). */
   function renderShowing() {
     var boxes = Array.prototype.slice.call(document.querySelectorAll("[data-sop-mermaid]")).filter(function (box) {
       var state = box.getAttribute("data-sop-mermaid-state");
@@ -138,11 +137,12 @@
     });
     if (!boxes.length) return queue;
     boxes.forEach(function (box) { box.setAttribute("data-sop-mermaid-state", "rendering"); });
+    moved = true;
     queue = queue.then(loadMermaid).then(function (ok) {
       function next() {
         if (!boxes.length) return null;
         return nextTask().then(function () {
-          var box = takeNearest(boxes);
+          var box = takeNext(boxes);
           if (!ok) {
             fail(box, message("missing"));
             return next();
@@ -155,16 +155,25 @@
     return queue;
   }
 
-  /* The pending diagram closest to the screen, taken out of the list: the one the reader looks at
-   * is drawn next, even after they scrolled (or followed a link) down a page of many. */
-  function takeNearest(boxes) {
-    var height = window.innerHeight, best = 0, bestDistance = Infinity;
-    for (var i = 0; i < boxes.length; i++) {
-      var r = boxes[i].getBoundingClientRect();
-      var distance = r.bottom < 0 ? -r.bottom : Math.max(0, r.top - height);
-      if (distance < bestDistance) { best = i; bestDistance = distance; }
+  /* The next diagram to draw, taken out of the list.  Drawing goes down the page from the one
+   * nearest the screen, then back to the top: a reader who scrolled (or followed a link) down a
+   * page of many sees theirs next.  Where the reader is is measured again only after they scroll. */
+  var cursor = 0;
+  var moved = true;  // the first diagram: the page may have opened at an anchor
+  window.addEventListener("scroll", function () { moved = true; }, { passive: true });
+
+  function takeNext(boxes) {
+    if (moved) {
+      moved = false;
+      var height = window.innerHeight, best = Infinity;
+      for (var i = 0; i < boxes.length; i++) {
+        var r = boxes[i].getBoundingClientRect();
+        var distance = r.bottom < 0 ? -r.bottom : Math.max(0, r.top - height);
+        if (distance < best) { best = distance; cursor = i; }
+      }
     }
-    return boxes.splice(best, 1)[0];
+    if (cursor >= boxes.length) cursor = 0;
+    return boxes.splice(cursor, 1)[0];  // the next one down takes its place
   }
 
   function afterLoad(fn) {
