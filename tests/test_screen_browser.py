@@ -257,6 +257,13 @@ def test_portal_tables_use_the_width_of_a_laptop(bundled_site: Path) -> None:
                     if t > b + 0.5 or over > 0]
         page.goto(base + "katalog/", wait_until="domcontentloaded")
         assert page.locator(".sop-catalogue-table th").count() >= 7
+        # on paper the catalogue is a list: no sort arrows, no "click a heading to sort"
+        page.goto(base + "katalog/", wait_until="load")
+        page.wait_for_selector(".sop-sort-hint:not([hidden])", state="attached")
+        page.emulate_media(media="print")
+        assert not page.locator(".sop-sort-hint").is_visible()
+        assert page.evaluate("getComputedStyle(document.querySelector('button.sop-sort'), '::after').display") == "none"
+        page.emulate_media(media="screen")
         # a page with headings keeps its table of contents
         page.goto(base + "guide/portal/", wait_until="domcontentloaded")
         assert page.locator(".md-sidebar--secondary").is_visible()
