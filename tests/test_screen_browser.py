@@ -424,6 +424,21 @@ def test_a_page_of_many_diagrams_answers_the_reader_while_they_are_drawn(bundled
         page.close()
 
 
+def test_a_printed_relations_graph_fits_the_paper(bundled_site: Path) -> None:
+    """On screen a graph wider than the page scrolls in its frame; on paper (A4 landscape, about
+    1,040 px of printable width) it is scaled to the width instead of cut off at the margin."""
+    with serve(bundled_site) as base, browser() as ctx:
+        page = open_page(ctx, base + "relasi/")
+        page.set_viewport_size({"width": 1040, "height": 800})
+        page.wait_for_selector(".sop-portal-graph[data-sop-mermaid-state=done]", state="attached", timeout=30000)
+        natural = page.evaluate("document.querySelector('.sop-portal-graph .sop-mermaid-svg svg').getBoundingClientRect().width")
+        page.emulate_media(media="print")
+        svg, column = page.evaluate("""() => [document.querySelector('.sop-portal-graph .sop-mermaid-svg svg').getBoundingClientRect().right,
+                                              document.querySelector('.md-content__inner').getBoundingClientRect().right]""")
+        assert natural > 1040 and svg <= column + 0.5, (natural, svg, column)
+        page.close()
+
+
 def test_mermaid_is_only_requested_where_a_diagram_shows(bundled_site: Path) -> None:
     with serve(bundled_site) as base, browser() as ctx:
         for path in ("", "katalog/", "peran/", "dokumen/", "monev/", "sop/sop-umum-001/"):
