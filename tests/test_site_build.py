@@ -67,6 +67,17 @@ def test_every_published_sop_has_a_page_with_its_steps(bundled_site: Path) -> No
         assert html.count("<h1") == 1
 
 
+def test_a_missing_address_gets_a_page_in_the_portals_language(bundled_site: Path) -> None:
+    """404.html (overrides/404.html): not material's "404 - Not found" but the portal's words and
+    the way to the catalogue, which lists retired SOPs too; its links work from any missing address."""
+    html = (bundled_site / "404.html").read_text(encoding="utf-8")
+    assert "Halaman tidak ditemukan" in html and "404 - Not found" not in html
+    links = re.findall(r'<a href="(/[^"]*)">(Beranda|Katalog SOP)</a>', html)
+    assert links == [("/", "Beranda"), ("/katalog/", "Katalog SOP")]
+    assert (bundled_site / "katalog" / "index.html").is_file()
+    assert "data-pagefind-body" not in html  # not a search result
+
+
 def test_no_cdn_and_no_web_fonts(bundled_site: Path) -> None:
     offenders = []
     for f in bundled_site.rglob("*.html"):

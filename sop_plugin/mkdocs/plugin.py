@@ -34,6 +34,7 @@ from ..render.context import RenderContext
 from ..render.deferred import Spool
 from ..render.prerender import prerender
 from ..render.page import page_parts
+from ..render.portal.views import CATALOGUE
 from ..render.site import ASSET_DIR, asset_files, asset_urls, generated_pages
 from ..settings import Settings, SettingsError
 from .config import SopPluginConfig
@@ -208,7 +209,12 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         return nav
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
-        """Find the last page the search index needs: after it, MkDocs writes only printable forms."""
+        """Give the theme's templates the portal's words (``overrides/404.html``), and find the last
+        page the search index needs: after it, MkDocs writes only printable forms."""
+        lang = self.context().lang
+        catalogue = files.get_file_from_path(CATALOGUE)
+        env.globals.update(sop_t=lambda key, **fields: i18n.t(lang, key, **fields),
+                           sop_catalogue_url=catalogue.url if catalogue else None)
         parallel.settle()  # every page is converted: the pages live until written
         self.last_searched = None
         if self.search is not None and not self.dirty:  # --dirty: unchanged pages are read back at the end
