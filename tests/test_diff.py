@@ -76,6 +76,19 @@ def test_removed_step():
     assert "Langkah 3 (lama) dihapus: Menyusun dokumen pemesanan." in text
 
 
+@pytest.mark.parametrize("lang,before,after", [("id", "1 April 2026", "1 Mei 2026"),
+                                               ("en", "April 1, 2026", "May 1, 2026")])
+def test_dates_in_a_diff_are_written_in_the_readers_language(lang, before, after):
+    """Front-matter dates are compared as ISO dates and shown as the language writes them, in the
+    page section and in `sop diff` alike; a translator without a language leaves them as they are."""
+    d = diff(VALID_SOP, mutate(VALID_SOP, "tanggal_efektif: 2026-04-01", "tanggal_efektif: 2026-05-01"))
+    text = text_report(d, i18n.Translator(lang))
+    assert f"{before} → {after}" in text and "2026-04-01" not in text
+    html = html_fragment(d, i18n.Translator(lang))
+    assert before in html and after in html and "2026-05-01" not in html
+    assert "2026-04-01 → 2026-05-01" in text_report(d, lambda k, **kw: i18n.t(lang, k, **kw))
+
+
 def test_moved_step_is_moved_not_removed_and_added():
     old = parse(VALID_SOP)
     lines = VALID_SOP.split("\n")

@@ -60,9 +60,7 @@ def _read(path: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     lang = i18n.normalize(args.lang or load_options(args).get("lang"))
-
-    def t(key: str, **fields: object) -> str:
-        return i18n.t(lang, key, **fields)
+    t = i18n.Translator(lang)
 
     if args.rev or args.since_signed:
         if len(args.files) != 1:

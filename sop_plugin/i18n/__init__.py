@@ -52,6 +52,16 @@ def t(lang: str, key: str, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+class Translator:
+    """``t(key, **fields)`` in one language; ``t.lang`` says which (for dates and numbers)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = normalize(lang)
+
+    def __call__(self, key: str, **fields: object) -> str:
+        return t(self.lang, key, **fields)
+
+
 def normalize(lang: str | None) -> str:
     lang = (lang or DEFAULT_LANG).split("_")[0].split("-")[0].lower()
     return lang if lang in LANGS else DEFAULT_LANG

@@ -10,6 +10,7 @@ git commit only when git is read).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from importlib import resources
@@ -17,7 +18,7 @@ from typing import Any, Callable
 
 from markupsafe import Markup
 
-from .. import i18n
+from .. import fmt, i18n
 from ..diff import FieldChange, SopDiff, StepChange
 from ..diff.history import previous_version
 from ..model import Sop, Status
@@ -29,6 +30,27 @@ Translate = Callable[..., str]
 
 
 # -- values -------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LABEL_DATE = re.compile(r"(?<= )\d{4}-\d{2}-\d{2}$")  # "ec2ead6e 2026-11-26": a revision's label
+
+
+def _date(value: Any, t: Translate) -> Any:
+    """An ISO date as the reader's language writes it (``20 November 2026``), with a translator that
+    knows its language (:class:`~sop_plugin.i18n.Translator`); anything else as it is."""
+    lang = getattr(t, "lang", None)
+    if lang is None or not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return value
+    try:
+        return fmt.date(dt.date.fromisoformat(value), lang)
+    except ValueError:
+        return value
+
+
+def _label(label: str, t: Translate) -> str:
+    """Where a side of the diff comes from, its date in the reader's language."""
+    return _LABEL_DATE.sub(lambda m: _date(m.group(0), t), label)
+
 
 def _target(value: Any, t: Translate) -> str:
     if value == "end":
@@ -46,22 +68,23 @@ def _record(field: str, item: dict[str, Any], t: Translate) -> str:
     if field == "approvals":
         role = item.get("role")
         who = t(f"role.{role}") if role in ("maker", "reviewer", "leader") else (role or "?")
-        bits = [x for x in (item.get("name"), item.get("position"), item.get("date")) if x]
+        bits = [x for x in (item.get("name"), item.get("position"), _date(item.get("date"), t)) if x]
         sign = t("changes.signed") if item.get("signed") else t("changes.unsigned")
         return f"{who}: {', '.join(bits)} ({sign})"
     if field == "simulations":
         res = t(f"changes.result.{item['result']}") if item.get("result") in ("pass", "fail") else ""
-        return " ".join(x for x in (item.get("date"), res, item.get("findings") and f"— {item['findings']}") if x)
+        return " ".join(x for x in (_date(item.get("date"), t), res, item.get("findings") and f"— {item['findings']}")
+                        if x)
     if field == "socialization":
-        return f"{item.get('date') or '?'}: {', '.join(item.get('audience') or [])}"
+        return f"{_date(item.get('date'), t) or '?'}: {', '.join(item.get('audience') or [])}"
     if field == "monitoring":
         rec = t(f"changes.rec.{item['recommendation']}") if item.get("recommendation") in ("keep", "revise") else ""
-        head = " ".join(x for x in (item.get("date"), item.get("by")) if x)
+        head = " ".join(x for x in (_date(item.get("date"), t), item.get("by")) if x)
         tail = "; ".join(x for x in (item.get("finding"), rec) if x)
         return f"{head}: {tail}" if tail else head
     if field == "revisions":
         return " ".join(x for x in (f"v{item.get('version')}" if item.get("version") is not None else None,
-                                    item.get("date"), item.get("summary") and f"— {item['summary']}") if x)
+                                    _date(item.get("date"), t), item.get("summary") and f"— {item['summary']}") if x)
     if field == "branches":
         p = f" ({item['probability']:g}%)" if item.get("probability") is not None else ""
         return f"{item.get('label')}{p} → {_target(item.get('target'), t)}"
@@ -82,7 +105,7 @@ def describe(field: str, value: Any, t: Translate) -> str:
         return "; ".join(f"{t('changes.team.' + k)}: {v}" for k, v in value.items())
     if isinstance(value, list):
         return "; ".join(_record(field, x, t) if isinstance(x, dict) else str(x) for x in value)
-    return str(value)
+    return str(_date(value, t))
 
 
 def word_diff(old: str, new: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -179,7 +202,7 @@ def summary(diff: SopDiff, t: Translate) -> str:
 
 
 def _side(side, t: Translate) -> str:
-    return t("changes.side", v=side.version if side.version is not None else "?", label=side.label)
+    return t("changes.side", v=side.version if side.version is not None else "?", label=_label(side.label, t))
 
 
 # -- text ---------------------------------------------------------------------
@@ -274,5 +297,5 @@ def changes_block(sop: Sop, ctx: RenderContext) -> str | None:
         return None
     diff, base = found
     v = base.version if base.version is not None else "?"
-    return html_fragment(diff, ctx.t, title=ctx.t("changes.title", v=v),
-                         intro=ctx.t("changes.intro", v=v, label=diff.old.label))
+    t = i18n.Translator(ctx.lang)
+    return html_fragment(diff, t, title=t("changes.title", v=v), intro=t("changes.intro", v=v, label=_label(diff.old.label, t)))
