@@ -213,7 +213,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         page the search index needs: after it, MkDocs writes only printable forms."""
         lang = self.context().lang
         catalogue = files.get_file_from_path(CATALOGUE)
-        env.globals.update(sop_t=lambda key, **fields: i18n.t(lang, key, **fields),
+        env.globals.update(sop_t=i18n.Translator(lang),
                            sop_catalogue_url=catalogue.url if catalogue else None)
         parallel.settle()  # every page is converted: the pages live until written
         self.last_searched = None
