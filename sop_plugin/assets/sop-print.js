@@ -157,6 +157,16 @@
     return tr;
   }
 
+  /* A connector row as rendered (its cells' borders and padding included), not as drawn: a page
+     holds up to two of them, so a few pixels each can push its last row onto a page of its own. */
+  function connectorHeight(root, table) {
+    var probe = connectorRow(root, table, [], "top", 0);
+    table.tBodies[0].appendChild(probe);
+    var h = probe.getBoundingClientRect().height;
+    probe.parentNode.removeChild(probe);
+    return Math.max(h, Number(root.getAttribute("data-connector-h")) || 40);
+  }
+
   /* Lines that reach a row's bottom end exactly at the bottom of the rendered row (not beyond it). */
   function fitLines(row, height) {
     var y0 = Number(row.getAttribute("data-y")) || 0;
@@ -200,7 +210,7 @@
         avail: pageHeight() - SLACK,
         head: table.tHead.getBoundingClientRect().height,
         offset: table.getBoundingClientRect().top - top,
-        conn: Number(root.getAttribute("data-connector-h")) || 40,
+        conn: connectorHeight(root, table),
         legend: legend ? legend.getBoundingClientRect().height + 8 : 0,
         rpp: Number(root.getAttribute("data-rows-per-page")) || 0
       };
