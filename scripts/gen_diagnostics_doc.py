@@ -120,6 +120,8 @@ EXAMPLES = {
     "SOP317": (79, "step 4 is written as '5.'; targets count steps in written order"),
     "SOP318": (1261, "the procedure has 250 steps; at most 200 are read, so step 201 and the ones after it "
                      "are left out"),
+    "SOP320": (61, "step 1: its row in the SOP-AP table runs to about 40 lines of documents (Kelengkapan), "
+                   "more than a printed page holds"),
     "SOP401": (20, "an effective SOP needs the approval of the leader (pimpinan)"),
     "SOP402": (30, "a second approval for the reviewer (pemeriksa) (first at line 26)"),
     "SOP403": (30, "rina  LESTARI signs as leader (pimpinan) and as maker (pembuat)"),

@@ -132,6 +132,10 @@ NUMBERING = _code("SOP317", W, "written step numbers are not 1, 2, 3, ...",
                   "targets count steps in written order; renumber the list so that step N is written as N")
 TOO_MANY_STEPS = _code("SOP318", E, "procedure has more steps than the limit",
                        "split the procedure into several SOPs linked with 'sop: <id>' hand-overs")
+OVERLONG_STEP = _code("SOP320", W, "step is too long for one printed page of the SOP-AP table",
+                      "keep the activity to a sentence or two and move the explanation into a further paragraph "
+                      "under the step, which the step table shows and the SOP-AP table leaves out; list the "
+                      "documents a step needs, not their parts")
 
 # -- SOP4xx: approvals ------------------------------------------------------
 MISSING_APPROVAL = _code("SOP401", E, "approval missing",

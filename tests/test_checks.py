@@ -110,6 +110,9 @@ CASES = [
     ("duplicate-step-field", mutate(VALID_SOP, "    - output: Formulir permintaan terisi", "    - actor: Bendahara"),
      [(63, "SOP316", E)]),
     ("numbering", mutate(VALID_SOP, "4. Menyerahkan", "5. Menyerahkan"), [(79, "SOP317", W)]),
+    ("overlong-step", mutate(VALID_SOP, "    - kelengkapan: Formulir permintaan barang; Nota dinas unit",
+                             "    - kelengkapan: " + "; ".join(f"Lampiran {k} berkas pendukung" for k in range(20))),
+     [(61, "SOP320", W)]),
     ("step-without-activity", mutate(VALID_SOP, "3. Menyusun dokumen pemesanan.\n    - pelaksana",
                                      "3. - pelaksana"), [(73, "SOP104", E)]),
     # -- SOP4xx: approvals --

@@ -243,3 +243,59 @@ def test_every_printed_table_page_fits_whatever_the_page_height(project):
             assert checked > 100  # the sweep did print pages with connectors
         finally:
             b.close()
+
+
+def _tall_activity(i: int) -> str:
+    if i == 5:  # a row far taller than a printed page
+        return "K05 memeriksa berkas. " + " ".join(f"Rincian {k} dicatat dalam buku register unit." for k in range(70))
+    return f"K{i:02d} kegiatan dikerjakan."
+
+
+def test_a_step_taller_than_a_page_starts_under_its_connector_with_its_symbol(tmp_path):
+    """A row taller than a page cannot stay whole. It starts on the page after the previous
+    step's, right under the off-page connector (no page with only a header and a connector),
+    and its symbol is drawn beside its first lines, not pushed onto a later page."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    root = tmp_path / "p"
+    (root / "sops").mkdir(parents=True)
+    (root / "docs").mkdir()
+    (root / "sops" / "units.yml").write_text("biro-umum:\n  name: Biro Umum\n", encoding="utf-8")
+    text = make_sop(9, 3, seed=2, activity=_tall_activity, handover_every=0)
+    (root / "sops" / "tinggi.md").write_text(text, encoding="utf-8")
+    (root / "docs" / "index.md").write_text("# Beranda\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Uji\ntheme:\n  name: material\n  font: false\n  language: id\n"
+        "plugins:\n  - sop:\n      include_drafts: true\n", encoding="utf-8")
+    result = build(root, root / "site", strict=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "SOP320" in result.stderr  # the author is told
+    pdf = tmp_path / "tinggi.pdf"
+    with serve(root / "site") as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = b.new_page(viewport={"width": 1366, "height": 900})
+            page.goto(url + "sop/sop-uji-001/", wait_until="load")
+            page.evaluate("() => window.sopPrint.paginate()")
+            page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+        finally:
+            b.close()
+    with pdfplumber.open(str(pdf)) as doc:
+        pages = [_words(pg) for pg in doc.pages]
+        lanes = {}  # the lanes' x range on each table page: around the actors' headings ("Pelaksana A" ...)
+        for n, words in enumerate(pages):
+            row = [w for w in words if w["text"] == "Kelengkapan"]
+            heads = [w for w in words if row and w["text"] in "ABC" and abs(w["top"] - row[0]["top"]) < 15]
+            if heads:
+                lanes[n] = (min(w["x0"] for w in heads) - 60, max(w["x1"] for w in heads) + 60)
+    on = {tok: [n for n, words in enumerate(pages) if any(w["text"] == tok for w in words)] for tok in ("K04", "K05")}
+    assert on["K05"] == [on["K04"][0] + 1], on  # no page in between
+    n = on["K05"][0]
+    x0, x1 = lanes[n]
+    k05 = next(w for w in pages[n] if w["text"] == "K05")
+    # the diamond's number, in the lanes, level with the step's first line
+    assert any(w["text"] == "5" and x0 < w["x0"] < x1 and abs(w["top"] - k05["top"]) < 40 for w in pages[n]), n
+    for later in range(n + 1, len(pages)):
+        assert not any(w["text"] == "5" and later in lanes and lanes[later][0] < w["x0"] < lanes[later][1]
+                       for w in pages[later])

@@ -219,6 +219,13 @@
       var cross = rows.map(function (r) {
         try { return JSON.parse(r.getAttribute("data-cross") || "[]"); } catch (e) { return []; }
       });
+      /* a row taller than a page's room cannot stay whole: it may break, and its drawing keeps to
+         the room on the row's first page (a drawing does not follow a row across a page break) */
+      var room = opts.avail - opts.head - 2 * opts.conn;
+      rows.forEach(function (r, i) {
+        r.classList.toggle("sopap-row-tall", heights[i] > room);
+        if (heights[i] > room) r.style.setProperty("--sopap-room", Math.floor(room) + "px");
+      });
       var pages = plan(heights, cross, opts);
       var counter = 0;
       var previous = table;

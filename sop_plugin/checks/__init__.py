@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from ..model import Corpus, Diagnostic
 from ..settings import Settings
-from . import approvals, flow, lifecycle, references, schema, signatures
+from . import approvals, flow, lifecycle, paper, references, schema, signatures
 
-CHECKS = (schema.check, references.check, flow.check, approvals.check, signatures.check, lifecycle.check)
+CHECKS = (schema.check, references.check, flow.check, paper.check, approvals.check, signatures.check,
+          lifecycle.check)
 
 
 def validate(corpus: Corpus, settings: Settings | None = None) -> list[Diagnostic]:

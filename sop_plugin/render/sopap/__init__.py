@@ -34,8 +34,9 @@ with the geometry as ``data-*`` attributes), :mod:`.pages` (the flow lines cross
 each row boundary, for the print script) and :mod:`.block` (the page block and its table).
 """
 
+from ...paper import TABLE_WIDTH, Columns, columns
 from .block import sopap_block, sopap_html
-from .geometry import TABLE_WIDTH, Columns, Edge, Kind, Layout, Point, Row, Side, Symbol, columns, layout
+from .geometry import Edge, Kind, Layout, Point, Row, Side, Symbol, layout
 from .pages import CONNECTOR_ROW, Crossing, crossings, letters
 
 __all__ = ["CONNECTOR_ROW", "TABLE_WIDTH", "Columns", "Crossing", "Edge", "Kind", "Layout", "Point", "Row", "Side",

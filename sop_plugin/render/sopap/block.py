@@ -8,10 +8,11 @@ from markupsafe import Markup
 
 from ... import fmt
 from ...model import Sop
+from ...paper import TABLE_WIDTH
 from ..blocks import block
 from ..context import RenderContext
 from ..templating import inline_markdown, render
-from .geometry import TABLE_WIDTH, layout
+from .geometry import layout
 from .pages import CONNECTOR_ROW, crossings
 from .svg import legend, rows_svg
 

@@ -8,26 +8,20 @@ tests can check the picture and :mod:`.svg` can draw it.
 from __future__ import annotations
 
 import enum
-import math
 import textwrap
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 from ...model import Sop, Step
+from ...paper import GUTTER, MIN_ROW, Columns, columns, lanes, row_height
 
-# -- dimensions (CSS px; A4 landscape minus 10 mm margins is ~1047 px wide) --
+# -- drawing dimensions (CSS px; the columns are in sop_plugin/paper.py) --
 
-TABLE_WIDTH = 1040
-MARGIN = 16           # extra room left and right of the lanes for the outer corridors
-GUTTER = 10           # corridor half-width inside each lane
 TRACK = 4             # distance between parallel lines in a corridor
 TOP_PAD = 8           # above a row's symbol
 START_H = 30          # extra row height for a "Mulai" capsule above the first step
 HANDOVER_H = 40       # extra row height for a handover connector (and its SOP label) under a step
 HANDOVER_GAP = 16     # between a step's symbol and its handover connector (room for the label)
-MIN_ROW = 50
-LINE_H = 14.5         # text line height at the table's 11 px font
-CHAR_W = 5.9          # average character width at that font
 LABEL_LINE = 13       # line height of a flow line's label (11 px)
 LABEL_CHAR = 6.2      # average character width of a label (11 px, semibold)
 
@@ -62,51 +56,6 @@ class Jump(enum.StrEnum):
     FWD = "fwd"      # a later step, further down
     BACK = "back"    # an earlier step (a loop)
     END = "end"      # the end of the procedure
-
-
-@dataclass
-class Columns:
-    no: int
-    activity: int
-    lane: int          # width of one actor lane
-    lanes: int         # number of lanes
-    inputs: int
-    duration: int
-    output: int
-    notes: int
-
-    @property
-    def lanes_width(self) -> int:
-        return self.lanes * self.lane + 2 * MARGIN
-
-    def lane_cols(self) -> list[int]:
-        """Widths of the header's actor columns (the outer ones include the corridor margins)."""
-        w = [self.lane] * self.lanes
-        w[0] += MARGIN
-        w[-1] += MARGIN
-        return w
-
-    def lane_center(self, lane: int) -> float:
-        return MARGIN + lane * self.lane + self.lane / 2
-
-    def corridor(self, c: int) -> tuple[float, float]:
-        """x range of corridor ``c`` (0 = left of the first lane, ``lanes`` = right of the last)."""
-        b = MARGIN + c * self.lane
-        lo = 0 if c == 0 else b - GUTTER
-        hi = self.lanes_width if c == self.lanes else b + GUTTER
-        return lo, hi
-
-
-def columns(lanes: int) -> Columns:
-    lanes = max(1, lanes)
-    if lanes >= 6:
-        no, inputs, duration, output, notes = 26, 82, 52, 82, 72
-    else:
-        no, inputs, duration, output, notes = 30, 100, 60, 100, 90
-    rest = TABLE_WIDTH - (no + inputs + duration + output + notes) - 2 * MARGIN
-    lane = max(58, min(110, (rest - 200) // lanes))
-    activity = TABLE_WIDTH - (no + inputs + duration + output + notes) - 2 * MARGIN - lane * lanes
-    return Columns(no, max(140, activity), lane, lanes, inputs, duration, output, notes)
 
 
 @dataclass
@@ -194,25 +143,6 @@ class Layout:
     @property
     def height(self) -> float:
         return self.rows[-1].y + self.rows[-1].h if self.rows else 0
-
-
-def _lines(text: str, width: int) -> int:
-    if not text:
-        return 1
-    per = max(4, int((width - 8) / CHAR_W))
-    return sum(max(1, math.ceil(len(part) / per)) for part in text.split("\n"))
-
-
-def _row_height(step: Step, cols: Columns) -> float:
-    texts = [
-        (step.activity, cols.activity),
-        ("; ".join(step.inputs), cols.inputs),
-        (step.duration_text or "", cols.duration),
-        (step.output or "", cols.output),
-        ((step.notes or "") + (f" SOP {step.sop}" if step.sop else ""), cols.notes),
-    ]
-    lines = max(_lines(t, w) for t, w in texts)
-    return max(MIN_ROW, lines * LINE_H + 10)
 
 
 def _kind(step: Step, count: int) -> Kind:
@@ -349,11 +279,8 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         return None
     labels = labels or {}
     count = len(steps)
-    actors = sop.procedure.actors() if sop.procedure else []
-    lane_index: dict[str | None, int] = {a: i for i, a in enumerate(actors)}
-    if any(not s.actor for s in steps):
-        lane_index[None] = len(actors)
-        actors = actors + [labels.get("no_actor", "?")]
+    lane_index = {a: i for i, a in enumerate(lanes(sop))}
+    actors = [labels.get("no_actor", "?") if a is None else a for a in lane_index]
     cols = columns(len(actors))
 
     def lane(s: Step) -> int:
@@ -382,7 +309,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         extra = ((START_H if (s.number == 1 and start_capsule) else 0)
                  + (HANDOVER_H if has_handover[s.number] else 0)
                  + label_above.get(s.number, 0) + max(0.0, label_below.get(s.number, 0) - 12))
-        h = max(_row_height(s, cols), MIN_ROW + extra)
+        h = max(row_height(s, cols), MIN_ROW + extra)
         rows.append(Row(s, y, h))
         y += h
     if needs_end_row:
