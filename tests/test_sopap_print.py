@@ -184,3 +184,74 @@ def test_sixty_steps_on_screen_continuous_and_not_overlapping(browser, tmp_path)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not (a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5), (a, b)
+
+
+MANY_BRANCHES = """---
+id: SOP-UJI-005
+title: Pengaduan
+status: draft
+---
+## Prosedur
+
+1. Menerima pengaduan.
+    - pelaksana: Petugas Layanan
+2. Menelaah jenis pengaduan.
+    - pelaksana: Koordinator Layanan
+    - keputusan: Jenis pengaduan?
+        - Akademik (40%) -> 3
+        - Keuangan (25%) -> 4
+        - Sarana prasarana (20%) -> 5
+        - Kepegawaian (10%) -> 6
+        - Lainnya -> 7
+3. Meneruskan ke Biro Akademik.
+    - pelaksana: Koordinator Layanan
+    - lanjut: 8
+4. Meneruskan ke Biro Keuangan.
+    - pelaksana: Koordinator Layanan
+    - lanjut: 8
+5. Meneruskan ke Bagian Sarana.
+    - pelaksana: Koordinator Layanan
+    - lanjut: 8
+6. Meneruskan ke Biro Kepegawaian.
+    - pelaksana: Koordinator Layanan
+    - lanjut: 8
+7. Menjawab pengaduan langsung.
+    - pelaksana: Petugas Layanan
+8. Menutup tiket pengaduan.
+    - pelaksana: Petugas Layanan
+"""
+
+
+def test_every_branch_of_a_many_way_decision_is_labelled_legibly(browser, tmp_path):
+    """A decision has three ports. With five branches, three leave through one port: their labels
+    are stacked there, each naming where its line goes, and no label is written over another,
+    over the diamond, or past the edge of the lanes (where the drawing is clipped)."""
+    sop = parse_sop("pengaduan.md", MANY_BRANCHES)
+    html = sopap.sopap_html(sop, _ctx(sop))
+    assets = Path(sopap.__file__).parents[2] / "assets"
+    css = "".join((assets / name).read_text(encoding="utf-8") for name in ("sop-sopap.css", "sop-print.css"))
+    f = tmp_path / "cabang.html"
+    f.write_text(f"<!doctype html><meta charset=utf-8><style>{css}</style><body>{html}", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f.as_uri())
+    res = page.evaluate("""() => {
+      const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+      const row = document.querySelector('tr.sopap-row[data-step="2"]');
+      const svg = row.querySelector('svg.sopap-svg');
+      return {lines: [...row.querySelectorAll('text.sopap-label tspan')].map(t => [t.textContent, box(t)]),
+              diamond: box(row.querySelector('g.sopap-sym[data-kind="decision"] .sopap-shape')),
+              lanes: box(svg.parentElement)};
+    }""")
+    page.close()
+    texts = sorted(t for t, _ in res["lines"])
+    # the two ports a branch has to itself keep the bare label; the shared one names the targets
+    assert texts == sorted(["Akademik", "Sarana prasarana", "Keuangan → 4", "Kepegawaian → 6", "Lainnya → 7"])
+    boxes = [b for _, b in res["lines"]]
+    left, top, right, bottom = res["lanes"]
+    d = res["diamond"]
+    for i, a in enumerate(boxes):
+        assert left - 0.5 <= a[0] and a[2] <= right + 0.5, (res["lines"][i], res["lanes"])
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5), (a, b)
+        # nothing over the diamond's box, but the bottom exit's label beside its line
+        assert not (a[0] < d[2] - 0.5 and d[0] < a[2] - 0.5 and a[1] < d[3] - 0.5 and d[1] < a[3] - 0.5), (a, d)

@@ -97,6 +97,8 @@ class Edge:
     points: list[Point] = field(default_factory=list)
     arrow: bool = True
     label_lines: list[str] = field(default_factory=list)  # the label, wrapped (never truncated)
+    label_at: Point | None = None  # a label above a sideways exit: x and the last line's baseline
+    label_anchor: str = "start"    # ... and which end of its lines is at x (SVG text-anchor)
 
 
 def wrap_label(label: str | None, cols: Columns) -> list[str]:
@@ -118,6 +120,7 @@ class Flow:
     port: Side | None = None  # None: nothing drawn (a capsule or handover ends the flow here)
     local_end: bool = False  # a decision branch that ends in a capsule beside its diamond
     x: float = 0.0           # corridor track of a line that does not go straight down
+    lines: list[str] = field(default_factory=list)  # the label as drawn at the port (see _label_lines)
 
 
 @dataclass
@@ -235,6 +238,50 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
     return needs_end_row
 
 
+def _label_lines(flows: list[Flow], cols: Columns, end_word: str) -> None:
+    """What each flow's label says at its port (``Flow.lines``).
+
+    A decision has three ports; with more branches, several leave through one port and run
+    together at first, so their labels would be written over each other and none would say
+    which line is which.  The labels of a shared port are stacked on the first of its flows,
+    each naming where its line goes ("Keuangan → 4"); the others draw none.
+    """
+    groups: dict[tuple[int, Side], list[Flow]] = {}
+    for f in flows:
+        if f.label and f.port is not None:
+            groups.setdefault((f.src, f.port), []).append(f)
+    for group in groups.values():
+        if len(group) == 1:
+            group[0].lines = wrap_label(group[0].label, cols)
+            continue
+        group.sort(key=lambda f: (f.to is None, f.to or 0))
+        group[0].lines = [line for f in group
+                          for line in wrap_label(f"{f.label} → {end_word if f.to is None else f.to}", cols)]
+
+
+def _side_label(lines: list[str], side: Side, cx: float, w: float, h: float, cols: Columns) -> tuple[float, str, float]:
+    """Where a label above a sideways exit of a decision goes: its x, its text-anchor, and how far
+    it rises above the exit line.  It starts at the vertex; one that would run past the outer edge
+    of the lanes (where the drawing is clipped) ends at that edge instead, and rises clear of the
+    diamond it then reaches over."""
+    width = max(len(line) for line in lines) * LABEL_CHAR
+    if side is Side.RIGHT:
+        vx = cx + w / 2
+        x, anchor = vx + 3, "start"
+        edge = cols.lanes_width - 2
+        if x + width <= edge:
+            return x, anchor, 0.0
+        x, anchor, reach = edge, "end", vx - (edge - width)
+    else:
+        vx = cx - w / 2
+        x, anchor = vx - 3, "end"
+        if x - width >= 2:
+            return x, anchor, 0.0
+        x, anchor, reach = 2.0, "start", (2 + width) - vx
+    # the diamond's upper edge rises h/2 over its half-width w/2, from the vertex inwards
+    return x, anchor, (min(h / 2, reach * h / w) + 2) if reach > 0 else 0.0
+
+
 def _track_positions(cols: Columns, c: int) -> list[float]:
     """x of the parallel tracks in corridor ``c``, nearest the lanes first."""
     lo_x, hi_x = cols.corridor(c)
@@ -291,6 +338,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     start_capsule = kinds[1] is Kind.DECISION
     flows = _flows(steps)
     needs_end_row = _assign_ports(steps, flows, lane, cols.lanes)
+    _label_lines(flows, cols, labels.get("end", "End"))
 
     # -- rows: row i is step i + 1 ------------------------------------------
     # wrapped branch labels need room: lines above a sideways exit push the symbol down,
@@ -298,9 +346,12 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     label_above: dict[int, float] = {}
     label_below: dict[int, float] = {}
     for f in flows:
-        n = len(wrap_label(f.label, cols))
-        if n > 1 and f.port in (Side.LEFT, Side.RIGHT):
-            label_above[f.src] = max(label_above.get(f.src, 0), (n - 1) * LABEL_LINE)
+        n = len(f.lines)
+        if n and f.port in (Side.LEFT, Side.RIGHT):
+            w, h = size(kinds[f.src], cols)
+            lift = _side_label(f.lines, f.port, cols.lane_center(lane(steps[f.src - 1])), w, h, cols)[2]
+            if n > 1 or lift:
+                label_above[f.src] = max(label_above.get(f.src, 0), (n - 1) * LABEL_LINE + lift)
         elif n and f.port is Side.BOTTOM:
             label_below[f.src] = max(label_below.get(f.src, 0), n * LABEL_LINE)
     rows: list[Row] = []
@@ -391,7 +442,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
                          title=labels.get("end", "End"))
             symbols.append(cap)
             edges.append(Edge(str(f.src), "end", f.label,
-                              [p0, cap.port(Side.LEFT if f.port is Side.RIGHT else Side.RIGHT)]))
+                              [p0, cap.port(Side.LEFT if f.port is Side.RIGHT else Side.RIGHT)], label_lines=f.lines))
             continue
         tgt = end_row_sym if f.jump is Jump.END else main[f.to]
         if f.jump is Jump.NEXT and f.port is Side.BOTTOM:
@@ -399,14 +450,14 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             if abs(tgt.cx - p0.x) > 0.5:
                 pts += [Point(p0.x, r.track), Point(tgt.cx, r.track)]
             pts.append(tgt.port(Side.TOP))
-            edges.append(Edge(str(f.src), dst_name, f.label, pts))
+            edges.append(Edge(str(f.src), dst_name, f.label, pts, label_lines=f.lines))
             continue
         x = f.x
         if tgt is main.get(f.src):  # a step that loops to itself
             top_y = tgt.cy - tgt.h / 2 - 4
             pts = [src.port(Side.BOTTOM), Point(src.cx, r.track - 4), Point(x, r.track - 4), Point(x, top_y),
                    Point(tgt.cx, top_y), tgt.port(Side.TOP)]
-            edges.append(Edge(str(f.src), dst_name, f.label, pts))
+            edges.append(Edge(str(f.src), dst_name, f.label, pts, label_lines=f.lines))
             continue
         end = tgt.port(Side.LEFT if x < tgt.cx else Side.RIGHT)
         if f.port is Side.BOTTOM:
@@ -414,9 +465,13 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             pts = [p0, Point(p0.x, ty), Point(x, ty), Point(x, end.y), end]
         else:
             pts = [p0, Point(x, p0.y), Point(x, end.y), end]
-        edges.append(Edge(str(f.src), dst_name, f.label, simplify(pts)))
-    for e in edges:
-        e.label_lines = wrap_label(e.label, cols)
+        edges.append(Edge(str(f.src), dst_name, f.label, simplify(pts), label_lines=f.lines))
+    for e in edges:  # labels above sideways exits
+        if e.label_lines and len(e.points) >= 2 and abs(e.points[0].y - e.points[1].y) < 0.01:
+            sym = exit_sym[int(e.src)]
+            side = Side.RIGHT if e.points[1].x > e.points[0].x else Side.LEFT
+            x, e.label_anchor, lift = _side_label(e.label_lines, side, sym.cx, sym.w, sym.h, cols)
+            e.label_at = Point(x, e.points[0].y - 3 - lift)
     return Layout(actors, cols, rows, symbols, edges)
 
 

@@ -123,11 +123,10 @@ def _label_svg(edge) -> str:
     lines = edge.label_lines
     if not lines or len(edge.points) < 2:
         return ""
-    a, b = edge.points[0], edge.points[1]
-    if abs(a.y - b.y) < EPS:  # leaves sideways: label above the line
-        anchor = "start" if b.x > a.x else "end"
-        x = a.x + (3 if b.x > a.x else -3)
-        y = a.y - 3 - (len(lines) - 1) * LABEL_LINE
+    a = edge.points[0]
+    if edge.label_at is not None:  # leaves sideways: label above the line (placed by the layout)
+        anchor, x = edge.label_anchor, edge.label_at.x
+        y = edge.label_at.y - (len(lines) - 1) * LABEL_LINE
     else:
         anchor, x, y = "start", a.x + 3, a.y + 11
     spans = "".join(f'<tspan x="{_f(x)}" y="{_f(y + i * LABEL_LINE)}">{escape(line)}</tspan>'
