@@ -513,3 +513,96 @@ def test_registered_as_the_default_flowchart_tab():
     assert b.slot == "flowchart" and b.tab == "tab.sopap"
     assert blocks_in("flowchart")[0] is b  # the first tab is the one shown
     assert b.render is sopap.sopap_block
+
+
+MANY_BRANCHES = """---
+id: SOP-UJI-005
+title: Pengaduan
+status: draft
+---
+## Prosedur
+
+1. Menerima pengaduan.
+    - pelaksana: Petugas Layanan
+2. Menelaah jenis pengaduan.
+    - pelaksana: Koordinator Layanan
+    - keputusan: Jenis pengaduan?
+        - Akademik (40%) -> 3
+        - Keuangan (25%) -> 4
+        - Sarana prasarana (20%) -> 5
+        - Kepegawaian (10%) -> 6
+        - Lainnya -> 7
+3. Meneruskan ke Biro Akademik.
+    - pelaksana: Koordinator Layanan
+    - lanjut: 8
+4. Meneruskan ke Biro Keuangan.
+    - pelaksana: Koordinator Layanan
+    - lanjut: 8
+5. Meneruskan ke Bagian Sarana.
+    - pelaksana: Koordinator Layanan
+    - lanjut: 8
+6. Meneruskan ke Biro Kepegawaian.
+    - pelaksana: Koordinator Layanan
+    - lanjut: 8
+7. Menjawab pengaduan langsung.
+    - pelaksana: Petugas Layanan
+8. Menutup tiket pengaduan.
+    - pelaksana: Petugas Layanan
+"""
+
+
+BRANCHES_IN_FIRST_LANE = """---
+id: SOP-UJI-006
+title: Beasiswa
+status: draft
+---
+## Prosedur
+
+1. Menerima berkas permohonan beasiswa.
+    - pelaksana: Petugas Beasiswa
+2. Memeriksa kelengkapan berkas permohonan.
+    - pelaksana: Petugas Beasiswa
+    - keputusan: Berkas lengkap?
+        - Lengkap -> 3
+        - Belum lengkap, dikembalikan kepada mahasiswa -> 1
+        - Mengundurkan diri -> selesai
+        - Perlu klarifikasi pimpinan -> 4
+3. Menilai berkas.
+    - pelaksana: Tim Penilai
+4. Menetapkan penerima.
+    - pelaksana: Wakil Rektor
+"""
+
+
+@pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE], ids=["last-lane", "first-lane"])
+def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
+    """Every branch label is drawn, inside the lanes, and no line runs across it sideways (a
+    label beside a downward exit ends above the line's turn; stacked labels of a shared corner
+    name their targets)."""
+    from sop_plugin.render.sopap.geometry import LABEL_CHAR, LABEL_LINE
+
+    sop = parse_sop("cabang.md", text)
+    lay = sopap.layout(sop, labels={"end": "Selesai"})
+    drawn = [line for e in lay.edges for line in e.label_lines]
+    for b in next(s for s in sop.steps if s.decision).decision.branches:
+        assert any(line.startswith(b.label.split()[0]) for line in drawn), b.label
+    boxes = []
+    for e in lay.edges:
+        if not e.label_lines:
+            continue
+        width = max(len(line) for line in e.label_lines) * LABEL_CHAR
+        n = len(e.label_lines)
+        if e.label_at is not None:  # above a sideways exit
+            x0 = e.label_at.x if e.label_anchor == "start" else e.label_at.x - width
+            bottom = e.label_at.y + 3
+        else:  # beside a downward exit
+            x0 = e.points[0].x + 3
+            bottom = e.points[0].y + 11 + (n - 1) * LABEL_LINE + 3
+        boxes.append((e.label_lines, x0, bottom - n * LABEL_LINE, x0 + width, bottom))
+    assert boxes
+    for lines, x0, y0, x1, y1 in boxes:
+        assert 0 <= x0 and x1 <= lay.cols.lanes_width, lines
+        for e in lay.edges:
+            for a, b in zip(e.points, e.points[1:]):
+                if abs(a.y - b.y) < 0.01 and y0 < a.y < y1:  # a sideways run at the label's height
+                    assert max(a.x, b.x) <= x0 or min(a.x, b.x) >= x1, (lines, e.src, e.dst, a, b)

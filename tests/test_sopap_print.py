@@ -18,7 +18,7 @@ from sop_plugin.render import sopap
 from sop_plugin.pipeline import Portal
 from sop_plugin.render.context import RenderContext
 from sop_plugin.settings import Institution, Settings
-from test_sopap import make_sop
+from test_sopap import MANY_BRANCHES, make_sop
 
 pytestmark = pytest.mark.browser
 
@@ -184,42 +184,6 @@ def test_sixty_steps_on_screen_continuous_and_not_overlapping(browser, tmp_path)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not (a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5), (a, b)
-
-
-MANY_BRANCHES = """---
-id: SOP-UJI-005
-title: Pengaduan
-status: draft
----
-## Prosedur
-
-1. Menerima pengaduan.
-    - pelaksana: Petugas Layanan
-2. Menelaah jenis pengaduan.
-    - pelaksana: Koordinator Layanan
-    - keputusan: Jenis pengaduan?
-        - Akademik (40%) -> 3
-        - Keuangan (25%) -> 4
-        - Sarana prasarana (20%) -> 5
-        - Kepegawaian (10%) -> 6
-        - Lainnya -> 7
-3. Meneruskan ke Biro Akademik.
-    - pelaksana: Koordinator Layanan
-    - lanjut: 8
-4. Meneruskan ke Biro Keuangan.
-    - pelaksana: Koordinator Layanan
-    - lanjut: 8
-5. Meneruskan ke Bagian Sarana.
-    - pelaksana: Koordinator Layanan
-    - lanjut: 8
-6. Meneruskan ke Biro Kepegawaian.
-    - pelaksana: Koordinator Layanan
-    - lanjut: 8
-7. Menjawab pengaduan langsung.
-    - pelaksana: Petugas Layanan
-8. Menutup tiket pengaduan.
-    - pelaksana: Petugas Layanan
-"""
 
 
 def test_every_branch_of_a_many_way_decision_is_labelled_legibly(browser, tmp_path):

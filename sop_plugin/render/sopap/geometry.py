@@ -357,9 +357,12 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     rows: list[Row] = []
     y = 0.0
     for s in steps:
+        # a label beside a downward exit ends above the line's turn to the side (Row.track - 5):
+        # (MIN_ROW + its lines + 5 holds TOP_PAD, the diamond, the lines and 3 px above the turn)
+        below = label_below[s.number] + 5 if s.number in label_below else 0
         extra = ((START_H if (s.number == 1 and start_capsule) else 0)
                  + (HANDOVER_H if has_handover[s.number] else 0)
-                 + label_above.get(s.number, 0) + max(0.0, label_below.get(s.number, 0) - 12))
+                 + label_above.get(s.number, 0) + below)
         h = max(row_height(s, cols), MIN_ROW + extra)
         rows.append(Row(s, y, h))
         y += h
