@@ -237,6 +237,21 @@ def test_the_audit_trail_is_a_table_on_a_laptop_and_cards_on_a_phone(bundled_sit
         page.close()
 
 
+def test_a_step_time_stays_on_one_line_on_a_laptop(bundled_site: Path) -> None:
+    """The step table's narrow time column said "15" over "menit" at 1366 px."""
+    with serve(bundled_site) as base, browser() as ctx:
+        page = ctx.new_page()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(base + "sop/sop-umum-001/", wait_until="domcontentloaded")
+        heights = page.locator("table.sop-steps td.sop-col-duration").evaluate_all("""tds => tds.map(td => {
+            const r = document.createRange(); r.selectNodeContents(td);
+            return [td.innerText, r.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight)];
+        })""")
+        page.close()
+    assert len(heights) > 10
+    assert all(lines < 1.2 for _, lines in heights), heights  # one line: about 0.7, two: 1.7
+
+
 def test_portal_tables_use_the_width_of_a_laptop(bundled_site: Path) -> None:
     """The portal's views have no table of contents: on a 1366 px laptop their tables (the
     catalogue's eight columns, a role's steps) get that room instead of scrolling sideways."""
