@@ -91,7 +91,7 @@ def row_height(step: Step, cols: Columns) -> float:
     return max(MIN_ROW, max(column_lines(step, cols).values()) * LINE_H + 10)
 
 
-def lanes(sop: Sop) -> list[str | None]:
+def actor_lanes(sop: Sop) -> list[str | None]:
     """The actor lanes, in order of first appearance; ``None`` is the lane of steps without an actor."""
     actors: list[str | None] = list(sop.procedure.actors()) if sop.procedure else []
     return actors + [None] if any(not s.actor for s in sop.steps) else actors
@@ -100,7 +100,7 @@ def lanes(sop: Sop) -> list[str | None]:
 def overlong_rows(sop: Sop) -> list[tuple[Step, str, int]]:
     """Steps whose row would be taller than a printed page can hold (:data:`PAGE_ROOM`), each with
     the column that makes it so (a field name) and the lines that column wraps to."""
-    cols = columns(len(lanes(sop)))
+    cols = columns(len(actor_lanes(sop)))
     out = []
     for s in sop.steps:
         if row_height(s, cols) > PAGE_ROOM:

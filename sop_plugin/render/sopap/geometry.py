@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 from ...model import Sop, Step
-from ...paper import GUTTER, MIN_ROW, Columns, columns, lanes, row_height
+from ...paper import GUTTER, MIN_ROW, Columns, actor_lanes, columns, row_height
 
 # -- drawing dimensions (CSS px; the columns are in sop_plugin/paper.py) --
 
@@ -121,6 +121,7 @@ class Flow:
     local_end: bool = False  # a decision branch that ends in a capsule beside its diamond
     x: float = 0.0           # corridor track of a line that does not go straight down
     lines: list[str] = field(default_factory=list)  # the label as drawn at the port (see _label_lines)
+    side: tuple[float, str, float] | None = None  # above a sideways exit: x, anchor, lift (_side_label)
 
 
 @dataclass
@@ -326,7 +327,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         return None
     labels = labels or {}
     count = len(steps)
-    lane_index = {a: i for i, a in enumerate(lanes(sop))}
+    lane_index = {a: i for i, a in enumerate(actor_lanes(sop))}
     actors = [labels.get("no_actor", "?") if a is None else a for a in lane_index]
     cols = columns(len(actors))
 
@@ -349,7 +350,8 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         n = len(f.lines)
         if n and f.port in (Side.LEFT, Side.RIGHT):
             w, h = size(kinds[f.src], cols)
-            lift = _side_label(f.lines, f.port, cols.lane_center(lane(steps[f.src - 1])), w, h, cols)[2]
+            f.side = _side_label(f.lines, f.port, cols.lane_center(lane(steps[f.src - 1])), w, h, cols)
+            lift = f.side[2]
             if n > 1 or lift:
                 label_above[f.src] = max(label_above.get(f.src, 0), (n - 1) * LABEL_LINE + lift)
         elif n and f.port is Side.BOTTOM:
@@ -431,6 +433,13 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     _assign_tracks(cols, jobs)
 
     # -- routing ------------------------------------------------------------
+    def edge(f: Flow, dst: str, pts: list[Point]) -> Edge:
+        e = Edge(str(f.src), dst, f.label, pts, label_lines=f.lines)
+        if f.side is not None and abs(pts[0].y - pts[1].y) < 0.01:  # the label above a sideways exit
+            x, e.label_anchor, lift = f.side
+            e.label_at = Point(x, pts[0].y - 3 - lift)
+        return e
+
     for f in flows:
         if f.port is None:
             continue
@@ -444,8 +453,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             cap = Symbol(Kind.TERMINATOR, ln, cols.lane_center(ln), src.cy, w, h * 0.9, src.row, ref="end",
                          title=labels.get("end", "End"))
             symbols.append(cap)
-            edges.append(Edge(str(f.src), "end", f.label,
-                              [p0, cap.port(Side.LEFT if f.port is Side.RIGHT else Side.RIGHT)], label_lines=f.lines))
+            edges.append(edge(f, "end", [p0, cap.port(Side.LEFT if f.port is Side.RIGHT else Side.RIGHT)]))
             continue
         tgt = end_row_sym if f.jump is Jump.END else main[f.to]
         if f.jump is Jump.NEXT and f.port is Side.BOTTOM:
@@ -453,14 +461,14 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             if abs(tgt.cx - p0.x) > 0.5:
                 pts += [Point(p0.x, r.track), Point(tgt.cx, r.track)]
             pts.append(tgt.port(Side.TOP))
-            edges.append(Edge(str(f.src), dst_name, f.label, pts, label_lines=f.lines))
+            edges.append(edge(f, dst_name, pts))
             continue
         x = f.x
         if tgt is main.get(f.src):  # a step that loops to itself
             top_y = tgt.cy - tgt.h / 2 - 4
             pts = [src.port(Side.BOTTOM), Point(src.cx, r.track - 4), Point(x, r.track - 4), Point(x, top_y),
                    Point(tgt.cx, top_y), tgt.port(Side.TOP)]
-            edges.append(Edge(str(f.src), dst_name, f.label, pts, label_lines=f.lines))
+            edges.append(edge(f, dst_name, pts))
             continue
         end = tgt.port(Side.LEFT if x < tgt.cx else Side.RIGHT)
         if f.port is Side.BOTTOM:
@@ -468,13 +476,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             pts = [p0, Point(p0.x, ty), Point(x, ty), Point(x, end.y), end]
         else:
             pts = [p0, Point(x, p0.y), Point(x, end.y), end]
-        edges.append(Edge(str(f.src), dst_name, f.label, simplify(pts), label_lines=f.lines))
-    for e in edges:  # labels above sideways exits
-        if e.label_lines and len(e.points) >= 2 and abs(e.points[0].y - e.points[1].y) < 0.01:
-            sym = exit_sym[int(e.src)]
-            side = Side.RIGHT if e.points[1].x > e.points[0].x else Side.LEFT
-            x, e.label_anchor, lift = _side_label(e.label_lines, side, sym.cx, sym.w, sym.h, cols)
-            e.label_at = Point(x, e.points[0].y - 3 - lift)
+        edges.append(edge(f, dst_name, simplify(pts)))
     return Layout(actors, cols, rows, symbols, edges)
 
 
