@@ -8,7 +8,6 @@ Widths are CSS px: A4 landscape minus 10 mm margins is about 1047 px wide.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from .model import Sop, Step
@@ -72,7 +71,9 @@ def _lines(text: str, width: int) -> int:
     if not text:
         return 1
     per = max(4, int((width - 8) / CHAR_W))
-    return sum(max(1, math.ceil(len(part) / per)) for part in text.split("\n"))
+    if "\n" not in text:  # the usual case (every step's row is measured at every build)
+        return -(-len(text) // per)
+    return sum(max(1, -(-len(part) // per)) for part in text.split("\n"))
 
 
 def column_lines(step: Step, cols: Columns) -> dict[str, int]:
