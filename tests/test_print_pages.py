@@ -69,20 +69,28 @@ CASES = {"SOP-CETAK-020": (20, 4, 3), "SOP-CETAK-060": (60, 8, 11)}
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("print")
-    sops = root / "sops"
-    sops.mkdir()
-    (sops / "units.yml").write_text("biro-umum:\n  name: Biro Umum\n", encoding="utf-8")
-    (sops / "lain.md").write_text(OTHER, encoding="utf-8")
+    sops = {"lain.md": OTHER}
     for sop_id, (n, k, seed) in CASES.items():
-        (sops / f"{sop_id.lower()}.md").write_text(_sop_text(n, k, seed, sop_id), encoding="utf-8")
+        sops[f"{sop_id.lower()}.md"] = _sop_text(n, k, seed, sop_id)
+    _build_portal(root, sops, "search")
+    return root
+
+
+def _build_portal(root: Path, sops: dict[str, str], *plugins: str) -> str:
+    """A portal of these SOP files (drafts included) built in ``root/site``; the build's log."""
+    (root / "sops").mkdir(parents=True)
+    (root / "sops" / "units.yml").write_text("biro-umum:\n  name: Biro Umum\n", encoding="utf-8")
+    for name, text in sops.items():
+        (root / "sops" / name).write_text(text, encoding="utf-8")
     (root / "docs").mkdir()
     (root / "docs" / "index.md").write_text("# Beranda\n", encoding="utf-8")
     (root / "mkdocs.yml").write_text(
         "site_name: Uji\ntheme:\n  name: material\n  font: false\n  language: id\n"
-        "plugins:\n  - search\n  - sop:\n      include_drafts: true\n", encoding="utf-8")
+        "plugins:\n" + "".join(f"  - {p}\n" for p in plugins) + "  - sop:\n      include_drafts: true\n",
+        encoding="utf-8")
     result = build(root, root / "site", strict=False)
     assert result.returncode == 0, result.stderr[-2000:]
-    return root
+    return result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -259,18 +267,8 @@ def test_a_step_taller_than_a_page_starts_under_its_connector_with_its_symbol(tm
     from playwright.sync_api import sync_playwright
 
     root = tmp_path / "p"
-    (root / "sops").mkdir(parents=True)
-    (root / "docs").mkdir()
-    (root / "sops" / "units.yml").write_text("biro-umum:\n  name: Biro Umum\n", encoding="utf-8")
-    text = make_sop(9, 3, seed=2, activity=_tall_activity, handover_every=0)
-    (root / "sops" / "tinggi.md").write_text(text, encoding="utf-8")
-    (root / "docs" / "index.md").write_text("# Beranda\n", encoding="utf-8")
-    (root / "mkdocs.yml").write_text(
-        "site_name: Uji\ntheme:\n  name: material\n  font: false\n  language: id\n"
-        "plugins:\n  - sop:\n      include_drafts: true\n", encoding="utf-8")
-    result = build(root, root / "site", strict=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "SOP320" in result.stderr  # the author is told
+    log = _build_portal(root, {"tinggi.md": make_sop(9, 3, seed=2, activity=_tall_activity, handover_every=0)})
+    assert "SOP320" in log  # the author is told
     pdf = tmp_path / "tinggi.pdf"
     with serve(root / "site") as url, sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
