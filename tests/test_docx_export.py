@@ -9,6 +9,7 @@ import pytest
 from docx.shared import Cm
 
 from conftest import TODAY, VALID_SOP, mutate, write_tree
+from test_checks import LEADER_BLOCK
 from sop_plugin.cli import main
 from sop_plugin.cli.export_pdf import find_chromium
 from sop_plugin.docx_export import build_document
@@ -107,3 +108,15 @@ def test_docx_labels_follow_the_page_language_and_decisions_go_to_notes(tmp_path
     approvals = next(t for t in d.tables if len(t.columns) == 3)
     assert approvals.rows[0].cells[0].text == "Prepared by"
     assert not d.inline_shapes  # no flowchart given: no picture
+
+
+def test_docx_of_a_draft_without_a_leader_leaves_the_name_to_be_written_in(tmp_path):
+    """A draft is exported to Word to be edited and signed; its missing approvals are blanks."""
+    text = mutate(mutate(VALID_SOP, LEADER_BLOCK, ""), "status: effective", "status: draft")
+    root = write_tree(tmp_path / "sops", {"biro-umum/a.md": text})
+    portal = build(Settings(today=TODAY, audit_git=False, include_drafts=True), tmp_path, root=root)
+    d = build_document(portal.published["SOP-UMUM-004"], RenderContext.of(portal))
+    approvals = next(t for t in d.tables if len(t.columns) == 3)
+    names = [c.text for c in approvals.rows[3].cells]
+    assert names[:2] == ["Rina Lestari", "Dewi Anggraini"] and names[2].startswith("(....")
+
