@@ -194,6 +194,8 @@ def test_no_page_scrolls_sideways_on_a_phone(bundled_site: Path) -> None:
         assert not page.locator("table.sop-steps thead").is_visible()
         card = page.locator("tr.sop-step").nth(1)
         assert card.locator("td.sop-col-actor").is_visible() and card.locator(".sop-card-next").is_visible()
+        label = card.locator("td.sop-col-no").evaluate("td => getComputedStyle(td, '::before').content")
+        assert label == '"Langkah "', label  # the card reads "Langkah 2", not "No 2"
         boxes = card.evaluate("tr => Array.from(tr.children).filter(td => td.getClientRects().length)"
                               ".map(td => td.getBoundingClientRect().left)")
         assert len(set(round(x) for x in boxes)) == 1  # stacked, not side by side
