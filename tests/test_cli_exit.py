@@ -127,3 +127,23 @@ def test_export_html_to_standard_output(project, capsys):
     assert main(["export", "--html", "-", "SOP-UMUM-004"]) == 0
     assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
     assert not Path(project / "-").exists()
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["lint"], "1 file checked"), (["due"], "0 overdue"), (["verify"], "a.md"),
+    (["json", "--include-drafts", "-o", "-"], "SOP-UMUM-004"), (["simulate", "SOP-UMUM-004", "--cases", "20"], "SOP-UMUM-004"),
+    (["export", "SOP-UMUM-004", "--html", "-"], "SOP-UMUM-004"),
+    (["new", "--unit", "biro-umum", "--title", "Uji", "-o", "-"], "SOP-UMUM-005"),
+])
+def test_every_command_that_reads_the_sop_folder_takes_sops(project, tmp_path, monkeypatch, capsys, argv, says):
+    """One option names the SOP folder everywhere (`new --dir` is its old name)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no ./sops and no mkdocs.yml here
+    rc = main([*argv, *TODAY, "--sops", str(project / "sops")])
+    out, err = capsys.readouterr()
+    assert rc in (0, 1) and "internal error" not in err, err
+    assert says in out + err
+    with pytest.raises(SystemExit) as exc:  # without it, nothing here: the error says where to look
+        main([*argv, *TODAY])
+    assert exc.value.code == 2 and "--sops" in capsys.readouterr().err

@@ -72,6 +72,12 @@ def add_common(parser: argparse.ArgumentParser, *, formats: bool = False) -> Non
                         help="judge review dates as if today were this day (default: the real date)")
 
 
+def add_sops_dir(parser: argparse.ArgumentParser, *aliases: str) -> None:
+    """``--sops DIR``, the SOP folder, for every command that finds SOPs by id or lists the tree."""
+    parser.add_argument("--sops", *aliases, dest="sops", metavar="DIR", default=None,
+                        help="the SOP folder (default: the plugin's sops_dir, else ./sops)")
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -105,7 +111,10 @@ def project_dir(args: argparse.Namespace) -> Path:
 
 
 def default_root(args: argparse.Namespace) -> Path:
-    """The SOP folder the mkdocs.yml names, held to the same rule as the build (inside the project)."""
+    """The SOP folder: ``--sops DIR``, else the one the mkdocs.yml names, held to the same rule as
+    the build (inside the project)."""
+    if getattr(args, "sops", None):
+        return Path(args.sops)
     options = load_options(args)
     project = project_dir(args)
     root = project / str(options.get("sops_dir") or DEFAULTS.sops_dir)
@@ -133,7 +142,7 @@ def load_for_paths(paths: list[str], args: argparse.Namespace, settings: Setting
     if not paths:
         root = default_root(args)
         if not root.is_dir():
-            raise UsageError(f"no SOP folder '{root}' here; name the files or folders to check")
+            raise UsageError(f"no SOP folder '{root}' here; name it with --sops, or name the files or folders to check")
         return [load_corpus(root, settings, cache=open_cache(settings.cache_dir, project_dir(args)))], None
     roots: dict[Path, list[Path]] = {}  # tree root -> named files that the tree walk skips
     whole: set[Path] = set()  # trees named as such

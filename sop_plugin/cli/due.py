@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, due_report
 from . import UsageError
-from .common import add_common, load_for_paths, load_settings
+from .common import add_common, add_sops_dir, load_for_paths, load_settings
 
 _LABEL = {OVERDUE: "OVERDUE", UPCOMING: "UPCOMING", NOT_SOCIALISED: "NOT SOCIALISED"}
 
@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="SOP files or folders (default: the plugin's sops_dir, else ./sops)")
     p.add_argument("--within", type=int, default=None, metavar="DAYS",
                    help="report reviews due within DAYS days (default: the site's review_due_days, 30)")
+    add_sops_dir(p)
     add_common(p, formats=True)
     p.set_defaults(func=run)
 

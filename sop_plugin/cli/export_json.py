@@ -16,7 +16,7 @@ from pathlib import Path
 from ..export import dumps, export, schema
 from ..pipeline import build
 from . import UsageError
-from .common import add_common, default_root, load_settings, project_dir
+from .common import add_common, add_sops_dir, default_root, load_settings, project_dir
 from .output import check_output, write_output
 
 
@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--public", action="store_true", default=None,
                    help="a public export: leave confidential SOPs out")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema instead and exit")
+    add_sops_dir(p)
     add_common(p)
     p.set_defaults(func=run)
 
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args, include_drafts=args.include_drafts, public=args.public)
     root = Path(args.path) if args.path else default_root(args)
     if not root.is_dir():
-        raise UsageError(f"no SOP folder '{root}'; name the folder to export")
+        raise UsageError(f"no SOP folder '{root}'; name the folder to export, or give it with --sops")
     doc = export(build(settings, project_dir(args), root=root))
     write_output(out, dumps(doc))
     if out is not None:

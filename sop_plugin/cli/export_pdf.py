@@ -39,7 +39,7 @@ from ..pipeline import load
 from ..render.context import RenderContext
 from ..settings import Settings
 from . import UsageError
-from .common import add_common, default_root, load_options, load_settings, project_dir
+from .common import add_common, add_sops_dir, default_root, load_options, load_settings, project_dir
 from .output import STDOUT, check_output, write_output
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--html", metavar="OUT.html",
                    help="write the self-contained HTML document ('-': standard output)")
     p.add_argument("--docx", metavar="OUT.docx", help="write the document as an editable Word file")
-    p.add_argument("--sops", metavar="DIR", help="the SOP folder (default: the plugin's sops_dir, else ./sops)")
+    add_sops_dir(p)
     p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the labels (default: id)")
     p.add_argument("--rows-per-page", type=int, default=None, metavar="N",
                    help="at most N SOP-AP table rows per printed page (default: as many as fit on A4 landscape)")
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     html_out = check_output(args.html, "--html") if args.html is not None else False
     docx_out = check_output(args.docx, "--docx", stdout=False) if args.docx is not None else None
     settings = load_settings(args, lang=args.lang, sopap_rows_per_page=args.rows_per_page)
-    root = Path(args.sops) if args.sops else default_root(args)
+    root = default_root(args)
     if not root.is_dir():
         raise UsageError(f"no SOP folder '{root}'; use --sops DIR")
     base = project_dir(args)

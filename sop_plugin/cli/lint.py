@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import codes
 from ..pipeline import validated
 from ..model import Diagnostic, Severity
-from .common import add_common, load_for_paths, load_settings
+from .common import add_common, add_sops_dir, load_for_paths, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--require-verified-signatures", action="store_true", default=None,
                    help="every approval of an approved or effective SOP must be verified by a registered key")
     p.add_argument("--show-info", action="store_true", help="also print informational notes")
+    add_sops_dir(p)
     add_common(p, formats=True)
     p.set_defaults(func=run)
 

@@ -44,7 +44,7 @@ from ..parsing.units import numbering_parts
 from ..settings import Settings
 from ..signing import content_parts
 from . import UsageError
-from .common import add_common, default_root, load_settings
+from .common import add_common, add_sops_dir, default_root, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,18 +61,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="from_id", metavar="SOP-ID",
                    help="start a new version of this SOP (edits its file in place)")
     p.add_argument("--summary", metavar="TEXT", help="summary of the revision entry (with --from)")
-    p.add_argument("--dir", metavar="DIR", help="the SOP folder (default: the plugin's sops_dir, else ./sops)")
+    add_sops_dir(p, "--dir")
     add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
-    root = Path(args.dir) if args.dir else default_root(args)
-    if not args.dir and not root.is_dir() and Path(UNITS_FILE).is_file():
+    root = default_root(args)
+    if not args.sops and not root.is_dir() and Path(UNITS_FILE).is_file():
         root = Path(".")  # run inside the SOP folder itself
     if not root.is_dir():
-        raise UsageError(f"no SOP folder '{root}'; give it with --dir")
+        raise UsageError(f"no SOP folder '{root}'; give it with --sops")
     corpus = load_corpus(root, settings)
     today = settings.now()
     if args.from_id:

@@ -25,7 +25,7 @@ from ..render.context import RenderContext
 from ..render.site import ASSET_DIR, asset_files, asset_urls, generated_pages
 from ..model import Severity
 from . import UsageError
-from .common import add_common, default_root, load_settings, project_dir
+from .common import add_common, add_sops_dir, default_root, load_settings, project_dir
 
 MANIFEST = ".sop-pages.json"
 
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "hosts that run the Markdown extension but not MkDocs plugins (Zensical). "
                                    "Run 'sop lint --strict' as the build gate.")
     p.add_argument("--out", metavar="DIR", required=True, help="the docs folder to write into (e.g. docs)")
-    p.add_argument("--sops", metavar="DIR", help="the SOP folder (default: the plugin's sops_dir, else ./sops)")
+    add_sops_dir(p)
     p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the pages (default: id)")
     p.add_argument("--no-assets", dest="assets", action="store_false",
                    help="do not copy the CSS/JS assets into DIR/assets/sop/")
@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args, lang=args.lang)
-    root = Path(args.sops) if args.sops else default_root(args)
+    root = default_root(args)
     if not root.is_dir():
         raise UsageError(f"no SOP folder '{root}'; use --sops DIR")
     out = Path(args.out)

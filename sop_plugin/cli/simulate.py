@@ -13,7 +13,7 @@ from ..analysis.simulate import DISTRIBUTIONS
 from ..model import Calendar, Corpus, Sop
 from ..parsing.duration import format_minutes, parse_duration
 from . import UsageError
-from .common import add_common, default_root, find_root, load_settings
+from .common import add_common, add_sops_dir, default_root, find_root, load_settings
 from ..corpus import load_corpus
 
 
@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="stop after this many working minutes; unfinished cases are counted, not measured")
     p.add_argument("--max-steps", type=_positive_int, default=None, metavar="N",
                    help="stop a case after N steps (loop guard; default: max(100, 20 x steps))")
+    add_sops_dir(p)
     add_common(p, formats=True)
     p.set_defaults(func=run)
 
@@ -99,7 +100,7 @@ def find_sop(ref: str, args: argparse.Namespace, settings) -> tuple[Sop, Corpus]
         return corpus.sops[0], corpus
     root = default_root(args)
     if not root.is_dir():
-        raise UsageError(f"no SOP folder '{root}' here; run in the portal folder, pass --config-file, "
+        raise UsageError(f"no SOP folder '{root}' here; run in the portal folder, pass --sops or --config-file, "
                          "or give the path of the SOP file")
     corpus = load_corpus(root, settings)
     ids = corpus.by_id()

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..i18n import normalize
 from ..model import ROLE_ORDER
 from ..signing import ROLE_WORDS, ApprovalState, trust_for, verdicts
-from .common import add_common, load_for_paths, load_settings
+from .common import add_common, add_sops_dir, load_for_paths, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    action="store_true", default=None,
                    help="an approved or effective SOP whose approvals are not all verified fails too")
     p.add_argument("--lang", choices=("id", "en"), default=None, help="language of the states (default: id)")
+    add_sops_dir(p)
     add_common(p, formats=True)
     p.set_defaults(func=run)
 
