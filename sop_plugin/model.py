@@ -162,6 +162,11 @@ class Decision:
         ]
 
 
+def document_list(text: str) -> list[str]:
+    """The documents a step field names, separated by ``;`` (a name may hold a comma or a slash)."""
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
 @dataclass
 class Step:
     number: int
@@ -182,6 +187,11 @@ class Step:
 
     def line_of(self, key: str) -> int:
         return self.field_lines.get(key, self.line)
+
+    @property
+    def outputs(self) -> list[str]:
+        """The documents the output names: ``HPS; Rancangan kontrak`` is two, as in ``inputs``."""
+        return document_list(self.output or "")
 
     def successors(self, step_count: int) -> list[Target]:
         """The targets control may flow to after this step."""

@@ -555,3 +555,21 @@ def test_monev_problem_list_is_capped_and_says_how_many_more(tmp_path):
     assert html.count('<tr class="sop-problem-') == MONEV_PROBLEMS
     more = int(re.search(r'data-more="(\d+)"', html).group(1))
     assert more == total - MONEV_PROBLEMS >= 37 and "jalankan" in html
+
+
+def test_a_step_with_two_outputs_produces_two_documents():
+    """``output: HPS; Rancangan kontrak`` (as the guide writes it) produces HPS and the draft contract,
+    so the step that later needs HPS is linked to the one that made it."""
+    from sop_plugin.model import Corpus
+    from sop_plugin.parsing import parse_sop
+    from sop_plugin.render.portal.data import actors_and_documents, build_index
+
+    sop = parse_sop("a.md", "---\nid: SOP-X-001\ntitle: Pengadaan\nstatus: effective\n---\n## Prosedur\n\n"
+                    "1. Menyusun HPS dan rancangan kontrak.\n    - pelaksana: PPK\n"
+                    "    - output: HPS; Rancangan kontrak\n\n"
+                    "2. Memilih penyedia.\n    - pelaksana: Pokja\n    - kelengkapan: HPS\n")
+    docs = {d.key: d for d in build_index(Corpus(root=".", sops=[sop]), [sop]).documents}
+    assert set(docs) == {"hps", "rancangan kontrak"}
+    assert [r.step.number for r in docs["hps"].produced_by] == [1]
+    assert [r.step.number for r in docs["hps"].needed_by] == [2]
+    assert set(actors_and_documents(sop)[1]) == {"hps", "rancangan kontrak"}

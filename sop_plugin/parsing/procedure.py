@@ -24,6 +24,7 @@ from ..model import (
     Section,
     Step,
     Target,
+    document_list,
 )
 from ..settings import DEFAULT_HEADINGS
 from .duration import parse_duration, why_not_duration
@@ -242,7 +243,7 @@ class _StepReader:
         if canon == "actor":
             step.actor = value
         elif canon == "inputs":
-            step.inputs = [p.strip() for p in value.split(";") if p.strip()]
+            step.inputs = document_list(value)
         elif canon == "duration":
             step.duration_text = value
             step.duration = parse_duration(value, self.cal)

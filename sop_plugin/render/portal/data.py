@@ -54,7 +54,7 @@ def actors_and_documents(sop: Sop) -> tuple[list[str], dict[str, str]]:
     for st in sop.steps:
         if st.actor and st.actor not in actors:
             actors.append(st.actor)
-        for name in [*st.inputs, *([st.output] if st.output else [])]:
+        for name in [*st.inputs, *st.outputs]:
             plain = document_name(name)
             key = normalise_document(plain)
             if key:
@@ -217,8 +217,8 @@ def build_index(corpus: Corpus, published: list[Sop]) -> PortalIndex:
                 d = doc(name)
                 if d is not None:
                     d.needed_by.append(StepRef(sop, st))
-            if st.output:
-                d = doc(st.output)
+            for name in st.outputs:
+                d = doc(name)
                 if d is not None:
                     d.produced_by.append(StepRef(sop, st))
             src_unit = actor_unit(unit_of_actor, sop, st.actor)
