@@ -254,6 +254,27 @@ def test_a_step_time_stays_on_one_line_on_a_laptop(bundled_site: Path) -> None:
     assert all(lines < 1.2 for _, lines in heights), heights  # one line: about 0.7, two: 1.7
 
 
+def test_documents_are_cards_on_a_phone(bundled_site: Path) -> None:
+    """Three columns of SOP numbers left a phone a column of document names and nothing else:
+    each document is a card, its name and then the steps that need and make it."""
+    with serve(bundled_site) as base, browser() as ctx:
+        page = ctx.new_page()
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(base + "dokumen/", wait_until="domcontentloaded")
+        table = page.locator("table.sop-documents-table")
+        assert not table.locator("thead").is_visible()
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")  # nothing off to the side
+        row = table.locator("tr[data-doc]").first
+        cells = row.evaluate("tr => Array.from(tr.children).filter(c => c.getClientRects().length)"
+                             ".map(c => [Math.round(c.getBoundingClientRect().left), "
+                             "getComputedStyle(c, '::before').content])")
+        assert len({left for left, _ in cells}) == 1  # stacked
+        assert [label for _, label in cells[1:]] and all(label.endswith(': "') for _, label in cells[1:]), cells
+        page.set_viewport_size({"width": 1366, "height": 900})
+        assert table.locator("thead").is_visible()
+        page.close()
+
+
 def test_portal_tables_use_the_width_of_a_laptop(bundled_site: Path) -> None:
     """The portal's views have no table of contents: on a 1366 px laptop their tables (the
     catalogue's eight columns, a role's steps) get that room instead of scrolling sideways."""
