@@ -24,7 +24,8 @@ grouped by unit) and measures, each in a fresh process:
 
 Ratios are computed within the run (machines are noisy; compare ratios, not
 seconds).  ``--repeat N`` builds plain and cold N times each, alternately,
-and reports the median time (every run's time is in the JSON).  Results go
+runs lint, lint without a cache and the bare parse N times each, alternately,
+and reports the median times (every run's time is in the JSON).  Results go
 to ``bench/results/latest.json`` and ``latest.md`` (the README shows the
 table).  ``--profile`` adds the slowest functions of a
 cold portal build (cProfile, cumulative).
@@ -219,13 +220,16 @@ def measure(n: int, profile: bool, author: bool = True, seed: int = 7, repeat: i
             warm.append(run(mkdocs, root / "portal"))
         out["warm"] = repeated(warm)
         lint = [sys.executable, "-m", "sop_plugin", "lint", "sops", "--format", "json"]
-        out["lint"] = run(lint, root / "portal")  # after the builds: the parse cache is warm
         cache = root / "portal" / ".cache"
-        cache.rename(root / "cache-kept")
-        out["lint_cold"] = run(lint, root / "portal")  # no cache: every file parsed
-        shutil.rmtree(cache, ignore_errors=True)
-        (root / "cache-kept").rename(cache)
-        out["bare_parse"] = run([sys.executable, "-c", BARE_PARSE, "sops"], root / "portal")
+        lint_runs: dict[str, list[dict]] = {"lint": [], "lint_cold": [], "bare_parse": []}
+        for _ in range(repeat):  # alternated, as the builds: a few seconds each, easily caught by a slow spell
+            lint_runs["lint"].append(run(lint, root / "portal"))  # after the builds: the parse cache is warm
+            cache.rename(root / "cache-kept")
+            lint_runs["lint_cold"].append(run(lint, root / "portal"))  # no cache: every file parsed
+            shutil.rmtree(cache, ignore_errors=True)
+            (root / "cache-kept").rename(cache)
+            lint_runs["bare_parse"].append(run([sys.executable, "-c", BARE_PARSE, "sops"], root / "portal"))
+        out.update({key: repeated(runs) for key, runs in lint_runs.items()})
         if author:
             out["author_loop"] = author_loop(root / "portal", files[len(files) // 3], saves=repeat)
         if profile:
@@ -291,7 +295,8 @@ def main() -> None:
     ap.add_argument("--table-only", action="store_true", help="print the table of the last run, measure nothing")
     ap.add_argument("--no-author-loop", action="store_true", help="skip timing `mkdocs serve --dirty` after an edit")
     ap.add_argument("--repeat", type=int, default=1,
-                    help="build plain and cold this many times each, alternately, and report the median (default 1)")
+                    help="build plain and cold, and run lint and the bare parse, this many times each, alternately, "
+                         "and report the medians (default 1)")
     args = ap.parse_args()
     if args.table_only:  # the Markdown table of the last run again (after a change to this script)
         print((RESULTS / "latest.md").read_text(encoding="utf-8").split("\n\n")[0] + "\n\n" +
@@ -306,8 +311,8 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1) + "\n",
                                          encoding="utf-8")
-    runs = (f", plain and cold builds the median of {machine['repeat']}, alternated, warm builds the median of "
-            f"{machine['repeat']}" if machine["repeat"] > 1 else "")
+    runs = (f", plain and cold builds the median of {machine['repeat']}, alternated, warm builds, lint and the bare "
+            f"parse the median of {machine['repeat']}" if machine["repeat"] > 1 else "")
     md = (f"Measured {machine['date']} on {machine['cpus']} cores ({machine['machine']}, Python "
           f"{machine['python']}), one run{runs}:\n\n" + table(results))
     (RESULTS / "latest.md").write_text(md, encoding="utf-8")
