@@ -254,6 +254,33 @@ def test_a_step_time_stays_on_one_line_on_a_laptop(bundled_site: Path) -> None:
     assert all(lines < 1.2 for _, lines in heights), heights  # one line: about 0.7, two: 1.7
 
 
+def test_the_catalogue_is_cards_on_a_phone_and_still_sorts_and_filters(bundled_site: Path) -> None:
+    """Eight columns showed a phone each SOP's number and title and scrolled for its unit, status and
+    dates: each SOP is a card, the headings a row of sort buttons, and the filter hides cards."""
+    with serve(bundled_site) as base, browser() as ctx:
+        page = ctx.new_page()
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(base + "katalog/", wait_until="load")
+        table = page.locator("table.sop-catalogue-table")
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+        card = table.locator("tbody tr").first
+        cells = card.evaluate("tr => Array.from(tr.children).filter(c => c.getClientRects().length)"
+                              ".map(c => [Math.round(c.getBoundingClientRect().left), "
+                              "getComputedStyle(c, '::before').content])")
+        assert len({left for left, _ in cells}) == 1 and len(cells) >= 5  # stacked
+        assert cells[2][1] == '"Unit kerja: "', cells
+        ids = lambda: table.locator("tbody tr:not([hidden])").evaluate_all("rs => rs.map(r => r.dataset.id)")
+        before = ids()
+        table.locator("thead button.sop-sort").first.click()  # Nomor
+        table.locator("thead button.sop-sort").first.click()  # again: descending
+        assert ids() == sorted(before, reverse=True)
+        page.fill(".sop-filter input", "SOP-UMUM")
+        page.wait_for_timeout(300)
+        shown = ids()
+        assert shown and all(i.startswith("SOP-UMUM") for i in shown) and len(shown) < len(before)
+        page.close()
+
+
 def test_documents_are_cards_on_a_phone(bundled_site: Path) -> None:
     """Three columns of SOP numbers left a phone a column of document names and nothing else:
     each document is a card, its name and then the steps that need and make it."""
