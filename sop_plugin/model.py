@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 
@@ -32,6 +32,21 @@ class Diagnostic:
     message: str
     hint: str = ""
     column: int = 1
+    # the message and hint as catalogue keys and fields (i18n.Msg), when they have them: in_lang
+    said: Any = field(default=None, compare=False, repr=False)
+    said_hint: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def translatable(self) -> bool:
+        """Whether every part of it can be put into another language (else it is shown as made)."""
+        return self.said is not None and (self.said_hint is not None or not self.hint)
+
+    def in_lang(self, lang: str) -> Diagnostic:
+        """This diagnostic with its message and hint in ``lang``; as made (English) unless
+        :attr:`translatable`, so that one line never mixes two languages."""
+        if not self.translatable:
+            return self
+        return replace(self, message=self.said.text(lang), hint=self.said_hint.text(lang) if self.said_hint else "")
 
     def format(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import codes, ids
+from ..i18n import msg
 from ..model import Corpus, Diagnostic, Severity, Sop
 from ..settings import Settings
 
@@ -17,17 +18,17 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
             continue  # nothing to check; the parse error says it all
         out.extend(_required(sop))
         if sop.id and not pattern.search(sop.id):
-            unsafe = "" if ids.is_valid(sop.id) else "; until then the SOP gets no page"
+            hint = "diag.schema.bad_id_hint" if ids.is_valid(sop.id) else "diag.schema.bad_id_hint_no_page"
             out.append(codes.BAD_ID.at(sop.path, sop.line_of("id"),
-                                       f"SOP id '{sop.id}' does not match the pattern {settings.id_pattern}",
-                                       f"use the organisation's numbering, e.g. SOP-UMUM-004{unsafe}"))
+                                       msg("diag.schema.bad_id", id=sop.id, pattern=settings.id_pattern), msg(hint)))
         elif sop.id and not ids.is_valid(sop.id):
             out.append(codes.UNSAFE_ID.at(sop.path, sop.line_of("id"),
-                                          f"SOP id {sop.id!r} is outside the id grammar; the SOP gets no page"))
+                                          msg("diag.schema.unsafe_id", id=sop.id)))
         if sop.created and sop.revised and sop.revised < sop.created:
             out.append(codes.DATE_ORDER.at(sop.path, sop.line_of("revised"),
-                                           f"revised ({sop.revised}) is before created ({sop.created})",
-                                           "a revision date cannot precede the creation date"))
+                                           msg("diag.schema.revised_before_created", revised=sop.revised,
+                                               created=sop.created),
+                                           msg("diag.schema.revised_before_created_hint")))
     return out
 
 
@@ -38,11 +39,12 @@ def _required(sop: Sop) -> list[Diagnostic]:
         needed.append("version")
     for key in needed:
         if key not in sop.front_matter:
-            out.append(codes.MISSING_FIELD.at(sop.path, 1, f"the front matter has no '{key}'",
-                                              f"add '{key}: ...' to the front matter"))
+            out.append(codes.MISSING_FIELD.at(sop.path, 1, msg("diag.schema.missing", key=key),
+                                              msg("diag.schema.missing_hint", key=key)))
     if sop.procedure is None:
         sev = Severity.WARNING if sop.status is not None and sop.status.may_be_incomplete else None
-        out.append(codes.NO_PROCEDURE.at(sop.path, sop.body_line, "the SOP has no 'Prosedur' section", severity=sev))
+        out.append(codes.NO_PROCEDURE.at(sop.path, sop.body_line, msg("diag.schema.no_procedure"),
+                                         severity=sev))
     elif not sop.procedure.steps and not any(d.code == "SOP302" for d in sop.diagnostics):
-        out.append(codes.EMPTY_PROCEDURE.at(sop.path, sop.procedure.line, "the procedure has no steps"))
+        out.append(codes.EMPTY_PROCEDURE.at(sop.path, sop.procedure.line, msg("diag.schema.no_steps")))
     return out

@@ -16,6 +16,7 @@ languages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -46,10 +47,31 @@ def has(key: str) -> bool:
     return key in catalogue()
 
 
-def t(lang: str, key: str, **fields: object) -> str:
+def t(lang: str, key: str, /, **fields: object) -> str:
     texts = catalogue()[key]
     text = texts.get(lang) or texts[DEFAULT_LANG]
     return text.format(**fields) if fields else text
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message put into words when it is shown, in the reader's language: a key and its fields.
+
+    Diagnostics are made once (and cached) but read in the portal's language, by
+    ``sop lint --lang`` and in the English author guide; a field may itself be a
+    :class:`Msg` (a phrase), put into words in the same language.
+    """
+
+    key: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str) -> str:
+        return t(lang, self.key, **{k: v.text(lang) if isinstance(v, Msg) else v for k, v in self.fields})
+
+
+def msg(key: str, /, **fields: object) -> Msg:
+    """``msg("diag.flow.no_actor", step=3)``: the message, to be put into words later (:class:`Msg`)."""
+    return Msg(key, tuple(fields.items()))
 
 
 class Translator:
@@ -58,7 +80,7 @@ class Translator:
     def __init__(self, lang: str) -> None:
         self.lang = normalize(lang)
 
-    def __call__(self, key: str, **fields: object) -> str:
+    def __call__(self, key: str, /, **fields: object) -> str:
         return t(self.lang, key, **fields)
 
 
