@@ -48,22 +48,25 @@ class Diagnostic:
             return self
         return replace(self, message=self.said.text(lang), hint=self.said_hint.text(lang) if self.said_hint else "")
 
-    def format(self) -> str:
-        hint = f" ({self.hint})" if self.hint else ""
+    def format(self, lang: str = "en") -> str:
+        """``file:line:column: CODE severity: message (hint)``, the message in ``lang``."""
+        d = self.in_lang(lang)
+        hint = f" ({d.hint})" if d.hint else ""
         return (
-            f"{self.file}:{self.line}:{self.column}: {self.code} "
-            f"{self.severity.value}: {self.message}{hint}"
+            f"{d.file}:{d.line}:{d.column}: {d.code} "
+            f"{d.severity.value}: {d.message}{hint}"
         )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        d = self.in_lang(lang)
         return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "code": self.code,
-            "severity": self.severity.value,
-            "message": self.message,
-            "hint": self.hint,
+            "file": d.file,
+            "line": d.line,
+            "column": d.column,
+            "code": d.code,
+            "severity": d.severity.value,
+            "message": d.message,
+            "hint": d.hint,
         }
 
 

@@ -57,12 +57,14 @@ def test_subprocess_clean_tree_exits_0(project, tmp_path):
     project({"biro-umum/a.md": DRAFT})
     r = sop("lint", *TODAY, cwd=tmp_path)
     assert (r.returncode, r.stdout) == (0, "")
+    assert "1 berkas diperiksa: 0 kesalahan, 0 peringatan" in r.stderr  # the site's language: id by default
+    r = sop("lint", *TODAY, "--lang", "en", cwd=tmp_path)
     assert "1 file checked: 0 errors, 0 warnings" in r.stderr
 
 
 def test_subprocess_text_format_and_exit_1(project, tmp_path):
     project({"biro-umum/a.md": BROKEN})
-    r = sop("lint", "sops", *TODAY, cwd=tmp_path)
+    r = sop("lint", "sops", *TODAY, "--lang", "en", cwd=tmp_path)
     assert r.returncode == 1
     lines = r.stdout.splitlines()
     assert lines[-1] == ("sops/biro-umum/a.md:75:1: SOP305 error: step 3: cannot read the duration 'sehari' "
@@ -93,7 +95,7 @@ def test_subprocess_usage_errors_exit_2(project, tmp_path):
 
 def test_json_format(project, capsys):
     project({"biro-umum/a.md": BROKEN})
-    code, out, _ = lint(capsys, "--format", "json", *TODAY)
+    code, out, _ = lint(capsys, "--format", "json", "--lang", "en", *TODAY)
     assert code == 1
     data = json.loads(out)
     assert isinstance(data, list) and len(data) == 4
@@ -115,7 +117,7 @@ def test_warnings_alone_exit_0_and_strict_makes_them_errors(project, capsys):
     code, out, err = lint(capsys, *TODAY)
     assert code == 0 and out.count(" SOP406 warning: ") == 3
     code, out, err = lint(capsys, "--strict", *TODAY)
-    assert code == 1 and out.count(" SOP406 error: ") == 3 and "3 errors, 0 warnings" in err
+    assert code == 1 and out.count(" SOP406 error: ") == 3 and "3 kesalahan, 0 peringatan" in err
 
 
 def test_require_signed(project, capsys):
@@ -173,7 +175,7 @@ def test_single_file_resolves_against_its_tree_and_reports_only_that_file(projec
     linked = mutate(DRAFT, "pencatatan: [Kartu persediaan]", "keterkaitan: [SOP-KEU-002]")
     project({"biro-umum/a.md": linked, "keuangan/b.md": other})
     code, out, err = lint(capsys, "sops/biro-umum/a.md", *TODAY)
-    assert (code, out) == (0, "") and "1 file checked" in err  # unit and related SOP resolve
+    assert (code, out) == (0, "") and "1 berkas diperiksa" in err  # unit and related SOP resolve
     code, out, _ = lint(capsys, "sops/keuangan/b.md", *TODAY)
     assert code == 1 and all(line.startswith("sops/keuangan/b.md:") for line in out.splitlines())
 
@@ -189,13 +191,13 @@ def test_subfolder_resolves_against_its_tree(project, capsys):
     other = mutate(mutate(BROKEN, "nomor: SOP-UMUM-004", "nomor: SOP-KEU-002"), "status: effective", "status: draft")
     project({"biro-umum/a.md": linked, "keuangan/b.md": other})
     code, out, err = lint(capsys, "sops/biro-umum", *TODAY)
-    assert (code, out) == (0, "") and "1 file checked" in err
+    assert (code, out) == (0, "") and "1 berkas diperiksa" in err
 
 
 def test_named_file_outside_the_tree_walk_is_still_checked(project, capsys):
     project({"biro-umum/README.md": BROKEN})
     code, out, err = lint(capsys, "sops/biro-umum/README.md", *TODAY)
-    assert code == 1 and "sops/biro-umum/README.md:75:1: SOP305" in out and "1 file checked" in err
+    assert code == 1 and "sops/biro-umum/README.md:75:1: SOP305" in out and "1 berkas diperiksa" in err
 
 
 def test_units_file_problems_are_reported_for_the_tree(project, capsys):

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from .. import i18n
 from ..corpus import UNITS_FILE, check_sops_dir, load_corpus, sop_files
 from ..cache import open_cache
 from ..model import Corpus
@@ -70,6 +71,9 @@ def add_common(parser: argparse.ArgumentParser, *, formats: bool = False) -> Non
                         help="mkdocs.yml whose 'sop' plugin options apply (default: ./mkdocs.yml if present)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", type=_date, default=None,
                         help="judge review dates as if today were this day (default: the real date)")
+    parser.add_argument("--lang", choices=i18n.LANGS, default=None,
+                        help="language of the output: messages, labels, pages (default: the 'lang' option or "
+                             "the theme's language in mkdocs.yml, else id)")
 
 
 def add_sops_dir(parser: argparse.ArgumentParser, *aliases: str) -> None:
@@ -95,6 +99,7 @@ def load_options(args: argparse.Namespace) -> dict[str, Any]:
 def load_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     """The plugin options of the config file, overridden by the command's flags (``None``: not given)."""
     try:
+        overrides.setdefault("lang", getattr(args, "lang", None))
         return Settings.from_options(load_options(args), today=getattr(args, "today", None), **overrides)
     except SettingsError as exc:
         raise UsageError(f"{config_path(args)}: {exc}") from None

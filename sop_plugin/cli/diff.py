@@ -42,8 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "the file no longer holds it) with FILE now")
     p.add_argument("--format", choices=("text", "json", "html"), default="text",
                    help="output format (default: text); html is a self-contained page")
-    p.add_argument("--lang", choices=i18n.LANGS, default=None,
-                   help="language of text and html output (default: the site's 'lang', else id)")
     add_common(p)
     p.set_defaults(func=run)
 

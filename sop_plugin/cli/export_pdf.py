@@ -57,7 +57,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="write the self-contained HTML document ('-': standard output)")
     p.add_argument("--docx", metavar="OUT.docx", help="write the document as an editable Word file")
     add_sops_dir(p)
-    p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the labels (default: id)")
     p.add_argument("--rows-per-page", type=int, default=None, metavar="N",
                    help="at most N SOP-AP table rows per printed page (default: as many as fit on A4 landscape)")
     p.add_argument("--force", action="store_true",
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     pdf_out = check_output(args.pdf, "--pdf") if args.pdf is not None else False
     html_out = check_output(args.html, "--html") if args.html is not None else False
     docx_out = check_output(args.docx, "--docx", stdout=False) if args.docx is not None else None
-    settings = load_settings(args, lang=args.lang, sopap_rows_per_page=args.rows_per_page)
+    settings = load_settings(args, sopap_rows_per_page=args.rows_per_page)
     root = default_root(args)
     if not root.is_dir():
         raise UsageError(f"no SOP folder '{root}'; use --sops DIR")

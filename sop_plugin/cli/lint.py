@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
-from .. import codes
+from .. import codes, i18n
 from ..pipeline import validated
 from ..model import Diagnostic, Severity
 from .common import add_common, add_sops_dir, load_for_paths, load_settings
@@ -54,17 +55,22 @@ def run(args: argparse.Namespace) -> int:
     errors = sum(d.severity is Severity.ERROR for d in found)
     warnings = sum(d.severity is Severity.WARNING for d in found)
     if args.format == "json":
-        json.dump([d.as_dict() for d in shown], sys.stdout, ensure_ascii=False, indent=2)
+        json.dump([d.as_dict(settings.lang) for d in shown], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         for d in shown:
-            print(d.format())
-        print(f"{files} file{'s' if files != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}, "
-              f"{warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr)
+            print(d.format(settings.lang))
+        t = i18n.Translator(settings.lang)
+        print(t("cli.lint.summary", files=_count(t, "file", files), errors=_count(t, "error", errors),
+                warnings=_count(t, "warning", warnings)), file=sys.stderr)
     return 1 if errors else 0
+
+
+def _count(t: i18n.Translator, noun: str, n: int) -> str:
+    return t(f"cli.count.{noun}.{'one' if n == 1 else 'other'}", n=n)
 
 
 def _strict(d: Diagnostic) -> Diagnostic:
     if d.severity is Severity.WARNING:
-        return Diagnostic(d.file, d.line, d.code, Severity.ERROR, d.message, d.hint, d.column)
+        return dataclasses.replace(d, severity=Severity.ERROR)
     return d

@@ -38,7 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "Run 'sop lint --strict' as the build gate.")
     p.add_argument("--out", metavar="DIR", required=True, help="the docs folder to write into (e.g. docs)")
     add_sops_dir(p)
-    p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the pages (default: id)")
     p.add_argument("--no-assets", dest="assets", action="store_false",
                    help="do not copy the CSS/JS assets into DIR/assets/sop/")
     add_common(p)
@@ -46,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings(args, lang=args.lang)
+    settings = load_settings(args)
     root = default_root(args)
     if not root.is_dir():
         raise UsageError(f"no SOP folder '{root}'; use --sops DIR")

@@ -36,7 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--require-verified", "--require-verified-signatures", dest="require_verified",
                    action="store_true", default=None,
                    help="an approved or effective SOP whose approvals are not all verified fails too")
-    p.add_argument("--lang", choices=("id", "en"), default=None, help="language of the states (default: id)")
     add_sops_dir(p)
     add_common(p, formats=True)
     p.set_defaults(func=run)

@@ -111,15 +111,15 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                  f"{len(portal.published) - portal.analyses} from the cache")
         for d in portal.diagnostics:
             if d.severity is Severity.ERROR:
-                log.error(d.format())
+                log.error(d.format(settings.lang))
             elif d.severity is Severity.WARNING:
-                log.warning(d.format())
+                log.warning(d.format(settings.lang))
             else:
-                log.debug(d.format())
+                log.debug(d.format(settings.lang))
         self._close_spool()
         # a plugin that reads page.content (a search index built from it) must see whole pages
         self.spool = None if _READS_CONTENT & set(config.plugins) else Spool()
-        config.markdown_extensions.append(SopExtension(context=self.context, report=lambda d: log.error(d.format()),
+        config.markdown_extensions.append(SopExtension(context=self.context, report=lambda d: log.error(d.format(settings.lang)),
                                                        defer=self.spool.put if self.spool else None))
         css, scripts = asset_urls()
         config.extra_css[:0] = css

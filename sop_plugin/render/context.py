@@ -49,7 +49,7 @@ class RenderContext:
     def published(self) -> dict[str, Sop]:
         return self.portal.published
 
-    def t(self, key: str, **fields: object) -> str:
+    def t(self, key: str, /, **fields: object) -> str:
         return i18n.t(self.lang, key, **fields)
 
     def derived(self, sop: Sop) -> Derived:

@@ -116,7 +116,7 @@ def _list_end(sop: Sop, lines: list[str], start: int, end: int) -> int:
 
 @block("title", slot="header", order=10)
 def title_block(sop: Sop, ctx: RenderContext) -> str:
-    problems = [d for d in ctx.diagnostics_for(sop) if d.severity is not Severity.INFO]
+    problems = [d.in_lang(ctx.lang) for d in ctx.diagnostics_for(sop) if d.severity is not Severity.INFO]
     successor = None
     if sop.status is Status.RETIRED and sop.superseded_by:
         ref = ctx.sop_ref(sop.superseded_by)
@@ -129,6 +129,7 @@ def title_block(sop: Sop, ctx: RenderContext) -> str:
         status=sop.status.value if sop.status else "unknown",
         successor=successor,
         problems=problems,
+        lang=ctx.lang,
         fmt=fmt.of(ctx),
     )
 

@@ -443,8 +443,8 @@ def monev_view(arg: str, ctx: RenderContext) -> str:
     from ...model import Severity
 
     # the page lists the first MONEV_PROBLEMS (errors first); `sop lint` prints them all
-    shown = problems[:MONEV_PROBLEMS]
-    return render("portal_monev.html", v=v, t=ctx.t, today=ctx.settings.now(), window=ctx.settings.review_due_days,
+    shown = [d.in_lang(ctx.lang) for d in problems[:MONEV_PROBLEMS]]
+    return render("portal_monev.html", v=v, t=ctx.t, lang=ctx.lang, today=ctx.settings.now(), window=ctx.settings.review_due_days,
                   overdue=[i for i in items if i.kind == OVERDUE],
                   upcoming=[i for i in items if i.kind == UPCOMING],
                   unsocialised=[i for i in items if i.kind == NOT_SOCIALISED],
