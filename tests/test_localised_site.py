@@ -94,6 +94,11 @@ def test_broken_sop_shows_staff_notice_and_authors_get_the_diagnostics(sites):
     detail = re.search(r"<details class=\"sop-problems-detail\">(.*?)</details>", notice, re.S).group(1)
     assert "SOP306" in detail and "broken.md:14" in detail  # exact, collapsed
     assert "SOP306" not in notice.split("<details")[0]
+    # the diagnostics in the page's language, whole (message and hint)
+    english = re.search(r"<details class=\"sop-problems-detail\">(.*?)</details>",
+                        _read(sites["en"], "sop/sop-uji-002/index.html"), re.S).group(1)
+    assert "which is not a step" in english and "use a step number" in english
+    assert "which is not a step" not in detail and "use a step number" not in detail and 'lang="en"' not in detail
     good = _read(sites["id"], "sop/sop-uji-001/index.html")
     assert "sedang diperbaiki" not in good
     catalogue = _read(sites["id"], "katalog/index.html")
