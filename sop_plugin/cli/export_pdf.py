@@ -32,7 +32,6 @@ from pathlib import Path
 
 from dataclasses import replace
 
-from .. import i18n
 from ..corpus import inside
 from ..model import Severity, Sop
 from ..pipeline import load
@@ -90,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"sop export: {sop.path} has {len(errors)} error(s); fix them (sop lint) or export with --force "
               "(the document is then watermarked as not official):", file=sys.stderr)
         for d in errors:
-            print(f"  {d.format()}", file=sys.stderr)
+            print(f"  {d.format(settings.lang)}", file=sys.stderr)
         return 1
     ctx = RenderContext.of(portal)
     ctx.links = ctx.links.at_sop(args.id)

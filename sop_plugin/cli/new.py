@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     problems = _lint(root, settings, path, text)
     if problems:
         for d in problems:
-            print(d.format(), file=sys.stderr)
+            print(d.format(settings.lang), file=sys.stderr)
         print("sop new: refused: the draft would not lint clean; nothing was written", file=sys.stderr)
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -336,7 +336,7 @@ def _new_version(corpus: Corpus, sop_id: str, summary: str | None, today: dt.dat
     problems = _lint(Path(corpus.root), settings, path, text, replaces=path)
     if problems:
         for d in problems:
-            print(d.format(), file=sys.stderr)
+            print(d.format(settings.lang), file=sys.stderr)
         print(f"sop new: refused: version {version} would not lint clean; {path} was not changed", file=sys.stderr)
         return 1
     path.write_text(text, encoding="utf-8")

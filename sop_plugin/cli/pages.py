@@ -19,7 +19,6 @@ import json
 import sys
 from pathlib import Path
 
-from .. import i18n
 from ..pipeline import build
 from ..render.context import RenderContext
 from ..render.site import ASSET_DIR, asset_files, asset_urls, generated_pages

@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_text(sop, analysis, result, cal)
     for d in [*analysis.diagnostics, *(d for d in result.diagnostics if d not in analysis.diagnostics)]:
-        print(d.format(), file=sys.stderr)
+        print(d.format(settings.lang), file=sys.stderr)
     return 1 if not analysis.steps or analysis.expected_minutes is None else 0
 
 
