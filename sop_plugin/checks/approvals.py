@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from .. import codes
-from ..model import ROLE_ORDER, Corpus, Diagnostic, Role, Severity, Sop
+from ..i18n import Msg, msg
+from ..model import ROLE_ORDER, Corpus, Diagnostic, Role, Severity, Sop, Status
 from ..settings import Settings
-from ..signing import ROLE_WORDS
+
+
+def role_word(role: Role) -> Msg:
+    """The role as the messages name it: 'maker (pembuat)' in English, 'pembuat' in Indonesian."""
+    return msg(f"diag.approvals.role_{role.value}")
+
+
+_STATUS_WORDS = {Status.APPROVED: "diag.approvals.status_approved", Status.EFFECTIVE: "diag.approvals.status_effective"}
 
 
 def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
@@ -23,55 +31,62 @@ def check_sop(sop: Sop, settings: Settings) -> list[Diagnostic]:
         if a.role is not None:
             by_role[a.role].append(a)
         if not a.name:
-            out.append(codes.MISSING_FIELD.at(sop.path, a.line, "the approval has no name", "add 'nama: ...'"))
+            out.append(codes.MISSING_FIELD.at(sop.path, a.line, msg("diag.approvals.no_name"),
+                                              msg("diag.approvals.no_name_hint")))
         if signed_off and not a.position:
-            out.append(codes.MISSING_FIELD.at(sop.path, a.line, f"the approval of {a.name or 'this signer'} has no position",
-                                              "add 'jabatan: ...' (the signer's position)"))
+            out.append(codes.MISSING_FIELD.at(sop.path, a.line,
+                                              msg("diag.approvals.no_position", name=a.name) if a.name
+                                              else msg("diag.approvals.no_position_unnamed"),
+                                              msg("diag.approvals.no_position_hint")))
         if a.role is None and "approvals" in sop.front_matter and not a.role_text:
-            out.append(codes.MISSING_FIELD.at(sop.path, a.line, "the approval has no role",
-                                              "add 'peran: maker', 'reviewer' or 'leader'"))
+            out.append(codes.MISSING_FIELD.at(sop.path, a.line, msg("diag.approvals.no_role"),
+                                              msg("diag.approvals.no_role_hint")))
     for role, items in by_role.items():
         for extra in items[1:]:
             out.append(codes.DUPLICATE_ROLE.at(sop.path, extra.line,
-                                               f"a second approval for the {ROLE_WORDS[role]} (first at line {items[0].line})",
-                                               "keep one approval per role"))
+                                               msg("diag.approvals.second_approval", role=role_word(role),
+                                                   line=items[0].line),
+                                               msg("diag.approvals.second_approval_hint")))
     if signed_off:
         for role, items in by_role.items():
             if not items:
                 out.append(codes.MISSING_APPROVAL.at(sop.path, sop.line_of("approvals", sop.line_of("status")),
-                                                     f"an {sop.status.value} SOP needs the approval of the {ROLE_WORDS[role]}"))
+                                                     msg("diag.approvals.missing", status=msg(_STATUS_WORDS[sop.status]),
+                                                         role=role_word(role))))
     first = {r: items[0] for r, items in by_role.items() if items}
     names: dict[str, Role] = {}
     for role, a in first.items():
         key = " ".join(a.name.casefold().split())
         if key and key in names:
             out.append(codes.SAME_SIGNER.at(sop.path, a.line,
-                                            f"{a.name} signs as {ROLE_WORDS[role]} and as {ROLE_WORDS[names[key]]}"))
+                                            msg("diag.approvals.same_signer", name=a.name, role=role_word(role),
+                                                other=role_word(names[key]))))
         elif key:
             names[key] = role
     for role, a in first.items():
         if a.date is None and (signed_off or a.digest):
-            out.append(codes.APPROVAL_DATE_MISSING.at(sop.path, a.line, f"the {ROLE_WORDS[role]} approval has no date",
-                                                      "add 'tanggal: YYYY-MM-DD' (the day it was signed)"))
+            out.append(codes.APPROVAL_DATE_MISSING.at(sop.path, a.line, msg("diag.approvals.no_date", role=role_word(role)),
+                                                      msg("diag.approvals.no_date_hint")))
     dated = [(r, first[r]) for r in ROLE_ORDER if r in first and first[r].date]
     for (r1, a1), (r2, a2) in zip(dated, dated[1:]):
         if a2.date < a1.date:
             out.append(codes.APPROVAL_ORDER.at(sop.path, sop.line_of(f"approvals.{sop.approvals.index(a2)}.date", a2.line),
-                                               f"the {ROLE_WORDS[r2]} signed on {a2.date}, before the {ROLE_WORDS[r1]} ({a1.date})"))
+                                               msg("diag.approvals.out_of_order", role=role_word(r2), date=a2.date,
+                                                   earlier=role_word(r1), earlier_date=a1.date)))
     leader = first.get(Role.LEADER)
     if signed_off and leader is not None and leader.date is not None:
         passing = [s for s in sop.simulations if s.passed and s.date and s.date <= leader.date]
         if not passing:
             later = [s for s in sop.simulations if s.passed and s.date and s.date > leader.date]
-            msg = (f"the only passing simulation ({later[0].date}) is after the leader's approval ({leader.date})"
-                   if later else "no simulation with result 'pass' is recorded before the leader's approval "
-                                 f"({leader.date})")
-            out.append(codes.NO_SIMULATION.at(sop.path, sop.line_of("simulations", leader.line), msg))
+            said = (msg("diag.approvals.simulation_after_leader", simulation=later[0].date, leader=leader.date)
+                    if later else msg("diag.approvals.no_simulation", leader=leader.date))
+            out.append(codes.NO_SIMULATION.at(sop.path, sop.line_of("simulations", leader.line), said))
     if signed_off:
         for role, a in first.items():
             if not a.digest:
                 sev = (Severity.ERROR if settings.require_signed or settings.require_verified_signatures
                        else Severity.WARNING)
                 out.append(codes.UNSIGNED.at(sop.path, a.line,
-                                             f"the {ROLE_WORDS[role]} approval of {a.name or '?'} has no digest", severity=sev))
+                                             msg("diag.approvals.no_digest", role=role_word(role), name=a.name or "?"),
+                                             severity=sev))
     return out

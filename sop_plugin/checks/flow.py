@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import codes
 from ..analysis.paths import build_flow
+from ..i18n import msg
 from ..model import Corpus, Diagnostic, Severity, Sop
 from ..settings import Settings
 
@@ -24,20 +25,21 @@ def check_sop(sop: Sop) -> list[Diagnostic]:
     incomplete_ok = sop.status is not None and sop.status.may_be_incomplete
     for s in steps:
         if not s.actor:
-            out.append(codes.MISSING_ACTOR.at(sop.path, s.line, f"step {s.number} ('{_short(s.activity)}') has no actor",
+            out.append(codes.MISSING_ACTOR.at(sop.path, s.line,
+                                              msg("diag.flow.no_actor", step=s.number, activity=_short(s.activity)),
                                               severity=Severity.WARNING if incomplete_ok else None))
         if s.next is not None and s.decision is not None:
             out.append(codes.NEXT_AND_DECISION.at(sop.path, s.line_of("next"),
-                                                  f"step {s.number} has both 'next' and a decision"))
-        targets = [("next", s.next)] if s.next else []
+                                                  msg("diag.flow.next_and_decision", step=s.number)))
+        targets = [(msg("diag.flow.what_next"), s.next)] if s.next else []
         if s.decision:
-            targets += [(f"branch '{b.label}'", b.target) for b in s.decision.branches]
+            targets += [(msg("diag.flow.what_branch", label=b.label), b.target) for b in s.decision.branches]
             out.extend(_decision(sop, s))
         for what, t in targets:
             if not t.resolved:
                 out.append(codes.DANGLING_TARGET.at(sop.path, t.line,
-                                                    f"step {s.number}: {what} goes to '{t.raw}', which is not a step",
-                                                    f"use a step number 1–{n}, a step anchor such as '#name', or 'selesai'"))
+                                                    msg("diag.flow.dangling", step=s.number, what=what, target=t.raw),
+                                                    msg("diag.flow.dangling_hint", n=n)))
     # the one flow graph (reachability from step 1, edges) that the analysis uses too; a step whose
     # targets are all dangling (already reported above) leads to the end there, so neither it nor
     # the steps before it are blamed for a loop that is not there
@@ -46,7 +48,8 @@ def check_sop(sop: Sop) -> list[Diagnostic]:
     for s in steps:
         if s.number not in seen:
             out.append(codes.UNREACHABLE_STEP.at(sop.path, s.line,
-                                                 f"step {s.number} ('{_short(s.activity)}') is never reached from step 1"))
+                                                 msg("diag.flow.unreachable", step=s.number,
+                                                     activity=_short(s.activity))))
     # the steps from which the end can be reached: backwards from the steps with an edge to the end
     before: dict[int, list[int]] = {}
     can_end: set[int] = set()
@@ -65,8 +68,7 @@ def check_sop(sop: Sop) -> list[Diagnostic]:
     for s in steps:
         if s.number in seen and s.number not in can_end:
             out.append(codes.NO_WAY_OUT.at(sop.path, s.line,
-                                           f"from step {s.number} ('{_short(s.activity)}') the procedure can never end: "
-                                           "every path loops back without an exit"))
+                                           msg("diag.flow.no_way_out", step=s.number, activity=_short(s.activity))))
     return out
 
 
@@ -74,25 +76,26 @@ def _decision(sop: Sop, s) -> list[Diagnostic]:
     out = []
     dec = s.decision
     if len(dec.branches) < 2:
+        count = len(dec.branches)
         out.append(codes.FEW_BRANCHES.at(sop.path, dec.line,
-                                         f"step {s.number}: the decision '{_short(dec.question)}' has "
-                                         f"{len(dec.branches)} branch{'es' if len(dec.branches) != 1 else ''}"))
+                                         msg("diag.flow.few_branches_one" if count == 1 else "diag.flow.few_branches_other",
+                                             step=s.number, question=_short(dec.question), count=count)))
     if not dec.question:
-        out.append(codes.EMPTY_FIELD.at(sop.path, dec.line, f"step {s.number}: the decision has no question",
-                                        "write the question after 'keputusan:', e.g. 'keputusan: Berkas lengkap?'"))
+        out.append(codes.EMPTY_FIELD.at(sop.path, dec.line, msg("diag.flow.no_question", step=s.number),
+                                        msg("diag.flow.no_question_hint")))
     given = [b.probability for b in dec.branches if b.probability is not None]
     missing = [b for b in dec.branches if b.probability is None]
     total = sum(given)
     if given:
         if missing and total >= 100:
             out.append(codes.BAD_PROBABILITY.at(sop.path, dec.line,
-                                                f"step {s.number}: the given probabilities already add up to {total:g} %, "
-                                                f"leaving nothing for {', '.join(repr(b.label) for b in missing)}",
-                                                "lower the given probabilities or give every branch one"))
+                                                msg("diag.flow.nothing_left", step=s.number, total=total,
+                                                    labels=", ".join(repr(b.label) for b in missing)),
+                                                msg("diag.flow.nothing_left_hint")))
         elif not missing and abs(total - 100) > 1e-6:
             out.append(codes.BAD_PROBABILITY.at(sop.path, dec.line,
-                                                f"step {s.number}: the branch probabilities add up to {total:g} %, not 100 %",
-                                                "make the percentages add up to 100"))
+                                                msg("diag.flow.not_100", step=s.number, total=total),
+                                                msg("diag.flow.not_100_hint")))
     return out
 
 

@@ -8,17 +8,18 @@ The row heights are the estimate the layout itself draws with (:mod:`..paper`).
 from __future__ import annotations
 
 from .. import codes
+from ..i18n import msg
 from ..model import Corpus, Diagnostic
 from ..paper import overlong_rows
 from ..settings import Settings
 
-# the step field a column shows, and what the message calls it
+# the step field a column shows, and what the message calls it (a catalogue key)
 _COLUMNS = {
-    "activity": ("", "activity (Kegiatan)"),
-    "inputs": ("inputs", "documents (Kelengkapan)"),
-    "duration": ("duration", "time (Waktu)"),
-    "output": ("output", "output (Output)"),
-    "notes": ("notes", "notes (Keterangan)"),
+    "activity": ("", "diag.paper.column_activity"),
+    "inputs": ("inputs", "diag.paper.column_inputs"),
+    "duration": ("duration", "diag.paper.column_duration"),
+    "output": ("output", "diag.paper.column_output"),
+    "notes": ("notes", "diag.paper.column_notes"),
 }
 
 
@@ -29,6 +30,5 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
             key, what = _COLUMNS[column]
             out.append(codes.OVERLONG_STEP.at(
                 sop.path, step.line_of(key) if key else step.line,
-                f"step {step.number}: its row in the SOP-AP table runs to about {lines} lines of {what}, "
-                f"more than a printed page holds"))
+                msg("diag.paper.overlong_row", step=step.number, lines=lines, what=msg(what))))
     return out

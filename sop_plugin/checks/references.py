@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from .. import codes, ids, publish, sanitize
+from ..i18n import Msg, msg
 from ..model import Corpus, Diagnostic, Severity, Sop, Status
 from ..settings import Settings
 
@@ -18,19 +19,21 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
     for sop in corpus.sops:
         if sop.unit and sop.unit not in corpus.units:
             if corpus.units_path is None:
-                hint = "create units.yml in the SOP folder and describe the unit there"
+                hint = msg("diag.references.no_units_file_hint")
             else:
                 near = _closest(sop.unit, list(corpus.units))
-                hint = f"did you mean '{near}'?" if near else f"add the unit to {corpus.units_path}"
+                hint = (msg("diag.references.did_you_mean", near=near) if near
+                        else msg("diag.references.add_unit_hint", path=str(corpus.units_path)))
             out.append(codes.UNKNOWN_UNIT.at(sop.path, sop.line_of("unit"),
-                                             f"unit '{sop.unit}' is not described in units.yml", hint))
+                                             msg("diag.references.unknown_unit", unit=sop.unit), hint))
         for i, rel in enumerate(sop.related):
             if rel not in by_id:
                 out.append(codes.UNKNOWN_RELATED.at(sop.path, sop.line_of(f"related.{i}", sop.line_of("related")),
-                                                    f"related SOP '{rel}' does not exist", _hint_id(rel, by_id, sop.id)))
+                                                    msg("diag.references.unknown_related", id=rel),
+                                                    _hint_id(rel, by_id, sop.id)))
         if sop.superseded_by and sop.superseded_by not in by_id:
             out.append(codes.UNKNOWN_SUCCESSOR.at(sop.path, sop.line_of("superseded_by"),
-                                                  f"superseded_by names '{sop.superseded_by}', which does not exist",
+                                                  msg("diag.references.unknown_successor", id=sop.superseded_by),
                                                   _hint_id(sop.superseded_by, by_id, sop.id)))
         for step in sop.steps:
             if step.sop:
@@ -38,23 +41,26 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
                 line = step.line_of("sop")
                 if target is None:
                     out.append(codes.UNKNOWN_HANDOVER.at(sop.path, line,
-                                                         f"step {step.number} hands over to '{step.sop}', which does not exist",
+                                                         msg("diag.references.unknown_handover", step=step.number,
+                                                             id=step.sop),
                                                          _hint_id(step.sop, by_id, sop.id)))
                 elif target.status is Status.RETIRED and sop.status is not Status.RETIRED:
-                    succ = f"; it is replaced by {target.superseded_by}" if target.superseded_by else ""
-                    out.append(codes.RETIRED_REFERENCE.at(sop.path, line,
-                                                          f"step {step.number} hands over to the retired SOP '{step.sop}'{succ}",
-                                                          "hand over to the SOP in force instead"))
+                    said = (msg("diag.references.retired_handover_replaced", step=step.number, id=step.sop,
+                                successor=target.superseded_by) if target.superseded_by
+                            else msg("diag.references.retired_handover", step=step.number, id=step.sop))
+                    out.append(codes.RETIRED_REFERENCE.at(sop.path, line, said,
+                                                          msg("diag.references.retired_handover_hint")))
             if step.actor and corpus.units and step.actor not in actor_units:
                 near = _near_role(step.actor, list(actor_units))
                 if near:  # a typo would silently get a role page of its own
                     out.append(codes.UNKNOWN_ACTOR_UNIT.at(
                         sop.path, step.line_of("actor"),
-                        f"actor '{step.actor}' is not listed in any unit's roles", f"did you mean '{near}'?",
+                        msg("diag.references.unknown_actor", actor=step.actor),
+                        msg("diag.references.did_you_mean", near=near),
                         severity=Severity.WARNING))
                 else:
                     out.append(codes.UNKNOWN_ACTOR_UNIT.at(sop.path, step.line_of("actor"),
-                                                           f"actor '{step.actor}' is not listed in any unit's roles"))
+                                                           msg("diag.references.unknown_actor", actor=step.actor)))
         out.extend(_anchor_clashes(sop))
     return out
 
@@ -71,17 +77,16 @@ def _clashes(corpus: Corpus) -> list[Diagnostic]:
         names = ", ".join(f"{o.path} ('{o.id}')" for o in others)
         same = [o for o in others if o.id == sop.id]
         if same:
-            out.append(codes.DUPLICATE_ID.at(sop.path, line, f"SOP id '{sop.id}' is also used by "
-                                             + ", ".join(o.path for o in same) + "; none of them is published"))
+            out.append(codes.DUPLICATE_ID.at(sop.path, line, msg("diag.references.duplicate_id", id=sop.id,
+                                                                 files=", ".join(o.path for o in same))))
         elif not left_out:
-            out.append(codes.PAGE_CLASH.at(sop.path, line, f"the page of {names} would be this SOP's Monev forms "
-                                           "page; that SOP is not published, this one is"))
+            out.append(codes.PAGE_CLASH.at(sop.path, line, msg("diag.references.forms_page_clash", others=names)))
         elif others:
-            out.append(codes.PAGE_CLASH.at(sop.path, line, f"SOP id '{sop.id}' would share a page "
-                                           f"(sop/{ids.slug(sop.id or '')}) with {names}; it is not published"))
+            out.append(codes.PAGE_CLASH.at(sop.path, line, msg("diag.references.page_clash", id=sop.id,
+                                                               slug=ids.slug(sop.id or ""), others=names)))
         else:
-            out.append(codes.RESERVED_ID.at(sop.path, line, f"SOP id '{sop.id}' becomes '{ids.slug(sop.id or '')}', "
-                                            "a page or anchor the portal uses itself; the SOP is not published"))
+            out.append(codes.RESERVED_ID.at(sop.path, line, msg("diag.references.reserved_id", id=sop.id,
+                                                                slug=ids.slug(sop.id or ""))))
     return out
 
 
@@ -115,12 +120,11 @@ def _anchor_clashes(sop: Sop) -> list[Diagnostic]:
             anchors = [_toc_slug(_ATTR_ID.sub("", line[h.end():]).strip().rstrip("#").strip())]
         for a in anchors:
             if a in taken:
-                out.append(codes.ANCHOR_CLASH.at(sop.path, number, f"the anchor '#{a}' is also the anchor of "
-                                                 f"step {taken[a]}; a link to the step would land here"))
+                out.append(codes.ANCHOR_CLASH.at(sop.path, number, msg("diag.references.anchor_of_step", anchor=a,
+                                                                       step=taken[a])))
             elif sanitize.reserved_id(a):
-                out.append(codes.ANCHOR_CLASH.at(sop.path, number, f"the anchor '#{a}' is reserved for the page's "
-                                                 "own elements; it is removed from the page",
-                                                 "choose another anchor (not step-N, sop-title, md-... or _...)"))
+                out.append(codes.ANCHOR_CLASH.at(sop.path, number, msg("diag.references.reserved_anchor", anchor=a),
+                                                 msg("diag.references.reserved_anchor_hint")))
     return out
 
 
@@ -148,12 +152,12 @@ def _closest(word: str, options: list[str]) -> str | None:
     return m[0] if m else None
 
 
-def _hint_id(sop_id: str, by_id: dict, own: str | None = None) -> str:
+def _hint_id(sop_id: str, by_id: dict, own: str | None = None) -> Msg:
     """A "did you mean" for a near id (a typo), never the SOP's own id nor an unrelated one."""
     import difflib
 
     options = {k.casefold(): k for k in by_id if k != own}
     m = difflib.get_close_matches(sop_id.casefold(), list(options), n=1, cutoff=0.85)
     if m:
-        return f"did you mean '{options[m[0]]}'?"
-    return "check the SOP number; it must be the id of an SOP in this portal"
+        return msg("diag.references.did_you_mean", near=options[m[0]])
+    return msg("diag.references.check_id_hint")
