@@ -26,6 +26,7 @@ import math
 import re
 
 from .. import limits
+from ..i18n import Msg, msg
 from ..model import Calendar, Duration
 
 MAX_TEXT = 200
@@ -119,23 +120,23 @@ def parse_duration(text: str, cal: Calendar | None = None) -> Duration | None:
     return found
 
 
-def why_not_duration(text: str, cal: Calendar | None = None) -> tuple[str, str | None]:
-    """For a text :func:`parse_duration` rejects: ``(message, hint)``; hint ``None`` = the code's own."""
+def why_not_duration(text: str, cal: Calendar | None = None) -> tuple[Msg, Msg | None]:
+    """For a text :func:`parse_duration` rejects: ``(problem, hint)``, to be put into words in the
+    reader's language (:class:`~sop_plugin.i18n.Msg`); hint ``None`` = the code's own."""
     raw = " ".join(text.split())
     shown = raw if len(raw) <= 40 else raw[:39] + "…"
     if len(raw) > MAX_TEXT:
-        return (f"the duration is {len(raw)} characters long; at most {MAX_TEXT} are read",
-                "write one quantity or a range, e.g. '2 jam' or '1-3 hari'")
+        return (msg("diag.duration.too_long_text", length=len(raw), limit=MAX_TEXT),
+                msg("diag.duration.too_long_text_hint"))
     if _HR.search(raw):
-        return (f"'hr' in the duration '{shown}' can mean jam (hours) or hari (days)",
-                "jam atau hari? write 'jam' for hours or 'hari' for working days")
+        return msg("diag.duration.hr", duration=shown), msg("diag.duration.hr_hint")
     found = _read(raw, cal or Calendar())
     if found is not None:
-        return (f"the duration '{shown}' is longer than {limits.MAX_DURATION_MINUTES:,.0f} working minutes "
-                "(about 80 years)", "check the number and the unit")
+        return (msg("diag.duration.too_long", duration=shown, limit=limits.MAX_DURATION_MINUTES),
+                msg("diag.duration.too_long_hint"))
     if any(c.isdigit() and not c.isascii() for c in raw):
-        return (f"cannot read the duration '{shown}': write numbers with the digits 0-9", None)
-    return f"cannot read the duration '{shown}'", None
+        return msg("diag.duration.digits", duration=shown), None
+    return msg("diag.duration.unread", duration=shown), None
 
 
 _HR = re.compile(r"(?<![A-Za-z])hr(?![A-Za-z])(?!\s*kerja)", re.IGNORECASE)

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from .. import aliases, codes, limits
+from ..i18n import msg
 from ..model import (
     Branch,
     Calendar,
@@ -114,8 +115,8 @@ def parse_body(
         node = blocks[extra]
         out.diagnostics.append(codes.MANY_PROCEDURES.at(
             path, node.map[0] + body_line,
-            f"second procedure section '{node.children[0].content}' "
-            f"(the first is at line {blocks[proc_starts[0]].map[0] + body_line})"))
+            msg("diag.procedure.second_section", heading=node.children[0].content,
+                line=blocks[proc_starts[0]].map[0] + body_line)))
 
     start = proc_starts[0]
     head = blocks[start]
@@ -132,7 +133,7 @@ def parse_body(
     olist = next((b for b in blocks[start + 1:end] if b.type == "ordered_list"), None)
     if olist is None:
         out.diagnostics.append(codes.EMPTY_PROCEDURE.at(
-            path, proc.line, f"the '{proc.heading}' section has no numbered list of steps"))
+            path, proc.line, msg("diag.procedure.no_list", heading=proc.heading)))
         return out
 
     reader = _StepReader(path, body_line, lines, cal, out.diagnostics)
@@ -140,8 +141,8 @@ def parse_body(
     for number, item in enumerate(olist.children, start=1):
         if number > limits.MAX_STEPS:
             out.diagnostics.append(codes.TOO_MANY_STEPS.at(
-                path, reader.at(item), f"the procedure has {len(olist.children)} steps; at most "
-                f"{limits.MAX_STEPS} are read, so step {number} and the ones after it are left out"))
+                path, reader.at(item), msg("diag.procedure.too_many_steps", count=len(olist.children),
+                                           limit=limits.MAX_STEPS, step=number)))
             break
         proc.steps.append(reader.step(number, item))
         try:
@@ -152,10 +153,10 @@ def parse_body(
         bad = next(i for i, w in enumerate(written) if w != written[0] + i)
         out.diagnostics.append(codes.NUMBERING.at(
             path, proc.steps[bad].line,
-            f"step {bad + 1} is written as '{written[bad]}.'; targets count steps in written order"))
+            msg("diag.procedure.numbering", step=bad + 1, written=written[bad])))
     elif written and written[0] != 1 and len(set(written)) > 1:
         out.diagnostics.append(codes.NUMBERING.at(
-            path, proc.steps[0].line, f"the list starts at {written[0]}, but step numbers start at 1"))
+            path, proc.steps[0].line, msg("diag.procedure.numbering_start", start=written[0])))
     _resolve(proc, path, out.diagnostics)
     return out
 
@@ -197,8 +198,8 @@ class _StepReader:
                     step.details.append(text)
         if not activity:
             self.diags.append(codes.MISSING_FIELD.at(
-                self.path, line, f"step {number} has no activity text",
-                "write what is done as the first line of the step, e.g. '1. Memeriksa berkas.'"))
+                self.path, line, msg("diag.procedure.no_activity", step=number),
+                msg("diag.procedure.no_activity_hint")))
         return step
 
     def field(self, step: Step, item: SyntaxTreeNode) -> None:
@@ -209,21 +210,23 @@ class _StepReader:
         kv = split_field(raw)
         if kv is None:
             self.diags.append(codes.BAD_STEP_ITEM.at(
-                self.path, line, f"step {step.number}: '{_short(raw)}' is not a 'key: value' field"))
+                self.path, line, msg("diag.procedure.not_a_field", step=step.number, text=_short(raw))))
             return
         key, value = kv[0], " ".join(kv[1].split())
         canon = aliases.canonical("step", key)
         if canon is None:
             near = aliases.suggest("step", key)
-            hint = f"did you mean '{near}'?" if near else "step fields: " + ", ".join(aliases.known_keys("step"))
+            hint = (msg("diag.procedure.did_you_mean", key=near) if near else
+                    msg("diag.procedure.step_fields", keys=", ".join(aliases.known_keys("step"))))
             self.diags.append(codes.UNKNOWN_STEP_FIELD.at(
-                self.path, line, f"step {step.number}: unknown field '{key}'", hint))
+                self.path, line, msg("diag.procedure.unknown_field", step=step.number, key=key), hint))
             return
         if canon in step.field_lines:
             self.diags.append(codes.DUPLICATE_STEP_FIELD.at(
                 self.path, line,
-                f"step {step.number}: '{key}' repeats '{aliases.display_key('step', canon)}' "
-                f"from line {step.field_lines[canon]}", "keep one of them"))
+                msg("diag.procedure.repeated_field", step=step.number, key=key,
+                    same=aliases.display_key("step", canon), line=step.field_lines[canon]),
+                msg("diag.procedure.keep_one")))
             return
         step.field_lines[canon] = line
         nested = next((k for k in kids[1:] if k.type == "bullet_list"), None)
@@ -233,12 +236,12 @@ class _StepReader:
         if nested is not None:
             self.diags.append(codes.BAD_STEP_ITEM.at(
                 self.path, self.at(nested),
-                f"step {step.number}: only 'keputusan' takes a nested list",
-                "write the value on the same line, separated by ';' for lists"))
+                msg("diag.procedure.nested_list", step=step.number),
+                msg("diag.procedure.nested_list_hint")))
         if not value:
             self.diags.append(codes.EMPTY_FIELD.at(
-                self.path, line, f"step {step.number}: '{key}' has no value",
-                f"write the value after '{key}:' or remove the line"))
+                self.path, line, msg("diag.procedure.empty_field", step=step.number, key=key),
+                msg("diag.procedure.empty_field_hint", key=key)))
             return
         if canon == "actor":
             step.actor = value
@@ -248,9 +251,9 @@ class _StepReader:
             step.duration_text = value
             step.duration = parse_duration(value, self.cal)
             if step.duration is None:
-                message, hint = why_not_duration(value, self.cal)
+                problem, hint = why_not_duration(value, self.cal)
                 self.diags.append(codes.BAD_DURATION.at(
-                    self.path, line, f"step {step.number}: {message}", hint))
+                    self.path, line, msg("diag.procedure.bad_duration", step=step.number, problem=problem), hint))
         elif canon == "output":
             step.output = value
         elif canon == "notes":
@@ -271,19 +274,19 @@ class _StepReader:
             m = _BRANCH.match(raw)
             if not m or not m.group("target"):
                 self.diags.append(codes.BAD_BRANCH.at(
-                    self.path, bline, f"step {step.number}: cannot read the branch '{_short(raw)}'"))
+                    self.path, bline, msg("diag.procedure.bad_branch", step=step.number, text=_short(raw))))
                 continue
             p = m.group("p")
             if p is None and _UNREAD_PERCENT.search(m.group("label")):
                 self.diags.append(codes.BAD_BRANCH.at(
-                    self.path, bline, f"step {step.number}: cannot read the probability in '{_short(raw)}'",
-                    "write the percentage with the digits 0-9, e.g. 'Ya (80%) -> 3'"))
+                    self.path, bline, msg("diag.procedure.bad_probability_digits", step=step.number, text=_short(raw)),
+                    msg("diag.procedure.bad_probability_digits_hint")))
                 continue
             probability = float(p.replace(",", ".")) if p else None
             if probability is not None and not 0 <= probability <= 100:  # also 309 nines: float infinity
                 self.diags.append(codes.BAD_PROBABILITY.at(
-                    self.path, bline, f"step {step.number}: the branch probability {_short(p, 20)} % "
-                    "is more than 100 %", "write a percentage from 0 to 100, e.g. 'Ya (80%) -> 3'"))
+                    self.path, bline, msg("diag.procedure.probability_over_100", step=step.number, p=_short(p, 20)),
+                    msg("diag.procedure.probability_over_100_hint")))
                 probability = None
             dec.branches.append(Branch(
                 label=m.group("label").strip(),
@@ -308,8 +311,9 @@ def _resolve(proc: Procedure, path: str, diags: list[Diagnostic]) -> None:
         key = s.anchor.casefold()
         if key in anchors:
             diags.append(codes.DUPLICATE_ANCHOR.at(
-                path, s.line, f"step {s.number} uses the anchor '#{s.anchor}' of step {anchors[key]}",
-                "give every step its own anchor name"))
+                path, s.line, msg("diag.procedure.duplicate_anchor", step=s.number, anchor=s.anchor,
+                                  other=anchors[key]),
+                msg("diag.procedure.duplicate_anchor_hint")))
         else:
             anchors[key] = s.number
     count = len(proc.steps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import aliases, codes, limits
+from ..i18n import msg
 from ..model import Diagnostic, Team, Unit
 from .yamlloc import YamlError, load
 
@@ -13,14 +14,14 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
     diags: list[Diagnostic] = []
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.MAX_UNITS_BYTES:
-        return {}, [codes.TOO_LARGE.at(path, 1, f"the units file is {limits.size_text(size)}; it may be at most "
-                                                f"{limits.size_text(limits.MAX_UNITS_BYTES)}, so it was not read",
-                                       "check that this is the right file")]
+        return {}, [codes.TOO_LARGE.at(path, 1, msg("diag.units.too_large", size=limits.size_text(size),
+                                                    limit=limits.size_text(limits.MAX_UNITS_BYTES)),
+                                       msg("diag.units.too_large_hint"))]
     try:
         loc = load(text)
     except YamlError as exc:
-        return {}, [codes.UNITS_FILE.at(path, exc.line, f"units file is not valid YAML: {exc.message}",
-                                        "fix the YAML syntax at the line shown", column=exc.column)]
+        return {}, [codes.UNITS_FILE.at(path, exc.line, msg("diag.units.yaml", detail=exc.message),
+                                        msg("diag.units.yaml_hint"), column=exc.column)]
     data = loc.value
     if data is None:
         return {}, []
@@ -28,10 +29,11 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
         data = data["units"]
         loc.lines = {k[len("units."):]: v for k, v in loc.lines.items() if k.startswith("units.")}
     if not isinstance(data, dict):
-        return {}, [codes.UNITS_FILE.at(path, 1, "units file must map each unit key to its description",
-                                        "write 'biro-umum:' followed by indented 'name: ...' lines")]
+        return {}, [codes.UNITS_FILE.at(path, 1, msg("diag.units.not_a_mapping"),
+                                        msg("diag.units.not_a_mapping_hint"))]
     for dup_path, dup_line in loc.duplicates:
-        diags.append(codes.UNITS_FILE.at(path, dup_line, f"key '{dup_path}' given twice", "keep one of them"))
+        diags.append(codes.UNITS_FILE.at(path, dup_line, msg("diag.units.duplicate_key", key=dup_path),
+                                         msg("diag.units.keep_one")))
     units: dict[str, Unit] = {}
     for key, spec in data.items():
         key = str(key)
@@ -39,20 +41,23 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
         if spec is None:
             spec = {}
         if not isinstance(spec, dict):
-            diags.append(codes.UNITS_FILE.at(path, line, f"unit '{key}' must be a mapping",
-                                             "give the unit at least 'name: ...'"))
+            diags.append(codes.UNITS_FILE.at(path, line, msg("diag.units.unit_not_a_mapping", unit=key),
+                                             msg("diag.units.unit_not_a_mapping_hint")))
             continue
         fields: dict[str, object] = {}
+        written: dict[str, str] = {}  # canonical key -> the key as the author wrote it (for messages)
         for k, v in spec.items():
             canon = aliases.canonical("unit", str(k))
             kline = loc.lines.get(f"{key}.{k}", line)
             if canon is None:
                 near = aliases.suggest("unit", str(k))
-                diags.append(codes.UNITS_FILE.at(path, kline, f"unit '{key}': unknown key '{k}'",
-                                                 f"did you mean '{near}'?" if near else
-                                                 "known keys: " + ", ".join(aliases.known_keys("unit"))))
+                diags.append(codes.UNITS_FILE.at(path, kline, msg("diag.units.unknown_key", unit=key, key=str(k)),
+                                                 msg("diag.units.did_you_mean", key=near) if near else
+                                                 msg("diag.units.known_keys",
+                                                     keys=", ".join(aliases.known_keys("unit")))))
                 continue
             fields[canon] = v
+            written[canon] = str(k)
         unit = Unit(key=key, name=str(fields.get("name") or key), line=line)
         for lk in ("duties", "authority", "roles", "demand", "enablers"):
             v = fields.get(lk)
@@ -62,7 +67,8 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
                 v = [v]
             if not isinstance(v, list):
                 diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.{lk}", line),
-                                                 f"unit '{key}': '{lk}' must be a list", "write one '- item' per line"))
+                                                 msg("diag.units.not_a_list", unit=key, key=written.get(lk, lk)),
+                                                 msg("diag.units.not_a_list_hint")))
                 continue
             setattr(unit, lk, [str(x).strip() for x in v if x is not None and str(x).strip()])
         parent = fields.get("parent")
@@ -74,23 +80,26 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
                     unit.capacity[str(actor)] = n
                 else:
                     diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.capacity", line),
-                                                     f"unit '{key}': capacity of '{actor}' must be a whole number ≥ 1"))
+                                                     msg("diag.units.bad_capacity", unit=key, actor=str(actor))))
         else:
             diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.capacity", line),
-                                             f"unit '{key}': 'capacity' must map actor names to numbers"))
-        _numbering_and_team(unit, fields, path, loc.lines, line, diags)
+                                             msg("diag.units.capacity_not_a_mapping", unit=key,
+                                                 key=written.get("capacity", "capacity"))))
+        _numbering_and_team(unit, fields, written, path, loc.lines, line, diags)
         units[key] = unit
     for unit in units.values():
         if unit.parent and unit.parent not in units:
-            diags.append(codes.UNITS_FILE.at(path, unit.line, f"unit '{unit.key}': parent '{unit.parent}' is not a unit",
-                                             "use the key of another unit in this file"))
+            diags.append(codes.UNITS_FILE.at(path, unit.line,
+                                             msg("diag.units.unknown_parent", unit=unit.key, parent=unit.parent),
+                                             msg("diag.units.unknown_parent_hint")))
     seen: dict[str, str] = {}
     for unit in units.values():
         for role in unit.roles:
             if role in seen and seen[role] != unit.key:
                 diags.append(codes.UNITS_FILE.at(path, unit.line,
-                                                 f"role '{role}' belongs to both '{seen[role]}' and '{unit.key}'",
-                                                 "an actor name belongs to one unit; make the names distinct"))
+                                                 msg("diag.units.role_twice", role=role, first=seen[role],
+                                                     second=unit.key),
+                                                 msg("diag.units.role_twice_hint")))
             seen.setdefault(role, unit.key)
     return units, diags
 
@@ -107,8 +116,8 @@ def numbering_parts(pattern: str) -> tuple[str, str, int] | None:
     return pattern[:m.start()], pattern[m.end():], int(m.group(1) or 1)
 
 
-def _numbering_and_team(unit: Unit, fields: dict[str, object], path: str, lines: dict[str, int], line: int,
-                        diags: list[Diagnostic]) -> None:
+def _numbering_and_team(unit: Unit, fields: dict[str, object], written: dict[str, str], path: str,
+                        lines: dict[str, int], line: int, diags: list[Diagnostic]) -> None:
     """The optional keys `sop new` uses: ``numbering`` / ``penomoran`` and ``team`` / ``tim``."""
     key = unit.key
     pattern = fields.get("numbering")
@@ -117,26 +126,26 @@ def _numbering_and_team(unit: Unit, fields: dict[str, object], path: str, lines:
             unit.numbering = pattern.strip()
         else:
             diags.append(codes.UNITS_FILE.at(path, lines.get(f"{key}.numbering", lines.get(f"{key}.penomoran", line)),
-                                             f"unit '{key}': numbering must be text with one '{{n}}' for the number",
-                                             "write for example 'numbering: SOP-UMUM-{n:03}' (three digits)"))
+                                             msg("diag.units.bad_numbering", unit=key,
+                                                 key=written.get("numbering", "numbering")),
+                                             msg("diag.units.bad_numbering_hint")))
     team = fields.get("team")
     if team is None:
         return
     tline = lines.get(f"{key}.team", lines.get(f"{key}.tim", line))
     if not isinstance(team, dict):
-        diags.append(codes.UNITS_FILE.at(path, tline, f"unit '{key}': 'team' must map roles to names",
-                                         "write 'writer: ...', 'field_executor: ...', 'supervisor: ...', "
-                                         "'supervisor_superior: ...' (or penulis, pelaksana_lapangan, pengawas, "
-                                         "atasan_pengawas)"))
+        diags.append(codes.UNITS_FILE.at(path, tline, msg("diag.units.team_not_a_mapping", unit=key,
+                                                          key=written.get("team", "team")),
+                                         msg("diag.units.team_not_a_mapping_hint")))
         return
     values: dict[str, str] = {}
     for k, v in team.items():
         canon = aliases.canonical("team", str(k))
         if canon is None:
             near = aliases.suggest("team", str(k))
-            diags.append(codes.UNITS_FILE.at(path, tline, f"unit '{key}': unknown team key '{k}'",
-                                             f"did you mean '{near}'?" if near else
-                                             "known keys: " + ", ".join(aliases.known_keys("team"))))
+            diags.append(codes.UNITS_FILE.at(path, tline, msg("diag.units.unknown_team_key", unit=key, key=str(k)),
+                                             msg("diag.units.did_you_mean", key=near) if near else
+                                             msg("diag.units.known_keys", keys=", ".join(aliases.known_keys("team")))))
         elif v is not None and str(v).strip():
             values[canon] = str(v).strip()
     unit.team = Team(**values)
