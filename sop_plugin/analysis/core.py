@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import codes
+from ..i18n import msg
 from ..model import Corpus, Diagnostic, Sop, actor_unit
 from ..settings import Settings
 from .paths import EndShare, Flow, Loop, Path, build_flow, enumerate_paths
@@ -84,7 +85,7 @@ def analyse(sop: Sop, corpus: Corpus | None = None, settings: Settings | None = 
     a.diagnostics.extend(flow.diagnostics)
     if not flow.steps:
         a.diagnostics.append(codes.SIM_NOTHING.at(sop.path, sop.procedure.line if sop.procedure else 1,
-                                                  f"{sop.label}: no procedure steps, nothing to analyse"))
+                                                  msg("diag.analysis.nothing", sop=sop.label)))
         return a
     reachable = set(flow.reachable)
     steps = flow.steps
@@ -92,7 +93,7 @@ def analyse(sop: Sop, corpus: Corpus | None = None, settings: Settings | None = 
     a.no_duration = [n for n in sorted(steps) if steps[n].duration is None]
     for n in a.no_duration:
         a.diagnostics.append(codes.SIM_NO_DURATION.at(sop.path, steps[n].line,
-                                                      f"step {n} has no duration; it counts as 0 minutes"))
+                                                      msg("diag.analysis.no_duration", step=n)))
     a.loops = list(flow.loops)
 
     def weight(which: str):
@@ -111,16 +112,17 @@ def analyse(sop: Sop, corpus: Corpus | None = None, settings: Settings | None = 
         a.paths, a.paths_truncated = enumerate_paths(flow, PATH_LIMIT)
     if a.paths_truncated:
         a.diagnostics.append(codes.SIM_PATHS_TRUNCATED.at(sop.path, sop.procedure.line if sop.procedure else 1,
-                                                          f"{sop.label}: more than {PATH_LIMIT} paths; "
-                                                          f"the first {PATH_LIMIT} are listed"))
+                                                          msg("diag.analysis.paths_truncated", sop=sop.label,
+                                                              limit=PATH_LIMIT)))
 
     visits = expected_visits(flow)
     if visits is None:
         first = flow.loops[0] if flow.loops else None
         line = steps[first.source].line if first else 1
         a.diagnostics.append(codes.SIM_ENDLESS_LOOP.at(
-            sop.path, line, f"{sop.label}: a case can enter a loop it never leaves"
-            + (f" (steps {', '.join(map(str, first.steps))})" if first else "")))
+            sop.path, line,
+            msg("diag.analysis.endless_loop_steps", sop=sop.label, steps=", ".join(map(str, first.steps))) if first
+            else msg("diag.analysis.endless_loop", sop=sop.label)))
     else:
         a.visits = visits
         a.expected_minutes = sum(v * duration_of(steps[n], "mid") for n, v in visits.items())

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import codes
+from ..i18n import msg
 from ..model import Diagnostic, Sop, Step
 
 #: more back edges than this and the loop-once search would explode; loops are then skipped
@@ -104,8 +105,8 @@ def _edges(s: Step, n: int, flow: Flow) -> list[Edge]:
         if all(b.probability is None for b in dec.branches) and len(dec.branches) > 1:
             flow.equal_split.append(s.number)
             flow.diagnostics.append(codes.SIM_EQUAL_SPLIT.at(
-                path, dec.line, f"step {s.number}: no probabilities on the decision "
-                f"'{dec.question}'; {len(kept)} branches get {100 / len(kept):.0f} % each"))
+                path, dec.line, msg("diag.analysis.equal_split", step=s.number, question=str(dec.question),
+                                    branches=len(kept), share=f"{100 / len(kept):.0f}")))
         total = sum(p for _, p in kept)
         if total <= 0:
             kept = [(b, 1.0 / len(kept)) for b, _ in kept]
@@ -114,8 +115,7 @@ def _edges(s: Step, n: int, flow: Flow) -> list[Edge]:
             flow.rescaled.append(s.number)
             if s.number not in flow.equal_split:
                 flow.diagnostics.append(codes.SIM_RESCALED.at(
-                    path, dec.line, f"step {s.number}: the branches that can be followed add up to "
-                    f"{total * 100:.0f} %; the analysis scales them to 100 %"))
+                    path, dec.line, msg("diag.analysis.rescaled", step=s.number, total=f"{total * 100:.0f}")))
         return [Edge(s.number, None if b.target.is_end else b.target.step, p / total, b.label, "branch")
                 for b, p in kept]
     targets = [t for t in s.successors(n) if t.resolved]

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .. import codes
+from ..i18n import msg
 from ..model import Corpus, Diagnostic, Sop, Step
 from .paths import Edge, EndShare, Flow, build_flow
 
@@ -235,7 +236,7 @@ def simulate(sop: Sop, config: SimConfig | None = None, corpus: Corpus | None = 
     n = len(flow.steps)
     res.max_steps = config.max_steps or max(100, 20 * n)
     if not n:
-        res.diagnostics.append(codes.SIM_NOTHING.at(sop.path, 1, f"{sop.label}: no procedure steps, nothing to simulate"))
+        res.diagnostics.append(codes.SIM_NOTHING.at(sop.path, 1, msg("diag.simulate.nothing", sop=sop.label)))
         return res
     rng = random.Random(config.seed)
     clock = WorkingClock(config.hours_per_day, config.days_per_week) if config.hours_per_day else None
@@ -262,8 +263,8 @@ def simulate(sop: Sop, config: SimConfig | None = None, corpus: Corpus | None = 
                 for (step, label), count in sorted(tally.ends.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
     if res.stopped:
         res.diagnostics.append(codes.SIM_STEP_LIMIT.at(
-            sop.path, 1, f"{sop.label}: {res.stopped} of {res.cases} simulated cases went through more than "
-            f"{res.max_steps} steps and were stopped"))
+            sop.path, 1, msg("diag.simulate.step_limit", sop=sop.label, stopped=res.stopped, cases=res.cases,
+                             max_steps=res.max_steps)))
     return res
 
 
@@ -332,8 +333,8 @@ def _capacities(flow: Flow, config: SimConfig, corpus: Corpus | None, res: SimRe
     for actor, k in config.capacity.items():
         if actor not in actors:
             res.diagnostics.append(codes.SIM_UNKNOWN_ACTOR.at(
-                flow.sop.path, 1, f"capacity given for '{actor}', who does no step of {flow.sop.label}",
-                "actors of this SOP: " + ", ".join(sorted(actors))))
+                flow.sop.path, 1, msg("diag.simulate.unknown_actor", actor=str(actor), sop=flow.sop.label),
+                msg("diag.simulate.unknown_actor_hint", actors=", ".join(sorted(actors)))))
             continue
         cap[actor] = max(1, int(k))
     return {a: cap.get(a, 1) for a in sorted(actors)}

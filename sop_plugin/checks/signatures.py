@@ -26,9 +26,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import codes
+from ..i18n import Msg, msg
 from ..model import Corpus, Diagnostic, Severity, Sop
 from ..settings import Settings
-from ..signing import ROLE_WORDS, ApprovalState, Reason, Trust, parse_digest, trust_for, verdicts
+from ..signing import ApprovalState, Reason, Trust, parse_digest, trust_for, verdicts
+from ..signing.digest import changes_said
 from ..signing.registry import registry_diagnostics
 
 
@@ -60,22 +62,25 @@ def check_sop(sop: Sop, settings: Settings, trust: Trust | None = None) -> list[
         if a is None or not a.digest:
             continue
         line = sop.line_of(f"approvals.{v.index}.digest", a.line)
-        who = f"the {ROLE_WORDS[role]} signature of {a.name or '?'}"
+        who = msg("diag.signatures.who", role=msg(f"diag.signatures.role_{role.value}"), name=a.name or "?")
         if v.reason is Reason.MALFORMED:
-            out.append(codes.BAD_DIGEST.at(sop.path, line, f"{who}: {v.detail}"))
+            out.append(codes.BAD_DIGEST.at(sop.path, line, msg("diag.signatures.problem", who=who,
+                                                                 detail=v.detail or "")))
         elif v.reason is Reason.CONTENT_CHANGED:
+            changes = changes_said(v.changes)
             out.append(codes.DIGEST_MISMATCH.at(
                 sop.path, line,
-                f"{who} no longer matches the content; changed since signing: {', '.join(v.changed) or 'the content (this digest cannot tell which part)'}",
-                f"see what changed with 'sop diff {sop.path} --since-signed'; if the change is intended, raise "
-                f"the version, add a revisions entry and re-sign: 'sop sign {sop.path} --role {role.value}'",
+                msg("diag.signatures.content_changed", who=who, changes=changes) if changes
+                else msg("diag.signatures.content_changed_unnamed", who=who),
+                msg("diag.signatures.content_changed_hint", path=sop.path, role=role.value),
                 severity=None if signed_off else Severity.INFO))
             stored = parse_digest(a.digest)
             if (signed_off and stored.has_version and sop.version is not None and stored.version is not None
                     and sop.version <= stored.version):
                 unbumped = True
         elif v.reason is not None and v.reason.forged_or_wrong:
-            out.append(codes.SIGNATURE_INVALID.at(sop.path, line, f"{who}: {v.detail}",
+            out.append(codes.SIGNATURE_INVALID.at(sop.path, line,
+                                                  msg("diag.signatures.problem", who=who, detail=v.detail or ""),
                                                   severity=None if signed_off else Severity.WARNING))
         elif v.state is not ApprovalState.VERIFIED:
             # content-bound only: no registry, no key signature, or a registry that is not anchored
@@ -85,26 +90,25 @@ def check_sop(sop: Sop, settings: Settings, trust: Trust | None = None) -> list[
                 sev = Severity.WARNING if signed_off else Severity.INFO
             else:
                 continue  # no registry (digest-only behaviour), or not anchored (SOP414 says it once)
-            out.append(codes.NOT_VERIFIED.at(sop.path, line, f"{who} is not verified: {v.detail or _why(registry)}",
+            out.append(codes.NOT_VERIFIED.at(sop.path, line, msg("diag.signatures.not_verified", who=who,
+                                                                 detail=v.detail or _why(registry)),
                                              severity=sev))
     if unbumped:
         out.append(codes.VERSION_NOT_BUMPED.at(
             sop.path, version_line,
-            f"the content changed after signing but the version is still {sop.version}",
-            f"raise version to {sop.version + 1}, add a revisions entry for version {sop.version + 1}, "
-            "and re-sign as maker, reviewer and leader"))
+            msg("diag.signatures.version_not_raised", version=sop.version),
+            msg("diag.signatures.version_not_raised_hint", next=sop.version + 1)))
     if signed_off and sop.version is not None and sop.version > 1:
         if not any(r.version == sop.version for r in sop.revisions):
             out.append(codes.VERSION_NOT_BUMPED.at(
                 sop.path, version_line,
-                f"version {sop.version} has no entry under 'revisions'",
-                f"add '- {{version: {sop.version}, date: YYYY-MM-DD, summary: what changed}}' "
-                "under 'riwayat_revisi' / 'revisions'"))
+                msg("diag.signatures.no_revision", version=sop.version),
+                msg("diag.signatures.no_revision_hint", version=sop.version)))
     return out
 
 
-def _why(registry) -> str:
+def _why(registry) -> Msg:
     if registry is None or not registry.present:
-        return "there is no signers registry (signers.yml), so nobody checked who signed"
-    return "the approval is bound to the content only"
+        return msg("diag.signatures.no_registry")
+    return msg("diag.signatures.content_only")
 

@@ -275,7 +275,8 @@ def _key_warnings(trust, fp: str, approval: Approval, role: Role) -> list[str]:
     elif approval.date is not None and not k.valid_on(approval.date):
         out.append(f"the key {fp} is not valid on {approval.date}: the approval will show as invalid")
     if not reg.anchored:
-        out.append(f"the signers registry is not anchored ({reg.anchor_problem})")
+        why = reg.anchor_problem.text("en") if reg.anchor_problem else ""
+        out.append(f"the signers registry is not anchored ({why})")
     return out
 
 

@@ -67,14 +67,16 @@ def run(args: argparse.Namespace) -> int:
                     "role": role.value, "name": a.name if a else None,
                     "date": a.date.isoformat() if a and a.date else None,
                     "state": v.value, "reason": v.reason.value if v.reason else None,
-                    "text": v.label(lang), "detail": v.detail, "fingerprint": v.fingerprint,
+                    "text": v.label(lang), "detail": v.detail.text(lang) if v.detail else "",
+                    "fingerprint": v.fingerprint,
                     "owner": v.owner, "fails": failing,
                 })
     failed = sum(r["fails"] for r in rows)
     if args.format == "json":
         json.dump({"approvals": rows, "failed": failed,
                    "registries": [{"root": str(root), "path": r.path, "present": r.present, "anchored": r.anchored,
-                                   "problem": r.anchor_problem or None} for root, r in registries]},
+                                   "problem": r.anchor_problem.text(lang) if r.anchor_problem else None}
+                                  for root, r in registries]},
                   sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 1 if failed else 0
@@ -84,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         elif reg.anchored:
             print(f"{reg.path}: anchored by {reg.anchor_fingerprint}")
         else:
-            print(f"{reg.path}: NOT anchored: {reg.anchor_problem}")
+            print(f"{reg.path}: NOT anchored: {reg.anchor_problem.text(lang) if reg.anchor_problem else ''}")
     current = None
     for r in rows:
         if r["file"] != current:

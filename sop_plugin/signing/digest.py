@@ -75,7 +75,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from .. import i18n
+from ..i18n import Msg, msg
 from ..model import Calendar, Sop, Step, Target
 from ..parsing.duration import parse_duration
 
@@ -346,7 +346,15 @@ def content_fingerprint(sop: Sop) -> str:
 # -- reading a stored digest -------------------------------------------------
 
 class DigestError(ValueError):
-    """A digest value that cannot be read (SOP409)."""
+    """A digest value that cannot be read (SOP409); ``said``: why, in the reader's language
+    (``str(exc)`` is the English)."""
+
+    def __init__(self, said: Msg) -> None:
+        super().__init__(said)
+        self.said = said
+
+    def __str__(self) -> str:
+        return self.said.text("en")
 
 
 @dataclass(frozen=True)
@@ -381,10 +389,10 @@ def _parts_bytes(b64: str, steps: int) -> bytes:
     try:
         raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
     except (ValueError, TypeError):
-        raise DigestError("the digest's parts fingerprint is not valid base64url") from None
+        raise DigestError(msg("diag.signing.digest_parts_base64")) from None
     fixed = len(IDENTITY_FIELDS) * _ID_BYTES + steps * (_STEP_BYTES + len(STEP_FIELDS) * _FIELD_BYTES)
     if len(raw) < fixed or (len(raw) - fixed) % (2 * _SEC_BYTES):
-        raise DigestError("the digest's parts fingerprint has the wrong length")
+        raise DigestError(msg("diag.signing.digest_parts_length"))
     return raw
 
 
@@ -393,18 +401,17 @@ def parse_digest(value: str) -> StoredDigest:
     m = _DIGEST_RE.match(text) if len(text) < 300_000 else None
     if not m:
         if text.startswith("sha256:"):
-            raise DigestError("the digest is not 'sha256:' followed by 64 hexadecimal digits, "
-                              "';v2' and ';version=N'")
-        raise DigestError("the digest does not start with 'sha256:'")
+            raise DigestError(msg("diag.signing.digest_not_hex"))
+        raise DigestError(msg("diag.signing.digest_no_prefix"))
     fmt = m.group("fmt")
     if fmt and fmt not in FORMATS:
-        raise DigestError(f"digest format '{fmt}' is not known to this version of the tool")
+        raise DigestError(msg("diag.signing.digest_unknown_format", format=fmt))
     if fmt and m.group("version") is None:
-        raise DigestError(f"the {fmt} digest lacks its ';version=N'")
+        raise DigestError(msg("diag.signing.digest_no_version", format=fmt))
     if fmt == "v1" and m.group("parts") is None:
-        raise DigestError("the v1 digest lacks its 'version=…;steps=…;parts=…' fingerprint")
+        raise DigestError(msg("diag.signing.digest_v1_no_parts"))
     if fmt == "v2" and m.group("parts") is not None:
-        raise DigestError("a v2 digest keeps its parts fingerprint in the signatures file, not in the SOP")
+        raise DigestError(msg("diag.signing.digest_v2_parts"))
     if fmt is None:
         return StoredDigest(hex=m.group("hex"))
     v = m.group("version")
@@ -435,18 +442,46 @@ class Change:
 
     def words(self, lang: str) -> str:
         """``step 3 duration`` / ``langkah 3 waktu``."""
-        def field_word(f: str) -> str:
-            return i18n.t(lang, f"change.field.{f}")
+        return self.said().text(lang)
 
-        names = [field_word(f) for f in self.fields]
-        joined = names[0] if len(names) == 1 else (
-            ", ".join(names[:-1]) + " " + i18n.t(lang, "change.and") + " " + names[-1] if names else "")
-        none = i18n.t(lang, "change.none")
+    def said(self) -> Msg:
+        """The change, to be put into words in the reader's language (``change.*`` in the catalogue)."""
         kind = self.kind
         if kind == "sections_removed" and self.count == 1:
             kind = "section_removed"
-        return i18n.t(lang, f"change.{kind}", n=self.step, fields=joined, name=self.name, count=self.count,
-                      was=none if self.was is None else self.was, now=none if self.now is None else self.now)
+        fields: dict[str, object] = {}
+        if kind.startswith("step"):
+            fields["n"] = self.step if self.step is not None else "?"
+        if kind in ("field", "step_fields"):
+            names = [msg(f"change.field.{f}") for f in self.fields]
+            fields["fields"] = (names[0] if len(names) == 1 else
+                                msg("diag.signing.and", head=joined(names[:-1]), tail=names[-1]) if names else "")
+        if kind == "version":
+            fields["was"] = msg("change.none") if self.was is None else self.was
+            fields["now"] = msg("change.none") if self.now is None else self.now
+        if kind in ("section", "section_added"):
+            fields["name"] = self.name
+        if kind == "sections_removed":
+            fields["count"] = self.count
+        return msg(f"change.{kind}", **fields)
+
+
+def joined(items: list[Msg] | tuple[Msg, ...]) -> Msg | str:
+    """``a, b, c`` in the reader's language ("" for none); nested in halves, so a long list stays shallow."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    half = len(items) // 2
+    return msg("diag.signing.list", head=joined(items[:half]), tail=joined(items[half:]))
+
+
+def changes_said(changes: list[Change] | tuple[Change, ...], limit: int | None = None) -> Msg | str:
+    """The named changes, ``step 2 duration, title and 3 more`` ("" for none)."""
+    items = list(changes if limit is None else changes[:limit])
+    listed = joined([c.said() for c in items])
+    more = len(changes) - len(items)
+    return msg("diag.signing.and_more", changes=listed, more=more) if more > 0 else listed
 
 
 @dataclass
@@ -458,13 +493,16 @@ class Comparison:
     version_known: bool = False
 
     def describe(self, limit: int = 10) -> str:
+        return self.said(limit).text("en")
+
+    def said(self, limit: int = 10) -> Msg:
+        """What changed, to be put into words in the reader's language (at most ``limit`` parts named)."""
         if self.matches:
-            return "nothing changed"
-        if not self.changed:
-            return "the content changed (this digest cannot tell which part)"
-        items = self.changed[:limit]
-        more = len(self.changed) - len(items)
-        return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+            return msg("diag.signing.nothing_changed")
+        if not self.parts:
+            return msg("diag.signing.unnamed_change")
+        listed = changes_said(self.parts, limit)
+        return listed if isinstance(listed, Msg) else msg("diag.signing.unnamed_change")
 
 
 def _split_fp(stored: StoredDigest) -> tuple[list[bytes], list[tuple[bytes, list[bytes]]], list[tuple[bytes, bytes]]]:

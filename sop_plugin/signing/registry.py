@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import aliases, codes
+from ..i18n import Msg, msg
 from ..model import Diagnostic, Severity
 from ..parsing.yamlloc import YamlError, load
 from . import keys
@@ -76,10 +77,10 @@ class Registry:
     path: str | None = None
     present: bool = False
     anchored: bool = False
-    anchor_problem: str = ""  # why not anchored, in plain words
+    anchor_problem: Msg | None = None  # why not anchored (``anchor_problem.text(lang)``)
     anchor_fingerprint: str | None = None  # the configured anchor
     people: list[Person] = field(default_factory=list)
-    problems: list[tuple[int, str, str | None]] = field(default_factory=list)  # (line, message, hint)
+    problems: list[tuple[int, Msg, Msg | None]] = field(default_factory=list)  # (line, message, hint)
 
     def key(self, fingerprint: str) -> tuple[Person, RegisteredKey] | None:
         for p in self.people:
@@ -138,14 +139,19 @@ def load_registry(root: str | Path, anchor: str | None) -> Registry:
 
 def _load(path: Path, sig: Path, anchor: str | None, shown: str) -> Registry:
     reg = Registry(path=shown, present=True, anchor_fingerprint=anchor)
+    problem: Msg | None = None
+    raw, text = b"", ""
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise ValueError(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
+            problem = msg("diag.registry.too_large", mb=MAX_BYTES // 1_000_000)
+        else:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
     except (OSError, ValueError) as exc:
-        reg.anchor_problem = "the signers registry cannot be read"
-        reg.problems.append((1, f"cannot read the signers registry: {exc}", None))
+        problem = msg("diag.registry.unreadable", error=str(exc))
+    if problem is not None:
+        reg.anchor_problem = msg("diag.registry.cannot_read")
+        reg.problems.append((1, problem, None))
         return reg
     _parse(text, reg)
     _anchor(raw, sig, anchor, reg)
@@ -154,22 +160,20 @@ def _load(path: Path, sig: Path, anchor: str | None, shown: str) -> Registry:
 
 def _anchor(raw: bytes, sig: Path, anchor: str | None, reg: Registry) -> None:
     if not anchor:
-        reg.anchor_problem = (f"no trust anchor is configured (set {ANCHOR_ENV} or the 'signers_anchor' "
-                              "option to the quality office's root key fingerprint)")
+        reg.anchor_problem = msg("diag.registry.no_anchor", env=ANCHOR_ENV)
         return
     try:
         armored = sig.read_text(encoding="ascii")
     except (OSError, ValueError):
-        reg.anchor_problem = f"the registry is not signed ({sig.name} is missing or unreadable)"
+        reg.anchor_problem = msg("diag.registry.not_signed", sig=sig.name)
         return
     try:
         checked = keys.verify(raw, armored, keys.REGISTRY_NAMESPACE)
     except keys.BadSignature:
-        reg.anchor_problem = f"{sig.name} is not a valid signature of the registry as it is now"
+        reg.anchor_problem = msg("diag.registry.bad_signature", sig=sig.name)
         return
     if checked.fingerprint != anchor:
-        reg.anchor_problem = (f"the registry is signed by {checked.fingerprint}, not by the trust anchor "
-                              f"{anchor}")
+        reg.anchor_problem = msg("diag.registry.wrong_signer", signer=checked.fingerprint, anchor=anchor)
         return
     reg.anchored = True
 
@@ -186,31 +190,31 @@ def _parse(text: str, reg: Registry) -> None:
     try:
         loc = load(text)
     except YamlError as exc:
-        reg.problems.append((exc.line, f"the signers registry is not valid YAML: {exc.message}", None))
+        reg.problems.append((exc.line, msg("diag.registry.bad_yaml", error=exc.message), None))
         return
     data = loc.value
     lines = loc.lines
 
-    def bad(where: str, message: str, hint: str | None = None) -> None:
+    def bad(where: str, message: Msg, hint: Msg | None = None) -> None:
         reg.problems.append((lines.get(where, 1), message, hint))
 
     if not isinstance(data, dict):
-        bad("", "the signers registry is not a mapping with 'penandatangan' / 'signers'")
+        bad("", msg("diag.registry.not_mapping"))
         return
     top = {aliases.canonical("signers", str(k)): k for k in data}
     if "signers" not in top or not isinstance(data[top["signers"]], list):
-        bad("", "the signers registry has no list 'penandatangan' / 'signers'")
+        bad("", msg("diag.registry.no_list"))
         return
     base = str(top["signers"])
     for i, item in enumerate(data[top["signers"]]):
         where = f"{base}.{i}"
         if not isinstance(item, dict):
-            bad(where, "a signer is not a mapping with 'nama', 'nip', 'jabatan' and 'kunci'")
+            bad(where, msg("diag.registry.signer_not_mapping"))
             continue
         f = {aliases.canonical("signer", str(k)): k for k in item}
         name = str(item.get(f.get("name"), "") or "").strip()
         if not name:
-            bad(where, "a signer has no name", "add 'nama: ...'")
+            bad(where, msg("diag.registry.no_name"), msg("diag.registry.no_name_hint"))
             continue
         nip_raw = item.get(f.get("nip"))
         nip = str(nip_raw).strip() if nip_raw not in (None, "") else None
@@ -224,7 +228,7 @@ def _parse(text: str, reg: Registry) -> None:
             if isinstance(k, str):
                 k = {"key": k}
             if not isinstance(k, dict):
-                bad(kwhere, f"a key of {name} is not a mapping with 'publik'")
+                bad(kwhere, msg("diag.registry.key_not_mapping", name=name))
                 continue
             kf = {aliases.canonical("signer_key", str(x)): x for x in k}
             line_text = str(k.get(kf.get("key"), "") or "")
@@ -232,25 +236,25 @@ def _parse(text: str, reg: Registry) -> None:
                 public = keys.public_key_line(line_text)
                 fp = keys.fingerprint(public)
             except (ValueError, NotImplementedError, TypeError):
-                bad(kwhere, f"a key of {name} is not an SSH public key line",
-                    "paste the line of the '.pub' file, e.g. 'ssh-ed25519 AAAAC3Nz…'")
+                bad(kwhere, msg("diag.registry.key_not_ssh", name=name), msg("diag.registry.key_not_ssh_hint"))
                 continue
             dates = {}
             for d in ("valid_from", "valid_until", "revoked"):
                 v = k.get(kf.get(d)) if d in kf else None
                 if v is not None and _date(v) is None:
-                    bad(f"{kwhere}.{kf[d]}", f"'{kf[d]}' of a key of {name} is not a date (YYYY-MM-DD)")
+                    bad(f"{kwhere}.{kf[d]}", msg("diag.registry.key_bad_date", field=str(kf[d]), name=name))
                 dates[d] = _date(v)
             found.append(RegisteredKey(public, fp, lines.get(kwhere, 1), **dates))
         if not isinstance(key_items, list) or not key_items:
-            bad(where, f"{name} has no public key", "add 'kunci: [{publik: ssh-ed25519 ...}]'")
+            bad(where, msg("diag.registry.no_key", name=name), msg("diag.registry.no_key_hint"))
         reg.people.append(Person(name, nip, positions, lines.get(where, 1), tuple(found)))
     seen: dict[str, str] = {}
     for p in reg.people:
         for k in p.keys:
             if k.fingerprint in seen and seen[k.fingerprint] != p.name:
-                reg.problems.append((k.line, f"the key {k.fingerprint} is registered to {seen[k.fingerprint]} "
-                                             f"and to {p.name}", "a key belongs to one person"))
+                reg.problems.append((k.line, msg("diag.registry.key_twice", key=k.fingerprint,
+                                                 first=seen[k.fingerprint], second=p.name),
+                                     msg("diag.registry.key_twice_hint")))
             seen.setdefault(k.fingerprint, p.name)
 
 
@@ -260,6 +264,6 @@ def registry_diagnostics(reg: Registry, shown: str, needed: bool, strict: bool) 
     out = [codes.SIGNERS_FILE.at(shown, line, message, hint) for line, message, hint in sorted(reg.problems, key=lambda p: p[0])]
     if reg.present and not reg.anchored and needed:
         out.append(codes.SIGNERS_NOT_ANCHORED.at(
-            shown, 1, f"the signers registry is not anchored: {reg.anchor_problem}",
+            shown, 1, msg("diag.registry.not_anchored", problem=reg.anchor_problem or ""),
             severity=Severity.ERROR if strict else None))
     return out

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import fmt, i18n
+from ..i18n import Msg, msg
 from ..model import ROLE_ORDER, Approval, Role, Sop
 from . import keys
 from .digest import Change, DigestError, compare, parse_digest
@@ -87,7 +88,7 @@ class Verdict:
     approval: Approval | None = None
     index: int | None = None  # position in sop.approvals
     reason: Reason | None = None
-    detail: str = ""  # plain English for diagnostics and the CLI
+    detail: Msg | None = None  # why, for diagnostics and the CLI (``detail.text(lang)``)
     changed: tuple[str, ...] = ()  # parts changed since signing (CONTENT_CHANGED), in English
     changes: tuple[Change, ...] = ()  # the same, to be worded in the reader's language
     fingerprint: str | None = None  # key that made the signature
@@ -207,49 +208,50 @@ def verdict(sop: Sop, role: Role, trust: Trust | None = None) -> Verdict:
     try:
         stored = parse_digest(a.digest)
     except DigestError as exc:
-        return Verdict(state=ApprovalState.INVALID, reason=Reason.MALFORMED, detail=str(exc), **base)
+        return Verdict(state=ApprovalState.INVALID, reason=Reason.MALFORMED, detail=exc.said, **base)
     entry = signature_entries(sop, trust.root, stored.version if stored.has_version else sop.version).get(role.value)
     if entry is not None and entry.digest != a.digest.strip():
         entry = None  # a stale entry for an earlier digest
     result = compare(sop, stored, entry.parts if entry else None)
     if not result.matches:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.CONTENT_CHANGED,
-                       detail=f"the content changed since signing: {result.describe()}",
+                       detail=msg("diag.signing.content_changed", changes=result.said()),
                        changed=tuple(result.changed), changes=tuple(result.parts), **base)
     reg = trust.registry
     if not reg.present:
         return Verdict(state=ApprovalState.CONTENT_BOUND, **base)
     if entry is None or not entry.signature:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.NO_SIGNATURE,
-                       detail="the approval has a content digest but no key signature", **base)
+                       detail=msg("diag.signing.no_signature"), **base)
     try:
         checked = keys.verify(approval_message(sop, a, a.digest.strip()), entry.signature, keys.APPROVAL_NAMESPACE)
     except keys.BadSignature:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.BAD_SIGNATURE,
-                       detail="the key signature does not match this approval (forged, damaged, or the "
-                              "approval's name, NIP, position or date was edited after signing)", **base)
+                       detail=msg("diag.signing.bad_signature"), **base)
     fp = checked.fingerprint
     base["fingerprint"] = fp
     if not reg.anchored:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.NOT_ANCHORED,
-                       detail=f"the signers registry is not anchored: {reg.anchor_problem}", **base)
+                       detail=msg("diag.signing.not_anchored", problem=reg.anchor_problem or ""), **base)
     found = reg.key(fp)
     if found is None:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.UNKNOWN_KEY,
-                       detail=f"the key {fp} is not in the signers registry", **base)
+                       detail=msg("diag.signing.unknown_key", key=fp), **base)
     person, key = found
     base["owner"] = person.name
     if not person.is_named(a.name, a.nip):
         return Verdict(state=ApprovalState.INVALID, reason=Reason.OTHER_PERSON,
-                       detail=f"the key {fp} is registered to {person.name}, not to {a.name or '?'}", **base)
+                       detail=msg("diag.signing.other_person", key=fp, owner=person.name, name=a.name or "?"),
+                       **base)
     if key.revoked is not None:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.KEY_REVOKED, key_date=key.revoked,
-                       detail=f"the key {fp} was revoked on {key.revoked}; SSH signatures carry no trusted "
-                              "time, so the approval must be signed again with a valid key", **base)
+                       detail=msg("diag.signing.key_revoked", key=fp, revoked=_day(key.revoked)), **base)
     if a.date is None or not key.valid_on(a.date):
-        span = f"{_day(key.valid_from) if key.valid_from else '…'} to {_day(key.valid_until) if key.valid_until else '…'}"
         return Verdict(state=ApprovalState.INVALID, reason=Reason.KEY_NOT_VALID,
-                       detail=f"the key {fp} is valid {span}, not on the signing date {_day(a.date)}", **base)
+                       detail=msg("diag.signing.key_not_valid", key=fp,
+                                  start=_day(key.valid_from) if key.valid_from else "…",
+                                  end=_day(key.valid_until) if key.valid_until else "…", date=_day(a.date)),
+                       **base)
     return Verdict(state=ApprovalState.VERIFIED, **base)
 
 
