@@ -55,13 +55,13 @@ def test_every_diagnostic_of_a_bad_front_matter_is_translatable():
 
 def test_file_level_diagnostics():
     assert parse_sop("x.md", "no front matter").diagnostics[0].in_lang("id").message == (
-        "file ini tidak memiliki front matter")
+        "berkas ini tidak memiliki front matter")
     unclosed = parse_sop("x.md", "---\nid: x\n").diagnostics[0].in_lang("id")
     assert (unclosed.message, unclosed.hint) == ("front matter tidak pernah ditutup",
                                                  "akhiri isian YAML dengan baris '---'")
     big = oversized("x.md", 2_500_000).diagnostics[0]
     assert big.message == "the file is 2.5 MB; an SOP file may be at most 1.0 MB"
-    assert big.in_lang("id").message == "file ini berukuran 2,5 MB; file SOP paling besar 1,0 MB"
+    assert big.in_lang("id").message == "berkas ini berukuran 2,5 MB; berkas SOP paling besar 1,0 MB"
 
 
 @pytest.mark.parametrize("n", [0, 999, 1_000, 150_000, 999_999, 1_000_000, 2_549_999])
@@ -77,8 +77,9 @@ def test_unreadable_files_in_indonesian(tmp_path: Path):
     corpus = load_corpus(sops, display_base=tmp_path)
     d = corpus.sops[0].diagnostics[0]
     assert d.message == "cannot read the file: the file is not UTF-8 text (invalid start byte at byte 0)"
-    assert d.in_lang("id").message == "file tidak dapat dibaca: file ini bukan teks UTF-8 (invalid start byte pada byte 0)"
-    assert d.in_lang("id").hint == "simpan file sebagai teks UTF-8"
+    assert d.in_lang("id").message == (
+        "berkas tidak dapat dibaca: berkas ini bukan teks UTF-8 (invalid start byte pada byte 0)")
+    assert d.in_lang("id").hint == "simpan berkas sebagai teks UTF-8"
 
 
 def _boom():
