@@ -61,7 +61,7 @@ def test_file_level_diagnostics():
                                                  "akhiri isian YAML dengan baris '---'")
     big = oversized("x.md", 2_500_000).diagnostics[0]
     assert big.message == "the file is 2.5 MB; an SOP file may be at most 1.0 MB"
-    assert big.in_lang("id").message == "berkas ini berukuran 2,5 MB; berkas SOP paling besar 1,0 MB"
+    assert big.in_lang("id").message == "berkas ini berukuran 2,5 MB; ukuran berkas SOP paling besar 1,0 MB"
 
 
 @pytest.mark.parametrize("n", [0, 999, 1_000, 150_000, 999_999, 1_000_000, 2_549_999])
