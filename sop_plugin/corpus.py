@@ -16,6 +16,7 @@ from . import cache as build_cache
 from . import codes, limits, parallel
 from .cache import NO_CACHE, Cache
 from .guard import guarded
+from .i18n import Msg, msg
 from .model import Corpus, Sop
 from .parsing import oversized, parse_sop
 from .parsing.units import parse_units
@@ -37,13 +38,20 @@ def _digest(text: str) -> str:
 
 
 def read_text(path: Path) -> tuple[str | None, str | None]:
-    """``(text, None)`` or ``(None, reason)`` for unreadable files."""
+    """``(text, None)`` or ``(None, reason)`` for unreadable files (the reason in English)."""
+    text, problem = read_said(path)
+    return text, problem.text("en") if problem is not None else None
+
+
+def read_said(path: Path) -> tuple[str | None, Msg | None]:
+    """``(text, None)`` or ``(None, reason)`` for unreadable files, the reason to be put into words
+    in the reader's language (the system's own words for it are a part of it)."""
     try:
         return path.read_text(encoding="utf-8"), None
     except UnicodeDecodeError as exc:
-        return None, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        return None, msg("diag.corpus.not_utf8", reason=exc.reason, start=exc.start)
     except OSError as exc:
-        return None, exc.strerror or str(exc)
+        return None, msg("diag.corpus.os_error", reason=exc.strerror or str(exc))
 
 
 def load_sop(path: Path, display: str, settings: Settings, cache: Cache = NO_CACHE) -> Sop:
@@ -57,7 +65,7 @@ def _parse_key(settings: Settings) -> tuple[object, ...]:
 
 def _parse_job(job: tuple[str, str, str, Settings]) -> Sop:
     display, source, text, settings = job
-    sop, failed = guarded(display, 1, "reading the file", parse_sop, display, text, settings)
+    sop, failed = guarded(display, 1, msg("diag.guard.stage_reading_file"), parse_sop, display, text, settings)
     if failed is not None:  # a parser bug: the SOP is reported, not published, and the rest loads
         sop = Sop(path=display, text=text)
         sop.diagnostics.append(failed)
@@ -86,11 +94,12 @@ def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, worke
         if too_big is not None:
             out.append(too_big)
             continue
-        text, problem = read_text(path)
+        text, problem = read_said(path)
         if text is None:
             sop = Sop(path=display, text="")
-            sop.diagnostics.append(codes.NO_FRONT_MATTER.at(display, 1, f"cannot read the file: {problem}",
-                                                            "save the file as UTF-8 text"))
+            sop.diagnostics.append(codes.NO_FRONT_MATTER.at(display, 1,
+                                                            msg("diag.corpus.cannot_read", problem=problem),
+                                                            msg("diag.corpus.cannot_read_hint")))
             out.append(sop)
             continue
         source = str(path.resolve())
@@ -125,12 +134,12 @@ def inside(path: Path, root: Path) -> bool:
         return False
 
 
-def confined_file(path: Path, root: Path) -> str | None:
+def confined_file(path: Path, root: Path) -> Msg | None:
     """``None`` for a regular file inside ``root``; otherwise why it must not be read."""
     if not inside(path, root):
-        return "it is a link to a place outside the SOP folder"
+        return msg("diag.corpus.link_outside")
     if not path.is_file():
-        return "it is not a regular file"
+        return msg("diag.corpus.not_regular_file")
     return None
 
 
@@ -192,11 +201,12 @@ def load_corpus(root: str | Path, settings: Settings | None = None, *,
         shown = _display(units_path, display_base)
         corpus.units_path = shown
         refused = confined_file(units_path, root)
-        text, problem = (None, refused) if refused else read_text(units_path)
+        text, problem = (None, refused) if refused else read_said(units_path)
         if text is None:
-            corpus.diagnostics.append(codes.UNITS_FILE.at(shown, 1, f"cannot read the units file: {problem}"))
+            corpus.diagnostics.append(codes.UNITS_FILE.at(shown, 1, msg("diag.corpus.cannot_read_units",
+                                                                        problem=problem)))
         else:
-            result, failed = guarded(shown, 1, "reading the units file", parse_units, text, shown)
+            result, failed = guarded(shown, 1, msg("diag.guard.stage_reading_units"), parse_units, text, shown)
             corpus.units, diags = result if result is not None else ({}, [failed])
             corpus.diagnostics.extend(diags)
     accepted: list[tuple[Path, str]] = []
@@ -205,7 +215,8 @@ def load_corpus(root: str | Path, settings: Settings | None = None, *,
         # a file of the tree must stay in it; a file named on the command line is read where it is
         refused = confined_file(p, root) if p.absolute().is_relative_to(root.absolute()) else None
         if refused:
-            corpus.diagnostics.append(codes.OUTSIDE_SOPS_DIR.at(shown, 1, f"{shown} is not read: {refused}"))
+            corpus.diagnostics.append(codes.OUTSIDE_SOPS_DIR.at(shown, 1, msg("diag.corpus.not_read", file=shown,
+                                                                              reason=refused)))
             continue
         accepted.append((p, shown))
     corpus.sops.extend(_load(accepted, settings, cache, settings.workers))

@@ -21,6 +21,7 @@ import traceback
 from typing import Callable, TypeVar
 
 from . import codes
+from .i18n import Msg, msg
 from .model import Diagnostic
 
 T = TypeVar("T")
@@ -31,27 +32,49 @@ DEBUG = False
 """``sop --debug`` sets this: the traceback of a guarded failure goes to standard error as well."""
 
 
-def guarded(path: str, line: int, stage: str, fn: Callable[..., T], *args: object,
+# The stages, as phrases of the catalogue; a stage given as English text is one of these when it can be.
+_STAGES = {
+    "reading the file": "diag.guard.stage_reading_file",
+    "reading the units file": "diag.guard.stage_reading_units",
+    "checking the SOP": "diag.guard.stage_checking_sop",
+    "checking the SOPs": "diag.guard.stage_checking_sops",
+    "analysing the procedure": "diag.guard.stage_analysing",
+    "rendering the page": "diag.guard.stage_rendering_page",
+    "finding what the page shows": "diag.guard.stage_finding_page_content",
+}
+
+
+def guarded(path: str, line: int, stage: str | Msg, fn: Callable[..., T], *args: object,
             **kwargs: object) -> tuple[T | None, Diagnostic | None]:
     """``(fn(*args, **kwargs), None)``, or ``(None, SOP900 diagnostic at path:line)`` if it raised.
 
-    ``stage`` says what was being done, as a gerund phrase: ``"reading the file"``,
-    ``"checking the SOP"``, ``"analysing the procedure"``, ``"rendering the page"``.
+    ``stage`` says what was being done, as a gerund phrase of the catalogue:
+    ``msg("diag.guard.stage_reading_file")`` ("reading the file"), ``..._checking_sop``,
+    ``..._analysing``, ``..._rendering_page``, ``msg("diag.guard.stage_directive", directive="::: sop-unit x")``.
+    English text is accepted too; a stage not in the catalogue keeps the diagnostic in English.
     """
     try:
         return fn(*args, **kwargs), None
     except RecursionError:
-        return None, internal_error(path, line, stage, "the structure is nested too deeply")
+        return None, internal_error(path, line, stage, msg("diag.guard.too_deep"))
     except Exception as exc:  # noqa: BLE001 - the one catch point, see the module docstring
         text = "".join(traceback.format_exception(exc))
-        log.debug("internal error while %s %s:\n%s", stage, path, text)
+        said = stage.text("en") if isinstance(stage, Msg) else stage
+        log.debug("internal error while %s %s:\n%s", said, path, text)
         if DEBUG:
-            sys.stderr.write(f"{path}: internal error while {stage}:\n{text}")
+            sys.stderr.write(f"{path}: internal error while {said}:\n{text}")
         return None, internal_error(path, line, stage, f"{type(exc).__name__}: {exc}")
 
 
-def internal_error(path: str, line: int, stage: str, detail: str) -> Diagnostic:
-    detail = " ".join(detail.split())
-    if len(detail) > 200:
-        detail = detail[:199] + "…"
+def internal_error(path: str, line: int, stage: str | Msg, detail: str | Msg) -> Diagnostic:
+    """SOP900 at ``path:line``: "internal error while <stage> (<detail>)"; ``detail`` is cut to 200 characters."""
+    if isinstance(detail, str):
+        detail = " ".join(detail.split())
+        if len(detail) > 200:
+            detail = detail[:199] + "…"
+    if isinstance(stage, str) and stage in _STAGES:
+        stage = msg(_STAGES[stage])
+    if isinstance(stage, Msg):
+        return codes.INTERNAL.at(path, line, msg("diag.guard.internal", stage=stage, detail=detail))
+    detail = detail.text("en") if isinstance(detail, Msg) else detail
     return codes.INTERNAL.at(path, line, f"internal error while {stage} ({detail})")

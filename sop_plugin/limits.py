@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .i18n import Msg, msg
+
 MAX_FILE_BYTES = 1_000_000
 """An SOP file (front matter and body, UTF-8) larger than this is not read."""
 
@@ -51,3 +53,13 @@ def size_text(n: int) -> str:
     if n >= 1_000:
         return f"{n / 1_000:.0f} KB"
     return f"{n} bytes"
+
+
+def size_msg(n: int) -> Msg:
+    """:func:`size_text` in the reader's language (``1,2 MB`` in Indonesian), for a diagnostic."""
+    if n >= 1_000_000:
+        whole, tenth = f"{n / 1_000_000:.1f}".split(".")
+        return msg("diag.parse.size_mb", whole=whole, tenth=tenth)
+    if n >= 1_000:
+        return msg("diag.parse.size_kb", kb=f"{n / 1_000:.0f}")
+    return msg("diag.parse.size_bytes", n=n)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .. import codes, i18n
+from ..i18n import msg
 from ..pipeline import validated
 from ..model import Diagnostic, Severity
 from .common import add_common, add_sops_dir, load_for_paths, load_settings
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if files == 0 and not [d for d in found if d.severity is Severity.ERROR]:
         # an empty tree (or a named folder without SOPs) must not pass CI as "0 errors"
         where = ", ".join(args.paths) or (corpora[0].root if corpora else ".")
-        found.append(codes.NO_SOPS.at(where, 1, f"no SOP files (*.md) in {where}"))
+        found.append(codes.NO_SOPS.at(where, 1, msg("diag.lint.no_sops", where=where)))
     if args.strict:
         found = [_strict(d) for d in found]
     shown = [d for d in found if args.show_info or d.severity is not Severity.INFO]

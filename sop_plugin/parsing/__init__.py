@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import codes, limits
+from ..i18n import msg
 from ..model import Sop
 from ..settings import Settings
 from .frontmatter import apply_front_matter, is_unclosed, split
@@ -21,15 +22,15 @@ def parse_sop(path: str, text: str, settings: Settings | None = None) -> Sop:
     sop.body, sop.body_line = body, body_line
     fm_size = len(yaml_text.encode("utf-8", "surrogatepass")) if yaml_text is not None else 0
     if yaml_text is None:
-        sop.diagnostics.append(codes.NO_FRONT_MATTER.at(path, 1, "the file has no front matter"))
+        sop.diagnostics.append(codes.NO_FRONT_MATTER.at(path, 1, msg("diag.parse.no_front_matter")))
     elif is_unclosed(text):
         sop.diagnostics.append(codes.NO_FRONT_MATTER.at(
-            path, 1, "the front matter is never closed", "end the YAML fields with a '---' line"))
+            path, 1, msg("diag.parse.unclosed"), msg("diag.parse.unclosed_hint")))
     elif fm_size > limits.MAX_FRONT_MATTER_BYTES:
         sop.diagnostics.append(codes.TOO_LARGE.at(
-            path, 1, f"the front matter is {limits.size_text(fm_size)}; it may be at most "
-                     f"{limits.size_text(limits.MAX_FRONT_MATTER_BYTES)}, so it was not read",
-            "keep long texts in the body sections; the front matter holds short fields and records"))
+            path, 1, msg("diag.parse.front_matter_too_large", size=limits.size_msg(fm_size),
+                         limit=limits.size_msg(limits.MAX_FRONT_MATTER_BYTES)),
+            msg("diag.parse.front_matter_too_large_hint")))
     else:
         sop.diagnostics.extend(apply_front_matter(sop, yaml_text, yaml_line))
     parsed = parse_body(body, body_line, path, headings=settings.procedure_headings, calendar=settings.calendar)
@@ -46,7 +47,7 @@ def oversized(path: str, size: int) -> Sop:
     """
     sop = Sop(path=path, text="")
     sop.diagnostics.append(codes.TOO_LARGE.at(
-        path, 1, f"the file is {limits.size_text(size)}; an SOP file may be at most "
-                 f"{limits.size_text(limits.MAX_FILE_BYTES)}",
-        "an SOP is a few pages of text; check that this is the right file"))
+        path, 1, msg("diag.parse.file_too_large", size=limits.size_msg(size),
+                     limit=limits.size_msg(limits.MAX_FILE_BYTES)),
+        msg("diag.parse.file_too_large_hint")))
     return sop

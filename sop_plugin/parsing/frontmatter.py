@@ -13,6 +13,7 @@ import re
 from typing import Any, Callable
 
 from .. import aliases, codes, limits
+from ..i18n import Msg, msg
 from ..model import (
     Approval,
     Diagnostic,
@@ -64,15 +65,18 @@ class _Reader:
             path = path.rpartition(".")[0]
         return self.loc.lines.get("", 1)
 
-    def err(self, code: codes.Code, path: str, message: str, hint: str | None = None) -> None:
+    def err(self, code: codes.Code, path: str, message: Msg, hint: Msg | None = None) -> None:
         self.diags.append(code.at(self.sop.path, self.line(path), message, hint))
 
     def mapping(self, value: Any, path: str, context: str) -> dict[str, tuple[Any, str]]:
         """Canonical key -> (value, source path).  Reports unknown and duplicate keys."""
         if not isinstance(value, dict):
-            where = f"'{path}'" if path else "the front matter"
-            self.err(codes.BAD_TYPE, path, f"{where} must be a mapping of 'key: value' lines",
-                     f"write {where} as indented 'key: value' lines")
+            if path:
+                self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.not_mapping", path=path),
+                         msg("diag.frontmatter.not_mapping_hint", path=path))
+            else:
+                self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.not_mapping_top"),
+                         msg("diag.frontmatter.not_mapping_top_hint"))
             return {}
         out: dict[str, tuple[Any, str]] = {}
         for key, val in value.items():
@@ -80,29 +84,29 @@ class _Reader:
             canon = aliases.canonical(context, str(key))
             if canon is None:
                 near = aliases.suggest(context, str(key))
-                hint = f"did you mean '{near}'?" if near else (
-                    "known keys: " + ", ".join(aliases.known_keys(context)))
-                self.err(codes.UNKNOWN_KEY, sub, f"unknown key '{key}'", hint)
+                hint = msg("diag.frontmatter.did_you_mean", near=near) if near else (
+                    msg("diag.frontmatter.known_keys", keys=", ".join(aliases.known_keys(context))))
+                self.err(codes.UNKNOWN_KEY, sub, msg("diag.frontmatter.unknown_key", key=str(key)), hint)
                 continue
             if canon in out:
                 self.err(codes.DUPLICATE_KEY, sub,
-                         f"'{key}' repeats '{aliases.display_key(context, canon)}'")
+                         msg("diag.frontmatter.repeats", key=str(key), first=aliases.display_key(context, canon)))
                 continue
             out[canon] = (val, sub)
         for dup_path, dup_line in self.loc.duplicates:
             if dup_path.rpartition(".")[0] == path or (not path and "." not in dup_path):
                 self.diags.append(codes.DUPLICATE_KEY.at(
-                    self.sop.path, dup_line, f"key '{dup_path.rpartition('.')[2]}' given twice"))
+                    self.sop.path, dup_line, msg("diag.frontmatter.given_twice", key=dup_path.rpartition(".")[2])))
         return out
 
-    def text(self, value: Any, path: str, label: str) -> str | None:
+    def text(self, value: Any, path: str, label: str | Msg) -> str | None:
         if value is None:
             return None
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value).strip()
         if isinstance(value, (dt.date,)):
             return value.isoformat()
-        self.err(codes.BAD_TYPE, path, f"'{label}' must be text, not {_kind(value)}")
+        self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.not_text", label=label, kind=_kind(value)))
         return None
 
     def text_list(self, value: Any, path: str, label: str) -> list[str]:
@@ -111,12 +115,12 @@ class _Reader:
         if isinstance(value, str):
             return [value.strip()] if value.strip() else []
         if not isinstance(value, list):
-            self.err(codes.BAD_TYPE, path, f"'{label}' must be a list, not {_kind(value)}",
-                     f"write '{label}: [first, second]' or one '- item' per line")
+            self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.not_list", label=label, kind=_kind(value)),
+                     msg("diag.frontmatter.not_list_hint", label=label))
             return []
         out = []
         for i, item in enumerate(value):
-            t = self.text(item, f"{path}.{i}", f"{label} item")
+            t = self.text(item, f"{path}.{i}", msg("diag.frontmatter.item", label=label))
             if t:
                 out.append(t)
         return out
@@ -135,12 +139,14 @@ class _Reader:
             except ValueError:
                 pass
         if day is None:
-            self.err(codes.BAD_DATE, path, f"'{label}' is not a valid date: {_short(value)}")
+            self.err(codes.BAD_DATE, path, msg("diag.frontmatter.bad_date", label=label, value=_short(value)))
             return None
         if not limits.date_in_range(day):
             # review dates are computed from these; 9999-12-31 + 12 months is past the calendar's end
-            self.err(codes.OUT_OF_RANGE, path, f"'{label}' is {day.isoformat()}, outside the years "
-                     f"{limits.MIN_YEAR}-{limits.MAX_YEAR} this tool handles", "check the year")
+            self.err(codes.OUT_OF_RANGE, path,
+                     msg("diag.frontmatter.date_out_of_range", label=label, date=day.isoformat(),
+                         first=limits.MIN_YEAR, last=limits.MAX_YEAR),
+                     msg("diag.frontmatter.date_out_of_range_hint"))
             return None
         return day
 
@@ -149,22 +155,23 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.err(codes.BAD_TYPE, path, f"'{label}' must be a whole number, not {_kind(value)}")
+            self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.not_whole_number", label=label, value=_kind(value)))
             return None
         text = value.strip() if isinstance(value, str) else None
         if text is not None and not (text.isascii() and text.lstrip("+-").isdigit()):
-            self.err(codes.BAD_TYPE, path, f"'{label}' must be a whole number, not {_short(value)}")
+            self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.not_whole_number", label=label, value=_short(value)))
             return None
         if text is not None and len(text) > 20:  # int() refuses more than 4,300 digits; no version needs 20
-            self.err(codes.OUT_OF_RANGE, path, f"'{label}' must be at most {maximum:,}, not a "
-                     f"{len(text)}-digit number")
+            self.err(codes.OUT_OF_RANGE, path,
+                     msg("diag.frontmatter.too_many_digits", label=label, maximum=maximum, digits=len(text)))
             return None
         n = int(text) if text is not None else value
         if n < minimum:
-            self.err(codes.BAD_TYPE, path, f"'{label}' must be at least {minimum}, not {n}")
+            self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.too_small", label=label, minimum=minimum, value=n))
             return None
         if n > maximum:
-            self.err(codes.OUT_OF_RANGE, path, f"'{label}' must be at most {maximum:,}, not {_short(n)}")
+            self.err(codes.OUT_OF_RANGE, path,
+                     msg("diag.frontmatter.too_large", label=label, maximum=maximum, value=_short(n)))
             return None
         return n
 
@@ -175,7 +182,7 @@ class _Reader:
             return value
         if isinstance(value, str) and value.strip().lower() in ("ya", "tidak"):
             return value.strip().lower() == "ya"
-        self.err(codes.BAD_TYPE, path, f"'{label}' must be true or false, not {value!r}")
+        self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.not_boolean", label=label, value=repr(value)))
         return False
 
     def confidential(self, value: Any, path: str, given: bool) -> bool:
@@ -184,18 +191,23 @@ class _Reader:
         if not given or value is False:
             return False
         if value is not True:
-            self.err(codes.BAD_CONFIDENTIAL, path, f"'confidential' must be true or false, not {value!r}; "
-                     "the SOP is treated as confidential")
+            self.err(codes.BAD_CONFIDENTIAL, path, msg("diag.frontmatter.bad_confidential", value=repr(value)))
         return True
 
     def enum(self, value: Any, path: str, label: str, kind: str, allowed: tuple[str, ...]) -> str | None:
+        """The canonical value; a value not ``allowed`` is SOP109 (the status: SOP107, with its own hint)."""
         t = self.text(value, path, label)
         if t is None:
             return None
         v = aliases.canonical_value(kind, t)
         if v not in allowed:
-            self.err(codes.BAD_ENUM, path, f"'{label}' is '{t}', which is not one of {', '.join(allowed)}",
-                     f"use one of: {', '.join(allowed)}")
+            if kind == "status":
+                self.err(codes.BAD_STATUS, path,
+                         msg("diag.frontmatter.bad_status", value=t, allowed=", ".join(allowed)))
+            else:
+                self.err(codes.BAD_ENUM, path, msg("diag.frontmatter.bad_enum", label=label, value=t,
+                                                   allowed=", ".join(allowed)),
+                         msg("diag.frontmatter.bad_enum_hint", allowed=", ".join(allowed)))
             return None
         return v
 
@@ -204,7 +216,7 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.err(codes.BAD_TYPE, path, f"'{label}' must be a list of records ('- key: value' items)")
+            self.err(codes.BAD_TYPE, path, msg("diag.frontmatter.not_records", label=label))
             return []
         out = []
         for i, item in enumerate(value):
@@ -218,25 +230,30 @@ class _Reader:
         return out
 
 
-def _short(value: Any, n: int = 40) -> str:
+def _short(value: Any, n: int = 40) -> str | Msg:
     """A value for a message: its repr, cut to ``n`` characters (a value may be megabytes)."""
-    text = repr(value) if not isinstance(value, int) or isinstance(value, bool) else _int_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() >= 128:
+        return msg("diag.frontmatter.very_large_number")  # str() refuses over 4,300 digits
+    text = repr(value) if not isinstance(value, int) or isinstance(value, bool) else str(value)
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _int_text(n: int) -> str:
-    return str(n) if n.bit_length() < 128 else "a very large number"  # str() refuses over 4,300 digits
+_KINDS = {
+    dict: "diag.frontmatter.kind_mapping",
+    list: "diag.frontmatter.kind_list",
+    bool: "diag.frontmatter.kind_bool",
+    int: "diag.frontmatter.kind_number",
+    float: "diag.frontmatter.kind_fraction",
+    str: "diag.frontmatter.kind_text",
+    dt.date: "diag.frontmatter.kind_date",
+    dt.datetime: "diag.frontmatter.kind_datetime",
+}
 
 
-def _kind(value: Any) -> str:
-    return {
-        dict: "a mapping",
-        list: "a list",
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-    }.get(type(value), type(value).__name__)
+def _kind(value: Any) -> Msg:
+    """What a value is, for "must be text, not a list"."""
+    key = _KINDS.get(type(value))
+    return msg(key) if key else msg("diag.frontmatter.kind_other", name=type(value).__name__)
 
 
 def _doubtful_flag(loc: Located) -> bool:
@@ -269,10 +286,10 @@ def apply_front_matter(sop: Sop, yaml_text: str, first_line: int) -> list[Diagno
     try:
         loc = load(yaml_text, line_offset=first_line - 1)
     except YamlError as exc:
-        return [codes.YAML_SYNTAX.at(sop.path, exc.line, f"front matter is not valid YAML: {exc.message}",
+        return [codes.YAML_SYNTAX.at(sop.path, exc.line, msg("diag.frontmatter.yaml_syntax", error=exc.message),
                                      column=exc.column)]
     if loc.value is None:
-        return [codes.NO_FRONT_MATTER.at(sop.path, first_line, "front matter is empty")]
+        return [codes.NO_FRONT_MATTER.at(sop.path, first_line, msg("diag.frontmatter.empty"))]
     r = _Reader(sop, loc)
     fm = r.mapping(loc.value, "", "front_matter")
     sop.front_matter = {k: v for k, (v, _) in fm.items()}
@@ -288,9 +305,6 @@ def apply_front_matter(sop: Sop, yaml_text: str, first_line: int) -> list[Diagno
     sop.version = r.integer(*get("version"), "version", minimum=0)
     status = r.enum(*get("status"), "status", "status", tuple(s.value for s in Status))
     sop.status = Status(status) if status else None
-    if "status" in fm and status is None and r.diags and r.diags[-1].code == codes.BAD_ENUM.code:
-        bad = r.diags.pop()
-        r.diags.append(codes.BAD_STATUS.at(sop.path, bad.line, bad.message.replace("'status' is", "status is")))
     sop.created = r.date(*get("created"), "created")
     sop.revised = r.date(*get("revised"), "revised")
     sop.effective = r.date(*get("effective"), "effective")
