@@ -32,26 +32,13 @@ DEBUG = False
 """``sop --debug`` sets this: the traceback of a guarded failure goes to standard error as well."""
 
 
-# The stages, as phrases of the catalogue; a stage given as English text is one of these when it can be.
-_STAGES = {
-    "reading the file": "diag.guard.stage_reading_file",
-    "reading the units file": "diag.guard.stage_reading_units",
-    "checking the SOP": "diag.guard.stage_checking_sop",
-    "checking the SOPs": "diag.guard.stage_checking_sops",
-    "analysing the procedure": "diag.guard.stage_analysing",
-    "rendering the page": "diag.guard.stage_rendering_page",
-    "finding what the page shows": "diag.guard.stage_finding_page_content",
-}
-
-
-def guarded(path: str, line: int, stage: str | Msg, fn: Callable[..., T], *args: object,
+def guarded(path: str, line: int, stage: Msg, fn: Callable[..., T], *args: object,
             **kwargs: object) -> tuple[T | None, Diagnostic | None]:
     """``(fn(*args, **kwargs), None)``, or ``(None, SOP900 diagnostic at path:line)`` if it raised.
 
     ``stage`` says what was being done, as a gerund phrase of the catalogue:
     ``msg("diag.guard.stage_reading_file")`` ("reading the file"), ``..._checking_sop``,
     ``..._analysing``, ``..._rendering_page``, ``msg("diag.guard.stage_directive", directive="::: sop-unit x")``.
-    English text is accepted too; a stage not in the catalogue keeps the diagnostic in English.
     """
     try:
         return fn(*args, **kwargs), None
@@ -59,22 +46,22 @@ def guarded(path: str, line: int, stage: str | Msg, fn: Callable[..., T], *args:
         return None, internal_error(path, line, stage, msg("diag.guard.too_deep"))
     except Exception as exc:  # noqa: BLE001 - the one catch point, see the module docstring
         text = "".join(traceback.format_exception(exc))
-        said = stage.text("en") if isinstance(stage, Msg) else stage
+        said = stage.text("en")
         log.debug("internal error while %s %s:\n%s", said, path, text)
         if DEBUG:
             sys.stderr.write(f"{path}: internal error while {said}:\n{text}")
         return None, internal_error(path, line, stage, f"{type(exc).__name__}: {exc}")
 
 
-def internal_error(path: str, line: int, stage: str | Msg, detail: str | Msg) -> Diagnostic:
+def directive_stage(name: str, arg: str = "") -> Msg:
+    """The stage of rendering one ``::: name arg`` directive."""
+    return msg("diag.guard.stage_directive", directive=f"::: {name} {arg}".rstrip())
+
+
+def internal_error(path: str, line: int, stage: Msg, detail: str | Msg) -> Diagnostic:
     """SOP900 at ``path:line``: "internal error while <stage> (<detail>)"; ``detail`` is cut to 200 characters."""
     if isinstance(detail, str):
         detail = " ".join(detail.split())
         if len(detail) > 200:
             detail = detail[:199] + "…"
-    if isinstance(stage, str) and stage in _STAGES:
-        stage = msg(_STAGES[stage])
-    if isinstance(stage, Msg):
-        return codes.INTERNAL.at(path, line, msg("diag.guard.internal", stage=stage, detail=detail))
-    detail = detail.text("en") if isinstance(detail, Msg) else detail
-    return codes.INTERNAL.at(path, line, f"internal error while {stage} ({detail})")
+    return codes.INTERNAL.at(path, line, msg("diag.guard.internal", stage=stage, detail=detail))

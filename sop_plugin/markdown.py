@@ -30,7 +30,7 @@ from markdown.preprocessors import Preprocessor
 from pathlib import Path
 
 from . import sanitize
-from .guard import guarded
+from .guard import directive_stage, guarded
 from .model import Diagnostic
 from .pipeline import build
 from .render import blocks as registry
@@ -154,7 +154,7 @@ class SopPreprocessor(Preprocessor):
         where = sop.path if sop is not None else (ctx.links.current or "?")
         if sop is not None and sop.path in ctx.portal.broken:  # an earlier stage failed for it
             return self.error_box(ctx, sop.path)
-        lines, failed = guarded(where, 1, f"rendering '::: {name}{' ' + arg if arg else ''}'",
+        lines, failed = guarded(where, 1, directive_stage(name, arg),
                                 self.render, ctx, name, arg)
         if failed is not None:
             ctx.portal.diagnostics.append(failed)

@@ -30,6 +30,7 @@ from .cache import key as cache_key
 from .checks import validate
 from .corpus import load_corpus
 from .guard import guarded
+from .i18n import msg
 from .model import Corpus, Diagnostic, Role, Sop
 from .publish import published
 from .settings import Settings
@@ -137,16 +138,18 @@ def validated(corpus: Corpus, settings: Settings) -> tuple[list[Diagnostic], dic
     the rest is checked again without them.  A failure no single SOP causes is
     reported once, on the units file (or the folder), with the parse findings.
     """
-    found, failed = guarded(corpus.units_path or corpus.root, 1, "checking the SOPs", validate, corpus, settings)
+    found, failed = guarded(corpus.units_path or corpus.root, 1, msg("diag.guard.stage_checking_sops"), validate, corpus,
+                            settings)
     if failed is None:
         return found, {}
     broken: dict[str, Diagnostic] = {}
     for sop in corpus.sops:
-        _, alone = guarded(sop.path, 1, "checking the SOP", validate, replace(corpus, sops=[sop]), settings)
+        _, alone = guarded(sop.path, 1, msg("diag.guard.stage_checking_sop"), validate, replace(corpus, sops=[sop]), settings)
         if alone is not None:
             broken[sop.path] = alone
     rest = replace(corpus, sops=[s for s in corpus.sops if s.path not in broken])
-    found, failed = guarded(corpus.units_path or corpus.root, 1, "checking the SOPs", validate, rest, settings)
+    found, failed = guarded(corpus.units_path or corpus.root, 1, msg("diag.guard.stage_checking_sops"), validate, rest,
+                            settings)
     if failed is not None:
         found = [*rest.all_diagnostics(), failed]
     for sop in corpus.sops:
@@ -288,7 +291,7 @@ def _analyse_job(sop: Sop) -> tuple[Derived, Any, Diagnostic | None]:
     portal.derived_by_path[sop.path] = derived
     value = None
     if extra is not None and failed is None:
-        value, failed = guarded(sop.path, 1, "rendering the page", extra, portal, sop)
+        value, failed = guarded(sop.path, 1, msg("diag.guard.stage_rendering_page"), extra, portal, sop)
     del portal.derived_by_path[sop.path]  # extra has read it: a worker keeps none of its analyses
     key = portal.keys.get(sop.path, "")
     store = portal.cache
@@ -301,7 +304,7 @@ def _analyse_job(sop: Sop) -> tuple[Derived, Any, Diagnostic | None]:
 
 def derive_guarded(sop: Sop, corpus: Corpus, settings: Settings) -> tuple[Derived, Diagnostic | None]:
     """:func:`derive` behind the catch point: on a failure, an empty result and its SOP900."""
-    derived, failed = guarded(sop.path, sop.procedure.line if sop.procedure else 1, "analysing the procedure",
+    derived, failed = guarded(sop.path, sop.procedure.line if sop.procedure else 1, msg("diag.guard.stage_analysing"),
                               derive, sop, corpus, settings)
     return (derived, None) if failed is None else (_nothing_derived(sop), failed)
 

@@ -73,7 +73,7 @@ def test_findings_are_exit_1_and_usage_is_exit_2(project, capsys):
 def test_an_empty_sop_folder_is_an_error(tmp_path, monkeypatch, capsys, strict):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "sops").mkdir()
-    assert main(["lint", *strict]) == 1
+    assert main(["lint", *strict, "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "sops:1:1: SOP113 error: no SOP files (*.md) in sops" in out
     with pytest.raises(SystemExit) as exc:  # a missing one is a usage error

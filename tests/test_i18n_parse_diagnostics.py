@@ -90,8 +90,6 @@ def test_internal_errors_in_indonesian():
     _, d = guard.guarded("x.md", 2, msg("diag.guard.stage_analysing"), _boom)
     assert d.code == "SOP900" and d.message == "internal error while analysing the procedure (ValueError: injected)"
     assert d.in_lang("id").message == "kesalahan internal saat menganalisis prosedur (ValueError: injected)"
-    _, d = guard.guarded("x.md", 2, "checking the SOP", _boom)  # a stage in English, known to the catalogue
-    assert d.in_lang("id").message == "kesalahan internal saat memeriksa SOP (ValueError: injected)"
-    _, d = guard.guarded("x.md", 2, "doing something new", _boom)  # not in the catalogue: stays English
-    assert d.message == "internal error while doing something new (ValueError: injected)"
-    assert not d.translatable and d.in_lang("id") == d
+    _, d = guard.guarded("x.md", 2, guard.directive_stage("sop-unit", "biro-umum"), _boom)
+    assert d.message == "internal error while rendering '::: sop-unit biro-umum' (ValueError: injected)"
+    assert d.in_lang("id").message == "kesalahan internal saat menampilkan '::: sop-unit biro-umum' (ValueError: injected)"

@@ -113,7 +113,7 @@ def test_lint_reports_the_bad_value_at_its_line_and_exits_1(name, broken, capsys
 
 def test_the_10_mb_front_matter_names_the_size_not_aliases(broken, capsys):
     broken("front-matter-10-mb-list")
-    assert main(["lint", *TODAY, FILE]) == 1
+    assert main(["lint", *TODAY, "--lang", "en", FILE]) == 1
     out = capsys.readouterr().out
     assert re.search(r":1:1: SOP111 error: the file is 10\.\d MB; an SOP file may be at most 1\.0 MB", out)
     assert "alias" not in out and out.count("SOP1") == 1
@@ -121,7 +121,7 @@ def test_the_10_mb_front_matter_names_the_size_not_aliases(broken, capsys):
 
 def test_a_front_matter_over_its_limit_is_not_read(broken, capsys):
     broken("front-matter-over-limit")
-    assert main(["lint", *TODAY, FILE]) == 1
+    assert main(["lint", *TODAY, "--lang", "en", FILE]) == 1
     out = capsys.readouterr().out
     assert f"it may be at most {limits.size_text(limits.MAX_FRONT_MATTER_BYTES)}, so it was not read" in out
 

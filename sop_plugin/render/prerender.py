@@ -22,7 +22,8 @@ from typing import Any
 from .. import parallel
 from ..cache import MISSING, NO_CACHE, Cache
 from ..cache import key as cache_key
-from ..guard import guarded
+from ..guard import directive_stage, guarded
+from ..i18n import msg
 from .blocks import DIRECTIVE_LINE, GeneratedPage, depends, directives
 from .context import RenderContext
 
@@ -120,7 +121,7 @@ def prerender(ctx: RenderContext, pages: list[GeneratedPage], workers: int = 0) 
 
 
 def _guarded_stamp(ctx: RenderContext, page: str, views: list[tuple[str, str]]) -> str:
-    found, failed = guarded(page, 1, "finding what the page shows", stamp, ctx, page, views)
+    found, failed = guarded(page, 1, msg("diag.guard.stage_finding_page_content"), stamp, ctx, page, views)
     return "" if failed is not None else found
 
 
@@ -132,7 +133,7 @@ def _render_job(job: tuple[str, str, str, str]) -> tuple[Any, str]:
     ctx = _JOB
     ctx.links.locate(page)
     fn = directives()[name]
-    value, failed = guarded(page, 1, f"rendering '::: {name}{' ' + arg if arg else ''}'", fn, arg, ctx)
+    value, failed = guarded(page, 1, directive_stage(name, arg), fn, arg, ctx)
     if failed is not None:
         return None, "failed"
     if key and ctx.portal.cache.put("views", key, value):
