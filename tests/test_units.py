@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import VALID_UNITS
 from sop_plugin.parsing.units import parse_units
 
@@ -91,3 +93,13 @@ def test_bad_capacity():
 def test_empty_file():
     assert parse("") == ({}, [])
     assert parse("# only a comment\n") == ({}, [])
+
+
+@pytest.mark.parametrize("field, value, line", [
+    ("tugas", "{a: 1}", 3), ("duties", "{a: 1}", 3),
+    ("kapasitas", "[2]", 3), ("capacity", "{Staf: nol}", 3),
+    ("penomoran", "SOP-UMUM", 3), ("tim", "[A]", 3),
+])
+def test_a_field_problem_is_at_the_field_whichever_name_it_is_written_under(field, value, line):
+    _, diags = parse(f"u:\n  nama: U\n  {field}: {value}\n")
+    assert codes_at(diags) == [("SOP206", line)], diags

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .. import aliases, codes, limits
 from ..i18n import msg
@@ -59,6 +60,10 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
             fields[canon] = v
             written[canon] = str(k)
         unit = Unit(key=key, name=str(fields.get("name") or key), line=line)
+
+        def where(canon: str) -> int:
+            """The line of a field, under whichever name (English or Indonesian) the author wrote it."""
+            return loc.lines.get(f"{key}.{written.get(canon, canon)}", line)
         for lk in ("duties", "authority", "roles", "demand", "enablers"):
             v = fields.get(lk)
             if v is None:
@@ -66,7 +71,7 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
             if isinstance(v, str):
                 v = [v]
             if not isinstance(v, list):
-                diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.{lk}", line),
+                diags.append(codes.UNITS_FILE.at(path, where(lk),
                                                  msg("diag.units.not_a_list", unit=key, key=written.get(lk, lk)),
                                                  msg("diag.units.not_a_list_hint")))
                 continue
@@ -79,13 +84,13 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
                 if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
                     unit.capacity[str(actor)] = n
                 else:
-                    diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.capacity", line),
+                    diags.append(codes.UNITS_FILE.at(path, where("capacity"),
                                                      msg("diag.units.bad_capacity", unit=key, actor=str(actor))))
         else:
-            diags.append(codes.UNITS_FILE.at(path, loc.lines.get(f"{key}.capacity", line),
+            diags.append(codes.UNITS_FILE.at(path, where("capacity"),
                                              msg("diag.units.capacity_not_a_mapping", unit=key,
                                                  key=written.get("capacity", "capacity"))))
-        _numbering_and_team(unit, fields, written, path, loc.lines, line, diags)
+        _numbering_and_team(unit, fields, written, path, where, diags)
         units[key] = unit
     for unit in units.values():
         if unit.parent and unit.parent not in units:
@@ -117,7 +122,7 @@ def numbering_parts(pattern: str) -> tuple[str, str, int] | None:
 
 
 def _numbering_and_team(unit: Unit, fields: dict[str, object], written: dict[str, str], path: str,
-                        lines: dict[str, int], line: int, diags: list[Diagnostic]) -> None:
+                        where: Callable[[str], int], diags: list[Diagnostic]) -> None:
     """The optional keys `sop new` uses: ``numbering`` / ``penomoran`` and ``team`` / ``tim``."""
     key = unit.key
     pattern = fields.get("numbering")
@@ -125,14 +130,14 @@ def _numbering_and_team(unit: Unit, fields: dict[str, object], written: dict[str
         if isinstance(pattern, str) and numbering_parts(pattern):
             unit.numbering = pattern.strip()
         else:
-            diags.append(codes.UNITS_FILE.at(path, lines.get(f"{key}.numbering", lines.get(f"{key}.penomoran", line)),
+            diags.append(codes.UNITS_FILE.at(path, where("numbering"),
                                              msg("diag.units.bad_numbering", unit=key,
                                                  key=written.get("numbering", "numbering")),
                                              msg("diag.units.bad_numbering_hint")))
     team = fields.get("team")
     if team is None:
         return
-    tline = lines.get(f"{key}.team", lines.get(f"{key}.tim", line))
+    tline = where("team")
     if not isinstance(team, dict):
         diags.append(codes.UNITS_FILE.at(path, tline, msg("diag.units.team_not_a_mapping", unit=key,
                                                           key=written.get("team", "team")),
