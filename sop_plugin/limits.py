@@ -46,17 +46,9 @@ def date_in_range(day: dt.date) -> bool:
     return MIN_YEAR <= day.year <= MAX_YEAR
 
 
-def size_text(n: int) -> str:
-    """``1.2 MB`` / ``100 KB`` / ``512 bytes`` (decimal units, as file managers show them)."""
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f} MB"
-    if n >= 1_000:
-        return f"{n / 1_000:.0f} KB"
-    return f"{n} bytes"
-
-
 def size_msg(n: int) -> Msg:
-    """:func:`size_text` in the reader's language (``1,2 MB`` in Indonesian), for a diagnostic."""
+    """``1.2 MB`` / ``100 KB`` / ``512 bytes`` (decimal units, as file managers show them), in the
+    reader's language (``1,2 MB`` in Indonesian), for a diagnostic."""
     if n >= 1_000_000:
         whole, tenth = f"{n / 1_000_000:.1f}".split(".")
         return msg("diag.parse.size_mb", whole=whole, tenth=tenth)

@@ -123,7 +123,7 @@ def test_a_front_matter_over_its_limit_is_not_read(broken, capsys):
     broken("front-matter-over-limit")
     assert main(["lint", *TODAY, "--lang", "en", FILE]) == 1
     out = capsys.readouterr().out
-    assert f"it may be at most {limits.size_text(limits.MAX_FRONT_MATTER_BYTES)}, so it was not read" in out
+    assert f"it may be at most {limits.size_msg(limits.MAX_FRONT_MATTER_BYTES).text('en')}, so it was not read" in out
 
 
 def test_hr_asks_jam_atau_hari(broken, capsys):

@@ -15,8 +15,8 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
     diags: list[Diagnostic] = []
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.MAX_UNITS_BYTES:
-        return {}, [codes.TOO_LARGE.at(path, 1, msg("diag.units.too_large", size=limits.size_text(size),
-                                                    limit=limits.size_text(limits.MAX_UNITS_BYTES)),
+        return {}, [codes.TOO_LARGE.at(path, 1, msg("diag.units.too_large", size=limits.size_msg(size),
+                                                    limit=limits.size_msg(limits.MAX_UNITS_BYTES)),
                                        msg("diag.units.too_large_hint"))]
     try:
         loc = load(text)
