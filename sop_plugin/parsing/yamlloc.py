@@ -15,10 +15,15 @@ from typing import Any
 
 import yaml
 
+from ..i18n import Msg, msg
+
 
 class YamlError(Exception):
-    def __init__(self, message: str, line: int, column: int = 1):
-        super().__init__(message)
+    """Text that is not YAML the portal reads: ``message`` is PyYAML's own words (English) or, for
+    the limits this module sets, a catalogue message (:class:`~sop_plugin.i18n.Msg`)."""
+
+    def __init__(self, message: str | Msg, line: int, column: int = 1):
+        super().__init__(message.text("en") if isinstance(message, Msg) else message)
         self.message = message
         self.line = line
         self.column = column
@@ -80,7 +85,7 @@ def load(text: str, line_offset: int = 0) -> Located:
     try:
         out.value = _build(loader, node, "", out, line_offset, _Budget())
     except RecursionError:
-        raise YamlError("the YAML is nested too deeply", _line(node, line_offset)) from None
+        raise YamlError(msg("diag.yaml.too_deep"), _line(node, line_offset)) from None
     return out
 
 
@@ -93,7 +98,7 @@ def _compose(text: str, line_offset: int) -> tuple[yaml.SafeLoader, yaml.Node | 
         line = before.count("\n") + 1 + line_offset
         column = len(before) - (before.rfind("\n") + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-        raise YamlError(f"the character #x{code:04x} is not allowed in YAML", line, column) from None
+        raise YamlError(msg("diag.yaml.character", code=f"{code:04x}"), line, column) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -107,7 +112,7 @@ def _compose(text: str, line_offset: int) -> tuple[yaml.SafeLoader, yaml.Node | 
     except yaml.YAMLError as exc:  # pragma: no cover - defensive
         raise YamlError(str(exc), 1 + line_offset) from None
     except RecursionError:
-        raise YamlError("the YAML is nested too deeply", 1 + line_offset) from None
+        raise YamlError(msg("diag.yaml.too_deep"), 1 + line_offset) from None
     finally:
         loader.dispose()
     return loader, node
@@ -131,17 +136,17 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, out: Located, of
            budget: _Budget) -> Any:
     if not str(node.tag).startswith(_STANDARD_TAG):
         # '!foo bar' would silently become the text 'bar': an unknown tag is an error
-        raise YamlError(f"the YAML tag '{node.tag}' is not allowed (front matter uses plain values)",
+        raise YamlError(msg("diag.yaml.tag", tag=str(node.tag)),
                         _line(node, offset), node.start_mark.column + 1)
     budget.left -= 1
     if budget.left < 0:
         if budget.aliased:
-            raise YamlError(f"the YAML expands to more than {MAX_VALUES} values (aliases '*' repeat too much)",
+            raise YamlError(msg("diag.yaml.expands", n=MAX_VALUES),
                             _line(node, offset))
-        raise YamlError(f"the YAML has more than {MAX_VALUES} values", _line(node, offset))
+        raise YamlError(msg("diag.yaml.too_many", n=MAX_VALUES), _line(node, offset))
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if id(node) in budget.open:
-            raise YamlError("an alias '*' refers to the value that contains it", _line(node, offset))
+            raise YamlError(msg("diag.yaml.recursive_alias"), _line(node, offset))
         if id(node) in budget.seen:
             budget.aliased = True
         budget.seen.add(id(node))
