@@ -244,11 +244,15 @@ def test_sop_verify_exit_codes_and_output(tree, capsys):
     args = ["verify", str(tree.root), "--anchor", tree.anchor]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert out.count("terverifikasi") == 3 and tree.keys["leader"][2] in out and "2026-03-10" in out
+    assert out.count("— terverifikasi") == 3 and tree.keys["leader"][2] in out and "2026-03-10" in out
+    assert "3 pengesahan: 3 terverifikasi; 0 gagal" in out  # in the site's language, Indonesian by default
     assert main(args + ["--require-verified"]) == 0
     capsys.readouterr()
     assert main(["verify", str(tree.root)]) == 1  # no anchor: not anchored is invalid
-    assert "NOT anchored" in capsys.readouterr().out
+    assert "TIDAK terjangkar" in capsys.readouterr().out
+    assert main(["verify", str(tree.root), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "NOT anchored" in out and "3 approvals: 3 invalid; 3 failing" in out and "FAIL  leader (pimpinan)" in out
     # a wrong person's key: exit 1, and JSON says which approval
     assert tree.sign("reviewer", tree.keys["maker"][0]) == 0
     capsys.readouterr()

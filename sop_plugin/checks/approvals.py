@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from .. import codes
-from ..i18n import Msg, msg
+from ..i18n import msg
 from ..model import ROLE_ORDER, Corpus, Diagnostic, Role, Severity, Sop, Status
 from ..settings import Settings
-
-
-def role_word(role: Role) -> Msg:
-    """The role as the messages name it: 'maker (pembuat)' in English, 'pembuat' in Indonesian."""
-    return msg(f"diag.approvals.role_{role.value}")
+from ..signing.state import role_word
 
 
 _STATUS_WORDS = {Status.APPROVED: "diag.approvals.status_approved", Status.EFFECTIVE: "diag.approvals.status_effective"}

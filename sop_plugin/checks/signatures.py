@@ -29,7 +29,7 @@ from .. import codes
 from ..i18n import Msg, msg
 from ..model import Corpus, Diagnostic, Severity, Sop
 from ..settings import Settings
-from ..signing import ApprovalState, Reason, Trust, parse_digest, trust_for, verdicts
+from ..signing import ApprovalState, Reason, Trust, parse_digest, role_word, trust_for, verdicts
 from ..signing.digest import changes_said
 from ..signing.registry import registry_diagnostics
 
@@ -62,7 +62,7 @@ def check_sop(sop: Sop, settings: Settings, trust: Trust | None = None) -> list[
         if a is None or not a.digest:
             continue
         line = sop.line_of(f"approvals.{v.index}.digest", a.line)
-        who = msg("diag.signatures.who", role=msg(f"diag.signatures.role_{role.value}"), name=a.name or "?")
+        who = msg("diag.signatures.who", role=role_word(role), name=a.name or "?")
         if v.reason is Reason.MALFORMED:
             out.append(codes.BAD_DIGEST.at(sop.path, line, msg("diag.signatures.problem", who=who,
                                                                  detail=v.detail or "")))

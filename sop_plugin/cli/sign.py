@@ -47,7 +47,7 @@ from ..parsing import parse_sop
 from ..parsing.frontmatter import split
 from ..settings import Settings
 from ..signing import (
-    ROLE_WORDS,
+    role_word,
     ApprovalState,
     Reason,
     approval_message,
@@ -122,9 +122,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"sop sign: warning: {w}", file=sys.stderr)
     if result.changed:
         by = f" with key {result.fingerprint}" if result.fingerprint else ""
-        print(f"signed {path} as {ROLE_WORDS[result.role]} {result.name} on {result.date}{by}: {result.digest[:19]}…")
+        print(f"signed {path} as {role_word(result.role).text('en')} {result.name} on {result.date}{by}: {result.digest[:19]}…")
     else:
-        print(f"{path}: the {ROLE_WORDS[result.role]} signature is already bound to this content; nothing to do")
+        print(f"{path}: the {role_word(result.role).text('en')} signature is already bound to this content; nothing to do")
     return 0
 
 
@@ -182,7 +182,7 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
     today = settings.now()
     index, entry = _entry(sop, role)
     if not entry.name:
-        raise Refused(f"the {ROLE_WORDS[role]} approval (line {entry.line}) has no name; add 'nama: ...' first")
+        raise Refused(f"the {role_word(role).text('en')} approval (line {entry.line}) has no name; add 'nama: ...' first")
     if not sop.id:
         raise Refused("the SOP has no id ('nomor'); add one before signing")
     digest = content_digest(sop)
@@ -197,7 +197,7 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
                 ApprovalState.UNSIGNED: "has not signed yet",
             }.get(v.state) or ("has a digest that cannot be read" if v.reason is Reason.MALFORMED
                                else "signed an earlier content, not the current one")
-            raise Refused(f"signing out of order: the {ROLE_WORDS[previous]} {why}; "
+            raise Refused(f"signing out of order: the {role_word(previous).text('en')} {why}; "
                           f"run 'sop sign {path} --role {previous.value}' first")
 
     same_content = False
@@ -215,8 +215,8 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
     if new_date > today:
         raise Refused(f"the signing date {new_date} lies in the future (today is {today})")
     if prev_entry is not None and prev_entry.date is not None and new_date < prev_entry.date:
-        raise Refused(f"the {ROLE_WORDS[role]} would sign on {new_date}, before the "
-                      f"{ROLE_WORDS[previous]} signed ({prev_entry.date}); use --date")
+        raise Refused(f"the {role_word(role).text('en')} would sign on {new_date}, before the "
+                      f"{role_word(previous).text('en')} signed ({prev_entry.date}); use --date")
     if role is Role.LEADER:
         passing = [s for s in sop.simulations if s.passed and s.date and s.date <= new_date]
         if not passing:
@@ -284,7 +284,7 @@ def _entry(sop: Sop, role: Role) -> tuple[int, Approval]:
     for i, a in enumerate(sop.approvals):
         if a.role is role:
             return i, a
-    raise Refused(f"there is no approval entry for the {ROLE_WORDS[role]}; add one under 'pengesahan' "
+    raise Refused(f"there is no approval entry for the {role_word(role).text('en')}; add one under 'pengesahan' "
                   f"with 'peran: {role.value}', 'nama' and 'jabatan' first (sop sign never creates entries)")
 
 

@@ -17,9 +17,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..i18n import normalize
+from ..i18n import Translator
 from ..model import ROLE_ORDER
-from ..signing import ROLE_WORDS, ApprovalState, trust_for, verdicts
+from ..signing import ApprovalState, role_word, trust_for, verdicts
 from .common import add_common, add_sops_dir, load_for_paths, load_settings
 
 
@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     anchor = args.anchor or settings.signers_anchor
     require = bool(args.require_verified) or settings.require_verified_signatures
-    lang = normalize(args.lang or getattr(settings, "lang", None))
+    lang = settings.lang
+    t = Translator(lang)
     corpora, only = load_for_paths(args.paths, args, settings)
     rows: list[dict] = []
     registries = []
@@ -82,27 +83,28 @@ def run(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     for root, reg in registries:
         if not reg.present:
-            print(f"{root}: no signers registry (signers.yml): approvals are bound to the content only")
+            print(t("cli.verify.no_registry", root=root))
         elif reg.anchored:
-            print(f"{reg.path}: anchored by {reg.anchor_fingerprint}")
+            print(t("cli.verify.anchored", path=reg.path, fingerprint=reg.anchor_fingerprint))
         else:
-            print(f"{reg.path}: NOT anchored: {reg.anchor_problem.text(lang) if reg.anchor_problem else ''}")
+            print(t("cli.verify.not_anchored", path=reg.path,
+                    problem=reg.anchor_problem.text(lang) if reg.anchor_problem else ""))
     current = None
     for r in rows:
         if r["file"] != current:
             current = r["file"]
             print(f"{r['file']}: {r['id'] or '?'} v{r['version'] if r['version'] is not None else '?'} "
-                  f"({r['status'] or '?'})")
+                  f"({t('status.' + r['status']).lower() if r['status'] else '?'})")
         if r["state"] == ApprovalState.MISSING.value:
             continue
         extra = ", ".join(x for x in (r["fingerprint"], r["date"]) if x)
-        mark = "FAIL" if r["fails"] else "ok  "
-        print(f"  {mark} {ROLE_WORDS[next(x for x in ROLE_ORDER if x.value == r['role'])]:22} {r['text']}"
-              + (f" ({extra})" if extra else ""))
+        mark = t("cli.verify.fail") if r["fails"] else t("cli.verify.ok")
+        role = role_word(next(x for x in ROLE_ORDER if x.value == r["role"])).text(lang)
+        print(f"  {mark:5} {role:22} {r['text']}" + (f" ({extra})" if extra else ""))
     counts: dict[str, int] = {}
     for r in rows:
         if r["state"] != ApprovalState.MISSING.value:
             counts[r["state"]] = counts.get(r["state"], 0) + 1
-    summary = ", ".join(f"{n} {s.replace('_', '-')}" for s, n in sorted(counts.items())) or "no approvals"
-    print(f"{sum(counts.values())} approvals: {summary}; {failed} failing")
+    summary = ", ".join(f"{n} {t('cli.verify.state.' + s)}" for s, n in sorted(counts.items()))
+    print(t("cli.verify.summary", n=sum(counts.values()), states=summary or t("cli.verify.none"), failed=failed))
     return 1 if failed else 0

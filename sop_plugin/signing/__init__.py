@@ -24,7 +24,7 @@ from .digest import (
     parse_digest,
 )
 from .state import (
-    ROLE_WORDS,
+    role_word,
     ApprovalState,
     Reason,
     Trust,
@@ -37,7 +37,7 @@ from .state import (
 )
 
 __all__ = [
-    "FORMAT", "ROLE_WORDS", "ApprovalState", "Comparison", "DigestError", "Reason", "StoredDigest", "Trust",
+    "FORMAT", "role_word", "ApprovalState", "Comparison", "DigestError", "Reason", "StoredDigest", "Trust",
     "Verdict", "approval_message", "compare", "content_digest", "content_fingerprint", "content_parts",
     "approval_key", "parse_digest", "signature_status", "signed_fingerprint", "trust_for", "verdict", "verdicts",
 ]

@@ -43,8 +43,10 @@ from .digest import Change, DigestError, compare, parse_digest
 from .registry import Registry, configured_anchor, load_registry
 from .store import Entry, read_entries, signatures_path
 
-ROLE_WORDS = {Role.MAKER: "maker (pembuat)", Role.REVIEWER: "reviewer (pemeriksa)", Role.LEADER: "leader (pimpinan)"}
-"""English words for the signer roles in messages (pages use the catalogue's ``role.*``)."""
+def role_word(role: Role) -> Msg:
+    """A signer's role as messages name it: "maker (pembuat)" in English, "pembuat" in Indonesian
+    (pages and paper use the catalogue's titles, ``role.maker`` ...)."""
+    return msg(f"role.word.{role.value}")
 
 MESSAGE_FORMAT = "sop-approval/1"
 
