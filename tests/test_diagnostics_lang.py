@@ -79,7 +79,7 @@ def test_sop_lint_prints_the_site_language_and_lang_chooses(tmp_path, monkeypatc
     last = out.splitlines()[-1]
     assert last.startswith("sops/biro-umum/a.md:75:1: SOP305 error: ")
     assert i18n.t("id", "code.SOP305.hint") in last and "cannot read" not in last
-    assert "1 berkas diperiksa: 1 kesalahan, 3 peringatan" in err
+    assert "1 berkas diperiksa: 1 galat, 3 peringatan" in err
     assert main(["lint", "--today", "2026-06-01", "--lang", "en", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data[-1]["message"] == "step 3: cannot read the duration 'sehari'"

@@ -78,16 +78,21 @@ def run(root, *args):
 
 
 def test_cli_exit_1_when_overdue(tree, capsys):
-    assert run(tree, "--today", "2027-03-15") == 1
-    out = capsys.readouterr().out
+    assert run(tree, "--today", "2027-03-15", "--lang", "en") == 1
+    out, err = capsys.readouterr()
     assert "OVERDUE" in out and "SOP-UMUM-001" in out and "NOT SOCIALISED" in out and "UPCOMING" in out
+    assert "review was due 2026-10-01 (165 d ago)" in out and "1 overdue, " in err
     assert "SOP-UMUM-005" not in out  # drafts are not in force
+    assert run(tree, "--today", "2027-03-15") == 1  # the site's language: Indonesian by default
+    out, err = capsys.readouterr()
+    assert "TERLAMBAT" in out and "BELUM SOSIALISASI" in out and "SEGERA" in out
+    assert "reviu jatuh tempo 2026-10-01 (165 hr lalu)" in out and "1 terlambat, " in err
 
 
 def test_cli_exit_0_when_only_upcoming(sop_tree, capsys):
     root = sop_tree({"a.md": VALID_SOP})
     assert run(root, "--today", "2027-03-15") == 0
-    assert "UPCOMING" in capsys.readouterr().out
+    assert "SEGERA" in capsys.readouterr().out
     assert run(root, "--today", "2026-06-01") == 0
     assert capsys.readouterr().out == ""
 

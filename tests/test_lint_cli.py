@@ -57,7 +57,7 @@ def test_subprocess_clean_tree_exits_0(project, tmp_path):
     project({"biro-umum/a.md": DRAFT})
     r = sop("lint", *TODAY, cwd=tmp_path)
     assert (r.returncode, r.stdout) == (0, "")
-    assert "1 berkas diperiksa: 0 kesalahan, 0 peringatan" in r.stderr  # the site's language: id by default
+    assert "1 berkas diperiksa: 0 galat, 0 peringatan" in r.stderr  # the site's language: id by default
     r = sop("lint", *TODAY, "--lang", "en", cwd=tmp_path)
     assert "1 file checked: 0 errors, 0 warnings" in r.stderr
 
@@ -117,7 +117,7 @@ def test_warnings_alone_exit_0_and_strict_makes_them_errors(project, capsys):
     code, out, err = lint(capsys, *TODAY)
     assert code == 0 and out.count(" SOP406 warning: ") == 3
     code, out, err = lint(capsys, "--strict", *TODAY)
-    assert code == 1 and out.count(" SOP406 error: ") == 3 and "3 kesalahan, 0 peringatan" in err
+    assert code == 1 and out.count(" SOP406 error: ") == 3 and "3 galat, 0 peringatan" in err
 
 
 def test_require_signed(project, capsys):

@@ -12,12 +12,10 @@ import json
 import sys
 from pathlib import Path
 
+from ..i18n import Translator
 from ..lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, due_report
 from . import UsageError
 from .common import add_common, add_sops_dir, load_for_paths, load_settings
-
-_LABEL = {OVERDUE: "OVERDUE", UPCOMING: "UPCOMING", NOT_SOCIALISED: "NOT SOCIALISED"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("due", help="list overdue and upcoming reviews and SOPs not yet socialised",
@@ -48,19 +46,19 @@ def run(args: argparse.Namespace) -> int:
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
+        t = Translator(settings.lang)
         for i in items:
-            print(f"{_LABEL[i.kind]:<15} {i.sop_id:<18} {_when(i):<34} {i.path}:{i.line}  {i.title}")
-        overdue = sum(i.kind == OVERDUE for i in items)
-        upcoming = sum(i.kind == UPCOMING for i in items)
-        unsoc = sum(i.kind == NOT_SOCIALISED for i in items)
-        print(f"{overdue} overdue, {upcoming} due soon, {unsoc} not socialised (as of {settings.now()})",
+            print(f"{t('cli.due.label.' + i.kind):<15} {i.sop_id:<18} {_when(i, t):<34} {i.path}:{i.line}  {i.title}")
+        print(t("cli.due.summary", overdue=sum(i.kind == OVERDUE for i in items),
+                upcoming=sum(i.kind == UPCOMING for i in items),
+                unsocialised=sum(i.kind == NOT_SOCIALISED for i in items), today=settings.now()),
               file=sys.stderr)
     return 1 if any(i.kind == OVERDUE for i in items) else 0
 
 
-def _when(i: DueItem) -> str:
+def _when(i: DueItem, t: Translator) -> str:
     if i.kind == OVERDUE:
-        return f"review was due {i.due} ({-i.days} d ago)"
+        return t("cli.due.overdue", due=i.due, days=-i.days)
     if i.kind == UPCOMING:
-        return f"review due {i.due} (in {i.days} d)" if i.days else f"review due {i.due} (today)"
-    return f"effective since {i.due}" if i.due else "no effective date"
+        return t("cli.due.upcoming", due=i.due, days=i.days) if i.days else t("cli.due.today", due=i.due)
+    return t("cli.due.effective_since", due=i.due) if i.due else t("cli.due.no_effective_date")
