@@ -130,7 +130,7 @@ def test_export_html_to_standard_output(project, capsys):
 
 
 @pytest.mark.parametrize("argv, says", [
-    (["lint"], "1 berkas diperiksa"), (["due"], "0 overdue"), (["verify"], "a.md"),
+    (["lint"], "1 berkas diperiksa"), (["due"], "0 terlambat"), (["verify"], "a.md"),
     (["json", "--include-drafts", "-o", "-"], "SOP-UMUM-004"), (["simulate", "SOP-UMUM-004", "--cases", "20"], "SOP-UMUM-004"),
     (["export", "SOP-UMUM-004", "--html", "-"], "SOP-UMUM-004"),
     (["new", "--unit", "biro-umum", "--title", "Uji", "-o", "-"], "SOP-UMUM-005"),
