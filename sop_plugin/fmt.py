@@ -81,15 +81,16 @@ def date(value: dt.date | None, lang: str = "id") -> str:
 
 
 @lru_cache(maxsize=8192)
-def unit(value: float, name: str, lang: str = "id", digits: int = 1) -> str:
+def unit(value: float, name: str, lang: str = "id", digits: int = 1, length: str = "long") -> str:
     """One quantity with its unit word: ``2 hari``, ``13,7 jam``, ``1 hour``.
 
-    ``name`` is one of week, day, hour, minute, second.
+    ``name`` is one of week, day, hour, minute, second; ``length="short"`` abbreviates the
+    word as the language does (``225 mnt`` / ``225 min``), for compact command-line reports.
     """
     value = round(float(value), digits)
     if value == int(value):
         value = int(value)
-    return format_unit(value, f"duration-{name}", length="long", locale=_locale(_lang(lang)),
+    return format_unit(value, f"duration-{name}", length=length, locale=_locale(_lang(lang)),
                        format="#,##0" + ("." + "#" * digits if digits > 0 else ""))
 
 

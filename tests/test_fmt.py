@@ -67,6 +67,13 @@ def test_hours_and_percent():
     assert fmt.percent(0.8, "en") == "80%"
 
 
+def test_short_unit_words():
+    assert fmt.unit(225, "minute", "id", 0, length="short") == "225 mnt"
+    assert fmt.unit(1234, "minute", "id", 0, length="short") == "1.234 mnt"
+    assert fmt.unit(225, "minute", "en", 0, length="short") == "225 min"
+    assert fmt.unit(225, "minute", "en", 0) == "225 minutes"  # long by default
+
+
 def test_dates():
     d = dt.date(2026, 2, 10)
     assert fmt.date(d, "id") == "10 Februari 2026"
