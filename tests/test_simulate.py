@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
 
-from sop_plugin import codes
+from sop_plugin import codes, i18n
 from sop_plugin.analysis import SimConfig, analyse, simulate
-from sop_plugin.analysis.simulate import WorkingClock, percentile
+from sop_plugin.analysis.simulate import DISTRIBUTIONS, WorkingClock, percentile
 from sop_plugin.cli import main
 from sop_plugin.corpus import load_corpus
 from sop_plugin.parsing import parse_sop
@@ -208,11 +209,68 @@ def test_cli_json(tree, capsys):
 
 
 def test_cli_text(tree, capsys):
-    rc = main(["simulate", "sop-test-001", "--cases", "100", "--hours-per-day", "8"])
+    rc = main(["simulate", "sop-test-001", "--cases", "100", "--hours-per-day", "8", "--lang", "en"])
     out = capsys.readouterr().out
     assert rc == 0
     assert "expected" in out and "critical path  1 -> 2 -> 3 -> end" in out
     assert "calendar" in out
+    assert "  maximum   2 hours 40 minutes (160 min)  via 1 -> 2 -> 1 -> 2 -> 3 -> end, 1 loop taken once" in out
+    assert "  loop: step 2 back to 1 (30%, 'Ya'): steps 1, 2" in out
+    assert "cases run alone (no queues)" in out
+
+
+def test_cli_text_queue_in_english(tree, capsys):
+    rc = main(["simulate", "SOP-TEST-001", "--cases", "200", "--seed", "4", "--arrival", "exp:60",
+               "--capacity", "Reviewer=2", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "Simulation: 200 cases, seed 4, triangular, Poisson arrivals every 60 min" in out
+    assert "  utilisation:" in out and "<- bottleneck" in out and "(capacity 2)" in out
+    assert re.search(r"\n    Reviewer  +\d+\.\d%  \(capacity 2\)", out)
+
+
+def test_cli_text_speaks_indonesian_by_default(tree, capsys):
+    """The site's language (Indonesian unless configured): the labels, and numbers as Indonesian writes them."""
+    rc = main(["simulate", "SOP-TEST-001", "--cases", "200", "--seed", "4", "--arrival", "exp:60",
+               "--capacity", "Reviewer=2", "--hours-per-day", "8"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    for said in ("  langkah 3, keputusan 1, perulangan 1, jalur 2", "Analisis (waktu kerja)",
+                 "  minimum    1 jam (60 mnt)  melalui 1 -> 2 -> 3 -> selesai",
+                 "  rata-rata  1 jam 41 menit (101 mnt)",
+                 "1 perulangan dilalui satu kali", "  jalur kritis  1 -> 2 -> 3 -> selesai  (1 jam 15 menit (75 mnt))",
+                 "serah terima antarpelaksana 3", "rata-rata 2,86 per kasus",
+                 "  perulangan: langkah 2 kembali ke 1 (30%, 'Ya'): langkah 1, 2",
+                 "  beban kerja per kasus menurut pelaksana:", "  berakhir: setelah langkah 3 100%",
+                 "Simulasi: 200 kasus, benih 4, distribusi segitiga, kedatangan Poisson rata-rata setiap 60 mnt",
+                 "  selesai 200,", "  waktu siklus  rata-rata ", ", p50 ", ", p90 ", ", maksimum ",
+                 "  kalender      rata-rata ", "  utilisasi:", "<- hambatan", "(kapasitas 2)"):
+        assert said in out, said
+    assert re.search(r"\n    Reviewer  +\d+,\d%  \(kapasitas 2\)", out)  # a decimal comma
+    assert re.search(r"kalender .* \d+,\d jam", out)
+    assert not re.search(r"\d\.\d+(%| jam| per)", out)  # no decimal point
+    for english in ("Analysis", "Simulation", "steps", "expected", "maximum", "via", "critical", "hand-off",
+                    "per case", "work", "ends", "after step", "cases", "seed", "triangular", "arrivals",
+                    "completed", "cycle time", "calendar", "mean", "max ", "wait", "utilisation", "capacity",
+                    "bottleneck", "min)", "hour", "minute", "-> end"):
+        assert english not in out, english
+    rc = main(["simulate", "SOP-TEST-001", "--cases", "1000", "--seed", "4", "--distribution", "uniform"])
+    out = capsys.readouterr().out
+    assert "Simulasi: 1.000 kasus, benih 4, distribusi seragam, setiap kasus berjalan sendiri (tanpa antrean)" in out
+
+
+@pytest.mark.parametrize("distribution", DISTRIBUTIONS)
+def test_every_distribution_has_a_name_in_the_report(distribution):
+    assert i18n.has(f"cli.simulate.distribution.{distribution}")
+
+
+def test_cli_json_does_not_depend_on_the_language(tree, capsys):
+    argv = ["simulate", "SOP-TEST-001", "--cases", "50", "--arrival", "exp:60", "--hours-per-day", "8",
+            "--format", "json"]
+    assert main([*argv, "--lang", "id"]) == 0
+    indonesian = capsys.readouterr().out
+    assert main([*argv, "--lang", "en"]) == 0
+    assert capsys.readouterr().out == indonesian
 
 
 def test_cli_unknown_id_is_a_usage_error(tree, capsys):

@@ -8,10 +8,12 @@ import json
 import sys
 from pathlib import Path
 
+from .. import fmt
 from ..analysis import Analysis, SimConfig, SimResult, analyse, simulate
 from ..analysis.simulate import DISTRIBUTIONS
 from ..model import Calendar, Corpus, Sop
-from ..parsing.duration import format_minutes, parse_duration
+from ..i18n import Translator
+from ..parsing.duration import parse_duration
 from . import UsageError
 from .common import add_common, add_sops_dir, default_root, find_root, load_settings
 from ..corpus import load_corpus
@@ -140,79 +142,118 @@ def run(args: argparse.Namespace) -> int:
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        print_text(sop, analysis, result, cal)
+        print_text(sop, analysis, result, cal, settings.lang)
     for d in [*analysis.diagnostics, *(d for d in result.diagnostics if d not in analysis.diagnostics)]:
         print(d.format(settings.lang), file=sys.stderr)
     return 1 if not analysis.steps or analysis.expected_minutes is None else 0
 
 
-def _t(minutes: float | None, cal: Calendar) -> str:
+def _t(minutes: float | None, cal: Calendar, lang: str) -> str:
+    """Working minutes in words, with the plain minutes when the words use larger units:
+    ``3 jam 45 menit (225 mnt)`` / ``3 hours 45 minutes (225 min)``; ``15 menit``."""
     if minutes is None:
         return "-"
-    return f"{format_minutes(minutes, cal, 'en')} ({minutes:.0f} min)"
+    words = fmt.minutes(minutes, lang, cal)
+    if round(minutes) < 60:
+        return words
+    return f"{words} ({fmt.unit(minutes, 'minute', lang, 0, length='short')})"
 
 
-def _cal(minutes: float) -> str:
-    days, rest = divmod(minutes, 1440)
-    hours = rest / 60
-    return f"{int(days)} calendar d {hours:.1f} h" if days else f"{hours:.1f} calendar h"
+def _cal(minutes: float, lang: str) -> str:
+    """Calendar minutes as days and decimal hours: ``2 hari 23,4 jam`` / ``15.5 hours``."""
+    days, hours = divmod(round(minutes / 60, 1), 24)
+    if not days:
+        return fmt.unit(hours, "hour", lang, 1)
+    whole = fmt.unit(days, "day", lang, 0)
+    return f"{whole} {fmt.unit(hours, 'hour', lang, 1)}" if round(hours, 1) else whole
 
 
-def _arrow(steps: list[int]) -> str:
-    return " -> ".join(map(str, steps)) + " -> end" if steps else "-"
+def _arrow(steps: list[int], t: Translator) -> str:
+    return " -> ".join([*map(str, steps), t("analysis.end")]) if steps else "-"
 
 
-def print_text(sop: Sop, a: Analysis, r: SimResult, cal: Calendar) -> None:
+def print_text(sop: Sop, a: Analysis, r: SimResult, cal: Calendar, lang: str = "id") -> None:
+    """The analysis and the simulation as a text report in ``lang`` (one fact per line)."""
+    t = Translator(lang)
+    lang = t.lang
+
+    def n(value: float) -> str:
+        return fmt.number(value, lang, 0)
+
+    def pct(share: float, digits: int = 1) -> str:
+        return fmt.percent(share, lang, digits)
+
+    def time(minutes: float | None) -> str:
+        return _t(minutes, cal, lang)
+
+    def ends(items, counted: bool) -> str:
+        return "; ".join(t("cli.simulate.after_step", step=e.step) + (f" '{e.label}'" if e.label else "")
+                         + f" {pct(e.share)}" + (f" ({n(e.count)})" if counted else "") for e in items)
+
     w = print
     w(f"{sop.id or sop.path}: {sop.title or ''}".rstrip(": "))
-    w(f"  steps {a.steps}, decisions {a.decisions}, loops {len(a.loops)}, paths {len(a.paths)}"
-      + ("+" if a.paths_truncated else ""))
+    w("  " + t("cli.simulate.counts", steps=n(a.steps), decisions=n(a.decisions), loops=n(len(a.loops)),
+               paths=n(len(a.paths)) + ("+" if a.paths_truncated else "")))
     w("")
-    w("Analysis (working time)")
-    w(f"  minimum   {_t(a.min_minutes, cal)}  via {_arrow(a.min_path)}")
-    w(f"  expected  {_t(a.expected_minutes, cal)}")
-    loops = f", {a.max_loops} loop(s) taken once" if a.max_loops else ""
-    w(f"  maximum   {_t(a.max_minutes, cal)}  via {_arrow(a.max_path)}{loops}")
-    w(f"  critical path  {_arrow(a.critical_path)}  ({_t(a.critical_minutes, cal)})")
-    units = f", between units {a.handoffs_unit}" if a.handoffs_unit is not None else ""
-    w(f"  hand-offs between actors {a.handoffs_actor}{units}"
-      + (f"; per case {a.expected_handoffs_actor:.2f}" if a.expected_handoffs_actor is not None else ""))
+    w(t("cli.simulate.analysis"))
+    labels = {"min": t("cli.simulate.min"), "expected": t("cli.simulate.expected"), "max": t("cli.simulate.max")}
+    width = max(map(len, labels.values())) + 2
+    w(f"  {labels['min']:<{width}}{time(a.min_minutes)}  {t('cli.simulate.via', path=_arrow(a.min_path, t))}")
+    w(f"  {labels['expected']:<{width}}{time(a.expected_minutes)}")
+    loops = ""
+    if a.max_loops:
+        loops = ", " + (t("cli.simulate.max_loops.one", n=n(a.max_loops)) if a.max_loops == 1
+                        else t("cli.simulate.max_loops.other", n=n(a.max_loops)))
+    w(f"  {labels['max']:<{width}}{time(a.max_minutes)}  {t('cli.simulate.via', path=_arrow(a.max_path, t))}{loops}")
+    w(f"  {t('cli.simulate.critical')}  {_arrow(a.critical_path, t)}  ({time(a.critical_minutes)})")
+    units = (", " + t("cli.simulate.handoffs_units", n=n(a.handoffs_unit))) if a.handoffs_unit is not None else ""
+    per_case = ("; " + t("analysis.per_case", n=fmt.number(a.expected_handoffs_actor, lang, 2))
+                if a.expected_handoffs_actor is not None else "")
+    w("  " + t("cli.simulate.handoffs", n=n(a.handoffs_actor)) + units + per_case)
     if a.no_duration:
-        w(f"  no duration (counted as 0): steps {', '.join(map(str, a.no_duration))}")
+        w(f"  {t('cli.simulate.no_duration')}: {t('cli.simulate.steps', steps=', '.join(map(str, a.no_duration)))}")
     for lp in a.loops:
-        w(f"  loop: step {lp.source} back to {lp.entry} ({lp.probability:.0%}"
-          + (f", '{lp.label}'" if lp.label else "") + f"): steps {', '.join(map(str, lp.steps))}")
+        p = pct(lp.probability, 0) + (f", '{lp.label}'" if lp.label else "")
+        w(f"  {t('cli.simulate.loop')}: {t('analysis.loop', source=lp.source, entry=lp.entry, p=p)}: "
+          + t("cli.simulate.steps", steps=", ".join(map(str, lp.steps))))
     if a.work_per_actor:
-        w("  work per case by actor:")
+        w(f"  {t('cli.simulate.work')}:")
         width = max(len(k) for k in a.work_per_actor)
         for actor, m in sorted(a.work_per_actor.items(), key=lambda kv: -kv[1]):
-            w(f"    {actor:<{width}}  {_t(m, cal)}")
+            w(f"    {actor:<{width}}  {time(m)}")
     if a.ends:
-        w("  ends: " + "; ".join(f"after step {e.step}" + (f" '{e.label}'" if e.label else "") + f" {e.share:.1%}"
-                                 for e in a.ends))
+        w(f"  {t('cli.simulate.ends')}: {ends(a.ends, counted=False)}")
     w("")
     c = r.config
-    how = "cases run alone (no queues)" if r.mode == "isolated" else (
-        f"{'fixed' if c.arrival == 'fixed' else 'Poisson'} arrivals every {c.interval:g} min")
-    w(f"Simulation: {r.cases} cases, seed {c.seed}, {c.distribution}, {how}")
-    w(f"  completed {r.completed}, in progress at the horizon {r.in_progress}, stopped by the step limit {r.stopped}")
+    if r.mode == "isolated":
+        how = t("cli.simulate.isolated")
+    else:
+        every = fmt.unit(c.interval, "minute", lang, 1, length="short")
+        how = (t("cli.simulate.arrival.fixed", interval=every) if c.arrival == "fixed"
+               else t("cli.simulate.arrival.exp", interval=every))
+    w(t("cli.simulate.heading", cases=n(r.cases), seed=c.seed,
+        distribution=t(f"cli.simulate.distribution.{c.distribution}"), how=how))
+    w("  " + t("cli.simulate.outcome", completed=n(r.completed), in_progress=n(r.in_progress), stopped=n(r.stopped)))
+    rows = {"cycle_time": t("cli.simulate.cycle_time"), "calendar": t("cli.simulate.calendar")}
+    width = max(map(len, rows.values())) + 2
     if r.cycle_time:
         ct = r.cycle_time
-        w(f"  cycle time  mean {_t(ct.mean, cal)}, p50 {_t(ct.p50, cal)}, p90 {_t(ct.p90, cal)}, max {_t(ct.max, cal)}")
+        w(f"  {rows['cycle_time']:<{width}}"
+          + t("cli.simulate.stats", mean=time(ct.mean), p50=time(ct.p50), p90=time(ct.p90), max=time(ct.max)))
     if r.cycle_time_calendar:
         ct = r.cycle_time_calendar
-        w(f"  calendar    mean {_cal(ct.mean)}, p50 {_cal(ct.p50)}, p90 {_cal(ct.p90)}, max {_cal(ct.max)}")
+        w(f"  {rows['calendar']:<{width}}" + t("cli.simulate.stats", mean=_cal(ct.mean, lang), p50=_cal(ct.p50, lang),
+                                                p90=_cal(ct.p90, lang), max=_cal(ct.max, lang)))
     if r.mode == "queue":
         waits = {k: v for k, v in r.waiting_per_step.items() if v > 0.005}
         if waits:
-            w("  mean wait before step: " + ", ".join(f"{k}: {_t(v, cal)}" for k, v in waits.items()))
+            w(f"  {t('cli.simulate.waits')}: " + ", ".join(f"{k}: {time(v)}" for k, v in waits.items()))
         else:
-            w("  nobody waited")
+            w("  " + t("cli.simulate.no_wait"))
         width = max((len(k) for k in r.utilisation), default=0)
-        w("  utilisation:")
+        w(f"  {t('cli.simulate.utilisation')}:")
         for actor, u in sorted(r.utilisation.items(), key=lambda kv: -kv[1]):
-            mark = "  <- bottleneck" if actor == r.bottleneck else ""
-            w(f"    {actor:<{width}}  {u:6.1%}  (capacity {r.capacity.get(actor, 1)}){mark}")
+            mark = f"  <- {t('cli.simulate.bottleneck')}" if actor == r.bottleneck else ""
+            w(f"    {actor:<{width}}  {pct(u):>6}  ({t('cli.simulate.capacity', n=n(r.capacity.get(actor, 1)))}){mark}")
     if r.ends:
-        w("  ends: " + "; ".join(f"after step {e.step}" + (f" '{e.label}'" if e.label else "")
-                                 + f" {e.share:.1%} ({e.count})" for e in r.ends))
+        w(f"  {t('cli.simulate.ends')}: {ends(r.ends, counted=True)}")
