@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,10 @@ def test_export_refuses_an_sop_with_errors_in_the_site_language(project, capsys)
     assert main(["json", *TODAY, "--include-drafts", "--out", "sops.json", "--lang", "en"]) == 0
     assert capsys.readouterr().err == "wrote 1 SOP to sops.json\n"
 
+
+def test_pages_reports_in_the_site_language(project, capsys):
+    (project / "sops/biro-umum/a.md").write_text(mutate(DRAFT, "waktu: 1 hari", "waktu: 2 hr"), encoding="utf-8")
+    assert main(["pages", *TODAY, "--out", "docs", "--no-assets"]) == 0
+    assert re.fullmatch(r"\d+ halaman ditulis ke docs; 1 galat dalam SOP: jalankan 'sop lint'\n", capsys.readouterr().err)
+    assert main(["pages", *TODAY, "--out", "docs", "--no-assets", "--lang", "en"]) == 0
+    assert re.fullmatch(r"wrote \d+ pages to docs; 1 error in the SOPs: run 'sop lint'\n", capsys.readouterr().err)
