@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,28 @@ def test_every_command_that_reads_the_sop_folder_takes_sops(project, tmp_path, m
     with pytest.raises(SystemExit) as exc:  # without it, nothing here: the error says where to look
         main([*argv, *TODAY])
     assert exc.value.code == 2 and "--sops" in capsys.readouterr().err
+
+
+def test_export_refuses_an_sop_with_errors_in_the_site_language(project, capsys):
+    (project / "sops/biro-umum/a.md").write_text(mutate(DRAFT, "waktu: 1 hari", "waktu: 2 hr"), encoding="utf-8")
+    out = project / "a.html"
+    assert main(["export", *TODAY, "--html", str(out), "SOP-UMUM-004"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("sop export: ") and " memiliki 1 galat; perbaiki dulu (sop lint) atau ekspor dengan --force" in err[0]
+    assert main(["export", *TODAY, "--html", str(out), "SOP-UMUM-004", "--lang", "en"]) == 1
+    assert " has 1 error; fix them (sop lint) or export with --force" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["export", *TODAY, "--html", str(out), "SOP-UMUM-004", "--force"]) == 0
+    assert capsys.readouterr().err == f"{out} ditulis\n"
+    assert main(["json", *TODAY, "--include-drafts", "--out", "sops.json"]) == 0
+    assert capsys.readouterr().err == "1 SOP ditulis ke sops.json\n"
+    assert main(["json", *TODAY, "--include-drafts", "--out", "sops.json", "--lang", "en"]) == 0
+    assert capsys.readouterr().err == "wrote 1 SOP to sops.json\n"
+
+
+def test_pages_reports_in_the_site_language(project, capsys):
+    (project / "sops/biro-umum/a.md").write_text(mutate(DRAFT, "waktu: 1 hari", "waktu: 2 hr"), encoding="utf-8")
+    assert main(["pages", *TODAY, "--out", "docs", "--no-assets"]) == 0
+    assert re.fullmatch(r"\d+ halaman ditulis ke docs; 1 galat dalam SOP: jalankan 'sop lint'\n", capsys.readouterr().err)
+    assert main(["pages", *TODAY, "--out", "docs", "--no-assets", "--lang", "en"]) == 0
+    assert re.fullmatch(r"wrote \d+ pages to docs; 1 error in the SOPs: run 'sop lint'\n", capsys.readouterr().err)

@@ -198,6 +198,20 @@ def test_cli_usage_errors(pair, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_cli_content_errors_are_in_the_site_language(pair, capsys):
+    """A file the author must fix is named in the site's language (Indonesian by default)."""
+    old, new = pair
+    new.write_bytes(b"\xff\xfe")
+    with pytest.raises(SystemExit) as exc:
+        main(["diff", str(old), str(new)])
+    assert exc.value.code == 2
+    assert f"'{new}' tidak dapat dibaca: berkas ini bukan teks UTF-8 (" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["diff", str(old), "--since-signed", "--lang", "en"])
+    assert exc.value.code == 2
+    assert f"'{old}' has no signature with a digest, here or in its git history" in capsys.readouterr().err
+
+
 def test_cli_rev_and_since_signed(sop_tree, capsys, monkeypatch):
     root = sop_tree({"biro-umum/a.md": VALID_SOP})
     path = root / "biro-umum" / "a.md"

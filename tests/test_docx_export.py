@@ -53,7 +53,7 @@ def test_export_docx_tables_match_the_sop_and_flowchart_is_high_resolution(tmp_p
     monkeypatch.chdir(tmp_path)  # not the bundled portal's mkdocs.yml (it requires verified signatures)
     out = tmp_path / "out" / "sop.docx"
     assert main(["export", "SOP-UMUM-004", "--sops", str(root), "--docx", str(out), "--today", str(TODAY)]) == 0
-    assert "wrote" in capsys.readouterr().err
+    assert f"{out} ditulis" in capsys.readouterr().err  # the site's language, Indonesian by default
     sop = build(Settings(today=TODAY), tmp_path, root=root).published["SOP-UMUM-004"]
     d = docx.Document(str(out))
 

@@ -12,8 +12,9 @@ import pytest
 from sop_plugin import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-# t("key" / ctx.t("key" / sop_t("key" / i18n.t(lang, "key" -- not material's own lang.t("key"
-CALL = re.compile(r"""(?<!lang\.)\b(?:sop_)?t\(\s*(?:[\w.]+,\s*)?["']([a-z][\w]*\.[\w.]*)["']\s*([~+]?)""")
+# t("key" / ctx.t("key" / sop_t("key" / i18n.t(lang, "key" / msg("key" (a deferred message)
+# -- not material's own lang.t("key"
+CALL = re.compile(r"""(?<!lang\.)\b(?:(?:sop_)?t|msg)\(\s*(?:[\w.]+,\s*)?["']([a-z][\w]*\.[\w.]*)["']\s*([~+]?)""")
 
 
 def _fields(text: str) -> set[str]:
@@ -56,6 +57,8 @@ def test_every_key_the_code_asks_for_is_in_the_catalogue():
     ('{{ sop_t("notfound.title") }}', "notfound.title"),
     ('{{ lang.t("search.reset") }}', None),       # material's own messages
     ('{{ t("banner." ~ kind) }}', None),           # a prefix
+    ('raise Refused(msg("cli.sign.no_id"))', "cli.sign.no_id"),
+    ('msg(f"cli.sign.order.{why}")', None),         # built at run time
 ])
 def test_the_scan_finds_lookups_and_only_those(source, found):
     keys = [k for k, joined in CALL.findall(source) if not joined and not k.endswith((".", "_"))]

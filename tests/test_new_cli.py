@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import TODAY, VALID_SOP, VALID_UNITS, lint
+from conftest import TODAY, VALID_SOP, VALID_UNITS, lint, mutate
 from sop_plugin.cli import main
 from sop_plugin.corpus import load_corpus
 from sop_plugin.model import Severity, Status
@@ -113,7 +113,7 @@ def test_from_starts_the_next_version(root, capsys):
     assert problems(root, path) == []
     # a draft can be re-versioned too (with a note that version 3 was never approved)
     capsys.readouterr()
-    assert new(root, "--from", "SOP-UMUM-004") == 0
+    assert new(root, "--from", "SOP-UMUM-004", "--lang", "en") == 0
     assert "version 3 is still a draft" in capsys.readouterr().err
     sop = parse_sop(str(path), path.read_text(encoding="utf-8"))
     assert sop.version == 4 and [r.version for r in sop.revisions] == [2, 3, 4]
@@ -149,3 +149,22 @@ def test_runs_inside_the_sop_folder_without_dir(root, monkeypatch):
     monkeypatch.chdir(root)
     assert main(["new", "--unit", "biro-umum", "--title", "Penerimaan Tamu Dinas", "--today", "2026-06-01"]) == 0
     assert (root / "biro-umum" / "penerimaan-tamu-dinas.md").is_file()
+
+
+def test_a_refusal_is_in_the_site_language_indonesian_by_default(root, capsys):
+    path = root / "biro-umum" / "a.md"
+    path.write_text(mutate(VALID_SOP, "    - waktu: 30 menit", "    - wkatu: 30 menit"), encoding="utf-8")
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert new(root, "--from", "SOP-UMUM-004") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "SOP303" in err[0] and "isian 'wkatu' tidak dikenal" in err[0]
+    assert err[-1].startswith("sop new: ditolak: versi 3 tidak akan lolos 'sop lint' tanpa temuan; ")
+    assert err[-1].endswith("a.md tidak diubah")
+    assert new(root, "--from", "SOP-UMUM-004", "--lang", "en") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "unknown field 'wkatu'" in err[0] and err[-1].startswith("sop new: refused: version 3 would not lint clean; ")
+    assert path.read_bytes() == before
+    # what it writes, in the same language
+    assert new(root, "--unit", "biro-umum", "--title", "Penerimaan Tamu") == 0
+    assert capsys.readouterr().out.endswith(": SOP-UMUM-012 Penerimaan Tamu (draf, versi 1)\n")

@@ -59,7 +59,7 @@ def test_full_cycle(tree, capsys):
     assert [c for c, _ in found].count("SOP408") == 1
 
     # the reviewer cannot re-sign before the maker has signed the new content
-    assert sign(path, "reviewer") == 1
+    assert sign(path, "reviewer", "--lang", "en") == 1
     assert "out of order" in capsys.readouterr().err
 
     # revise properly: new version, revisions entry, new effective date, three new signatures
@@ -162,7 +162,7 @@ def test_refusals_leave_the_file_untouched(sop_tree, capsys, name, edit, setup, 
         assert sign(path, r) == 0, capsys.readouterr().err
     before = path.read_bytes()
     capsys.readouterr()
-    assert sign(path, role, *extra) == 1
+    assert sign(path, role, *extra, "--lang", "en") == 1
     err = capsys.readouterr().err
     assert "refused" in err and reason in err, err
     assert path.read_bytes() == before
@@ -195,3 +195,42 @@ def test_empty_digest_line_is_filled_in_place_and_bom_kept(sop_tree):
     assert removed == ["    digest:    # diisi oleh sop sign\n"]
     assert len(added) == 1 and added[0].startswith("    digest: sha256:") and added[0].endswith(" # diisi oleh sop sign\n")
     assert sign(path, "reviewer") == 0
+
+
+def test_messages_are_in_the_site_language_indonesian_by_default(tree, capsys, tmp_path):
+    root, path = tree
+    # a refusal
+    assert sign(path, "reviewer") == 1
+    err = capsys.readouterr().err
+    assert err == ("sop sign: ditolak: urutan penandatanganan tidak sesuai: pembuat belum menandatangani; "
+                   f"jalankan 'sop sign {path} --role maker' terlebih dahulu\n{path} tidak diubah.\n")
+    # a signature, and signing again
+    assert sign(path, "maker") == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path} ditandatangani oleh Rina Lestari sebagai pembuat pada 2026-03-05: sha256:"), out
+    assert sign(path, "maker") == 0
+    assert capsys.readouterr().out == (f"{path}: tanda tangan pembuat sudah terikat pada isi ini; "
+                                       "tidak ada yang perlu dilakukan\n")
+    # a warning: a signers registry, and no --key
+    (root / "signers.yml").write_text("penanda_tangan: []\n", encoding="utf-8")
+    assert sign(path, "reviewer") == 0
+    assert capsys.readouterr().err.startswith("sop sign: peringatan: ditandatangani tanpa --key: ")
+    # English when asked, on the command line or by the site's mkdocs.yml
+    assert sign(path, "reviewer", "--lang", "en") == 0
+    out, err = capsys.readouterr()
+    assert out == f"{path}: the reviewer (pemeriksa) signature is already bound to this content; nothing to do\n"
+    assert err.startswith("sop sign: warning: signed without --key: ")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nplugins:\n  - sop:\n      lang: en\n", encoding="utf-8")
+    assert sign(path, "leader", "--date", "2026-03-05", "-f", str(config)) == 1
+    assert capsys.readouterr().err.startswith("sop sign: refused: the leader (pimpinan) would sign on 2026-03-05, "
+                                              "before the reviewer (pemeriksa) signed (2026-03-07); use --date\n")
+
+
+def test_a_refusal_reads_in_english_as_a_string():
+    from sop_plugin.cli.sign import Refused
+    from sop_plugin.i18n import msg
+
+    exc = Refused(msg("cli.sign.future", date="2026-07-01", today="2026-06-01"))
+    assert str(exc) == "the signing date 2026-07-01 lies in the future (today is 2026-06-01)"
+    assert exc.said.text("id") == "tanggal penandatanganan 2026-07-01 masih di masa depan (hari ini 2026-06-01)"

@@ -327,7 +327,7 @@ def _race(tree, jobs):
     barrier = ctx.Barrier(len(jobs))
     procs = [(role, date, ctx.Process(target=_sign_process, args=(barrier, [
         "sign", str(tree.sop), "--role", role, "--date", date, "--today", TODAY,
-        "--key", str(tree.keys[role][0])]))) for role, date in jobs]
+        "--key", str(tree.keys[role][0]), "--lang", "en"]))) for role, date in jobs]
     for _, _, p in procs:
         p.start()
     out = []

@@ -76,6 +76,11 @@ def add_common(parser: argparse.ArgumentParser, *, formats: bool = False) -> Non
                              "the theme's language in mkdocs.yml, else id)")
 
 
+def count(t: i18n.Translator, noun: str, n: int) -> str:
+    """``n`` and the noun (``cli.count.<noun>.one`` / ``.other``): "2 errors", "2 galat"."""
+    return t(f"cli.count.{noun}.{'one' if n == 1 else 'other'}", n=n)
+
+
 def add_sops_dir(parser: argparse.ArgumentParser, *aliases: str) -> None:
     """``--sops DIR``, the SOP folder, for every command that finds SOPs by id or lists the tree."""
     parser.add_argument("--sops", *aliases, dest="sops", metavar="DIR", default=None,

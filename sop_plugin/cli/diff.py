@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .. import i18n
-from ..corpus import read_text
+from ..corpus import read_said
 from ..diff import SopDiff, diff_sops
 from ..diff.history import GitError, at_revision, signed_content
 from ..model import Sop
@@ -24,7 +24,7 @@ from ..parsing import parse_sop
 from ..render.changes import html_document, html_note, text_report
 from ..signing import DigestError, compare, signed_fingerprint
 from . import UsageError
-from .common import add_common, find_root, load_options, load_settings
+from .common import add_common, find_root, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,25 +46,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, t: i18n.Translator) -> str:
     if not path.is_file():
         raise UsageError(f"'{path}' does not exist")
-    text, problem = read_text(path)
-    if text is None:
-        raise UsageError(f"cannot read '{path}': {problem}")
+    text, problem = read_said(path)
+    if text is None:  # not UTF-8, no permission: the author's to fix, in the site's language
+        raise UsageError(t("cli.diff.unreadable", path=path, problem=problem.text(t.lang)))
     return text
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
-    lang = i18n.normalize(args.lang or load_options(args).get("lang"))
+    lang = settings.lang
     t = i18n.Translator(lang)
 
     if args.rev or args.since_signed:
         if len(args.files) != 1:
             raise UsageError("with --rev or --since-signed, name exactly one FILE")
         path = Path(args.files[0])
-        new = parse_sop(path.as_posix(), _read(path), settings)
+        new = parse_sop(path.as_posix(), _read(path, t), settings)
         if args.rev:
             try:
                 old_text = at_revision(path, args.rev)
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             found = signed_content(new, path, settings)
             if found is None:
-                raise UsageError(f"'{path}' has no signature with a digest, here or in its git history")
+                raise UsageError(t("cli.diff.no_signature", path=path))
             if found.sop is None:
                 return _fingerprint_only(new, found.digest, args.format, lang, t, find_root(path))
             old, old_label = found.sop, found.label
@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
         if len(args.files) != 2:
             raise UsageError("name two files (OLD NEW), or one FILE with --rev or --since-signed")
         a, b = map(Path, args.files)
-        old, old_label = parse_sop(a.as_posix(), _read(a), settings), a.as_posix()
-        new = parse_sop(b.as_posix(), _read(b), settings)
+        old, old_label = parse_sop(a.as_posix(), _read(a, t), settings), a.as_posix()
+        new = parse_sop(b.as_posix(), _read(b, t), settings)
     result = diff_sops(old, new, old_label=old_label, new_label=new.path)
     _print(result, args.format, lang, t)
     return 0 if result.empty else 1
@@ -105,7 +105,7 @@ def _fingerprint_only(sop: Sop, digest: str, fmt: str, lang: str, t, root: Path)
     try:
         cmp = compare(sop, digest, signed_fingerprint(root, sop.id, digest))
     except DigestError as exc:
-        raise UsageError(f"the last signature's digest cannot be read: {exc}") from None
+        raise UsageError(t("cli.diff.bad_digest", error=exc.said.text(lang))) from None
     if cmp.matches:
         parts: list[str] = []
     else:

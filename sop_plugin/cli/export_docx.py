@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ..docx_export import write_docx
+from ..i18n import msg
 from ..model import Sop
 from ..render.context import RenderContext
 from .export_pdf import CHROMIUM_ARGS, PdfError, find_chromium, standalone_html
@@ -34,7 +35,7 @@ def flowchart_pngs(document: str) -> list[bytes]:
     """PNG images of the SOP-AP table chunks of ``document`` (the standalone HTML)."""
     browser = find_chromium()
     if browser is None:
-        raise PdfError("no Chromium found: install it (Debian: apt-get install chromium) or set SOP_CHROMIUM")
+        raise PdfError(msg("cli.export.no_chromium"))
     with tempfile.TemporaryDirectory(prefix="sop-docx-") as tmp:
         page = Path(tmp) / "document.html"
         page.write_text(document, encoding="utf-8")
@@ -71,7 +72,7 @@ def _cli_screenshot(browser: str, document: str, tmp: Path) -> bytes:
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PdfError(f"could not run {browser}: {exc}") from None
+        raise PdfError(msg("cli.export.cannot_run", browser=browser, error=exc)) from None
     if res.returncode != 0 or not out.is_file():
-        raise PdfError(f"{browser} did not take the screenshot: {(res.stderr or '').strip()[-200:]}")
+        raise PdfError(msg("cli.export.screenshot_failed", browser=browser, detail=(res.stderr or "").strip()[-200:]))
     return out.read_bytes()

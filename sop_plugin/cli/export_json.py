@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 from ..export import dumps, export, schema
+from ..i18n import Translator
 from ..pipeline import build
 from . import UsageError
-from .common import add_common, add_sops_dir, default_root, load_settings, project_dir
+from .common import add_common, add_sops_dir, count, default_root, load_settings, project_dir
 from .output import check_output, write_output
 
 
@@ -52,5 +53,6 @@ def run(args: argparse.Namespace) -> int:
     doc = export(build(settings, project_dir(args), root=root))
     write_output(out, dumps(doc))
     if out is not None:
-        print(f"wrote {doc['count']} SOPs to {out}", file=sys.stderr)
+        t = Translator(settings.lang)
+        print(t("cli.export.json_wrote", sops=count(t, "sop", doc["count"]), path=out), file=sys.stderr)
     return 0

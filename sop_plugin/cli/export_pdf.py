@@ -33,12 +33,13 @@ from pathlib import Path
 from dataclasses import replace
 
 from ..corpus import inside
+from ..i18n import Msg, Translator, msg
 from ..model import Severity, Sop
 from ..pipeline import load
 from ..render.context import RenderContext
 from ..settings import Settings
 from . import UsageError
-from .common import add_common, add_sops_dir, default_root, load_options, load_settings, project_dir
+from .common import add_common, add_sops_dir, count, default_root, load_options, load_settings, project_dir
 from .output import STDOUT, check_output, write_output
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -84,10 +85,10 @@ def run(args: argparse.Namespace) -> int:
     if sop is None:
         known = ", ".join(sorted(portal.corpus.by_id())[:10])
         raise UsageError(f"no SOP with id '{args.id}' in '{root}'" + (f" (known: {known})" if known else ""))
+    t = Translator(settings.lang)
     errors = [d for d in portal.diagnostics_for(sop) if d.severity is Severity.ERROR]
     if errors and not args.force:
-        print(f"sop export: {sop.path} has {len(errors)} error(s); fix them (sop lint) or export with --force "
-              "(the document is then watermarked as not official):", file=sys.stderr)
+        print(t("cli.export.has_errors", path=sop.path, errors=count(t, "error", len(errors))), file=sys.stderr)
         for d in errors:
             print(f"  {d.format(settings.lang)}", file=sys.stderr)
         return 1
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     document = standalone_html(sop, ctx, watermark="print.watermark.errors" if errors else None)
     if html_out is not False:
         write_output(html_out, document)
-        print(f"wrote {html_out or 'the HTML to standard output'}", file=sys.stderr)
+        print(t("cli.export.wrote", path=html_out) if html_out else t("cli.export.wrote_html_stdout"), file=sys.stderr)
     if pdf_out is not False:
         try:
             if pdf_out is None:
@@ -106,17 +107,17 @@ def run(args: argparse.Namespace) -> int:
             else:
                 html_to_pdf(document, pdf_out)
         except PdfError as exc:
-            print(f"sop export: error: {exc}", file=sys.stderr)
+            print(t("cli.export.error", error=exc.said.text(t.lang)), file=sys.stderr)
             return 1
-        print(f"wrote {pdf_out or 'the PDF to standard output'}", file=sys.stderr)
+        print(t("cli.export.wrote", path=pdf_out) if pdf_out else t("cli.export.wrote_pdf_stdout"), file=sys.stderr)
     if docx_out is not None:
         from .export_docx import export as export_docx
         try:
             export_docx(sop, ctx, docx_out, document)
         except PdfError as exc:
-            print(f"sop export: error: {exc}", file=sys.stderr)
+            print(t("cli.export.error", error=exc.said.text(t.lang)), file=sys.stderr)
             return 1
-        print(f"wrote {docx_out}", file=sys.stderr)
+        print(t("cli.export.wrote", path=docx_out), file=sys.stderr)
     return 0
 
 
@@ -185,7 +186,15 @@ def standalone_html(sop: Sop, ctx: RenderContext, watermark: str | None = None) 
 
 
 class PdfError(RuntimeError):
-    pass
+    """The browser cannot print (or photograph) the document; ``said`` says why, in the reader's
+    language (``str(exc)`` is the English)."""
+
+    def __init__(self, said: Msg) -> None:
+        super().__init__(said)
+        self.said = said
+
+    def __str__(self) -> str:
+        return self.said.text("en")
 
 
 def find_chromium() -> str | None:
@@ -205,7 +214,7 @@ def html_to_pdf(document: str, out: Path) -> None:
     """Print the HTML to ``out`` with headless Chromium (A4 landscape from the CSS ``@page``)."""
     browser = find_chromium()
     if browser is None:
-        raise PdfError("no Chromium found: install it (Debian: apt-get install chromium) or set SOP_CHROMIUM")
+        raise PdfError(msg("cli.export.no_chromium"))
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sop-export-") as tmp:
         page = Path(tmp) / "document.html"
@@ -234,7 +243,7 @@ def html_to_pdf(document: str, out: Path) -> None:
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfError(f"could not run {browser}: {exc}") from None
+            raise PdfError(msg("cli.export.cannot_run", browser=browser, error=exc)) from None
         if res.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
             detail = (res.stderr or "").strip().splitlines()[-1:] or [str(locals().get("last", ""))]
-            raise PdfError(f"{browser} did not print the PDF: {detail[0]}")
+            raise PdfError(msg("cli.export.pdf_failed", browser=browser, detail=detail[0]))

@@ -12,7 +12,7 @@ from .. import codes, i18n
 from ..i18n import msg
 from ..pipeline import validated
 from ..model import Diagnostic, Severity
-from .common import add_common, add_sops_dir, load_for_paths, load_settings
+from .common import add_common, add_sops_dir, count as _count, load_for_paths, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,10 +65,6 @@ def run(args: argparse.Namespace) -> int:
         print(t("cli.lint.summary", files=_count(t, "file", files), errors=_count(t, "error", errors),
                 warnings=_count(t, "warning", warnings)), file=sys.stderr)
     return 1 if errors else 0
-
-
-def _count(t: i18n.Translator, noun: str, n: int) -> str:
-    return t(f"cli.count.{noun}.{'one' if n == 1 else 'other'}", n=n)
 
 
 def _strict(d: Diagnostic) -> Diagnostic:

@@ -37,6 +37,7 @@ from ruamel.yaml.error import YAMLError
 from .. import aliases
 from ..checks import validate
 from ..corpus import UNITS_FILE, load_corpus
+from ..i18n import Translator
 from ..model import Corpus, Severity, Sop, Unit
 from ..parsing import parse_sop
 from ..parsing.frontmatter import split
@@ -68,6 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
+    t = Translator(settings.lang)
     root = default_root(args)
     if not args.sops and not root.is_dir() and Path(UNITS_FILE).is_file():
         root = Path(".")  # run inside the SOP folder itself
@@ -93,8 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if corpus.get(sop_id):
         raise UsageError(f"SOP id '{sop_id}' is already used by {corpus.get(sop_id).path}")
     if not re.match(settings.id_pattern, sop_id):
-        raise UsageError(f"'{sop_id}' does not match the site's id pattern {settings.id_pattern}; "
-                         f"set 'numbering' for unit '{unit.key}' in units.yml or give --id")
+        raise UsageError(t("cli.new.id_pattern", id=sop_id, pattern=settings.id_pattern, unit=unit.key))
     path = Path(args.output) if args.output else _target_file(root, corpus, unit, title)
     if path.exists():
         raise UsageError(f"'{path}' already exists; choose another file with --output")
@@ -103,11 +104,11 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         for d in problems:
             print(d.format(settings.lang), file=sys.stderr)
-        print("sop new: refused: the draft would not lint clean; nothing was written", file=sys.stderr)
+        print(t("cli.new.refused_draft"), file=sys.stderr)
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    print(f"wrote {_shown(path)}: {sop_id} {title} (draft, version 1)")
+    print(t("cli.new.wrote", path=_shown(path), id=sop_id, title=title))
     return 0
 
 
@@ -274,25 +275,26 @@ def _key(data, context: str, canon: str, prefer_alias: bool) -> str:
 
 
 def _new_version(corpus: Corpus, sop_id: str, summary: str | None, today: dt.date, settings: Settings) -> int:
+    t = Translator(settings.lang)
     sop = corpus.get(sop_id)
     if sop is None:
         raise UsageError(f"no SOP '{sop_id}' in {corpus.root}")
     if sop.version is None:
-        raise UsageError(f"{sop.path}: the SOP has no version number to increase")
+        raise UsageError(t("cli.new.no_version", path=sop.path))
     if sop.status is not None and sop.status.may_be_incomplete:
-        print(f"note: {sop_id} version {sop.version} is still a {sop.status.value} (never approved); "
-              f"starting version {sop.version + 1} anyway", file=sys.stderr)
+        print(t("cli.new.not_approved", id=sop_id, version=sop.version, status=t(f"cli.new.status.{sop.status.value}"),
+                next=sop.version + 1), file=sys.stderr)
     path = Path(sop.path)
     if not path.is_absolute() and not path.is_file():
         path = Path(corpus.root) / sop.path
     raw = path.read_text(encoding="utf-8")
     yaml_text, _, body, _ = split(raw)
     if yaml_text is None:
-        raise UsageError(f"{path}: no front matter")
+        raise UsageError(t("cli.new.no_front_matter", path=path))
     try:
         data = _yaml().load(yaml_text)
     except YAMLError as exc:
-        raise UsageError(f"{path}: the front matter is not valid YAML ({exc})") from None
+        raise UsageError(t("cli.new.bad_yaml", path=path, error=exc)) from None
     indonesian = any(str(k) in aliases.KEYS["front_matter"].values() and str(k) not in aliases.KEYS["front_matter"]
                      for k in data)
     version = sop.version + 1
@@ -332,24 +334,23 @@ def _new_version(corpus: Corpus, sop_id: str, summary: str | None, today: dt.dat
     _yaml().dump(data, out)
     text = "---\n" + out.getvalue() + "---\n" + body
     new = parse_sop(sop.path, text, settings)
-    _check_only_lifecycle_changed(sop, new)
+    _check_only_lifecycle_changed(sop, new, t)
     problems = _lint(Path(corpus.root), settings, path, text, replaces=path)
     if problems:
         for d in problems:
             print(d.format(settings.lang), file=sys.stderr)
-        print(f"sop new: refused: version {version} would not lint clean; {path} was not changed", file=sys.stderr)
+        print(t("cli.new.refused_version", version=version, path=path), file=sys.stderr)
         return 1
     path.write_text(text, encoding="utf-8")
-    print(f"wrote {_shown(path)}: {sop_id} version {version} (draft; approvals cleared)")
-    print(f"describe the change in the revision entry, then compare: sop diff {_shown(path)} --rev HEAD")
+    print(t("cli.new.wrote_version", path=_shown(path), id=sop_id, version=version))
+    print(t("cli.new.describe", path=_shown(path)))
     return 0
 
 
-def _check_only_lifecycle_changed(old: Sop, new: Sop) -> None:
+def _check_only_lifecycle_changed(old: Sop, new: Sop, t: Translator) -> None:
     """Rewriting the front matter must keep the content: only the version may differ."""
     a, b = content_parts(old), content_parts(new)
     ident_a = {k: v for k, v in a.identity.items() if k != "version"}
     ident_b = {k: v for k, v in b.identity.items() if k != "version"}
     if ident_a != ident_b or a.steps != b.steps or a.sections != b.sections:
-        raise UsageError(f"{old.path}: the front matter could not be rewritten without changing the content; "
-                         "edit the file by hand")
+        raise UsageError(t("cli.new.rewrite_changes_content", path=old.path))

@@ -19,12 +19,13 @@ import json
 import sys
 from pathlib import Path
 
+from ..i18n import Translator
 from ..pipeline import build
 from ..render.context import RenderContext
 from ..render.site import ASSET_DIR, asset_files, asset_urls, generated_pages
 from ..model import Severity
 from . import UsageError
-from .common import add_common, add_sops_dir, default_root, load_settings, project_dir
+from .common import add_common, add_sops_dir, count, default_root, load_settings, project_dir
 
 MANIFEST = ".sop-pages.json"
 
@@ -57,12 +58,15 @@ def run(args: argparse.Namespace) -> int:
     if args.assets:
         files.update({f"{ASSET_DIR}/{rel}": path.read_bytes() for rel, path in asset_files()})
     written, kept = write(out, files)
+    t = Translator(settings.lang)
     for rel in kept:
-        print(f"{out / rel} exists and was not written by sop pages: left as it is", file=sys.stderr)
+        print(t("cli.pages.kept", path=out / rel), file=sys.stderr)
     errors = sum(d.severity is Severity.ERROR for d in portal.diagnostics)
-    print(f"wrote {len(pages) - len([k for k in kept if k.endswith('.md')])} pages"
-          + (f" and {len(files) - len(pages)} assets" if args.assets else "") + f" to {out}"
-          + (f"; {errors} error(s) in the SOPs: run 'sop lint'" if errors else ""), file=sys.stderr)
+    n_pages = count(t, "page", len(pages) - len([k for k in kept if k.endswith(".md")]))
+    wrote = (t("cli.pages.wrote_with_assets", pages=n_pages, assets=count(t, "asset", len(files) - len(pages)), out=out)
+             if args.assets else t("cli.pages.wrote", pages=n_pages, out=out))
+    print(t("cli.pages.with_errors", wrote=wrote, errors=count(t, "error", errors)) if errors else wrote,
+          file=sys.stderr)
     if args.assets:
         print(assets_config(), end="")
     return 0

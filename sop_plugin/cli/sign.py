@@ -42,6 +42,7 @@ from ruamel.yaml.error import YAMLError
 from .. import aliases
 from ..checks import validate
 from ..corpus import load_corpus
+from ..i18n import Msg, Translator, msg
 from ..model import ROLE_ORDER, Approval, Role, Severity, Sop
 from ..parsing import parse_sop
 from ..parsing.frontmatter import split
@@ -66,7 +67,15 @@ _BLOCKING = ("SOP1", "SOP2", "SOP3")  # content errors; approval/lifecycle findi
 
 
 class Refused(Exception):
-    """Signing is not allowed; the message says why and what to do."""
+    """Signing is not allowed; ``said`` says why and what to do, in the reader's language
+    (``str(exc)`` is the English)."""
+
+    def __init__(self, said: Msg) -> None:
+        super().__init__(said)
+        self.said = said
+
+    def __str__(self) -> str:
+        return self.said.text("en")
 
 
 @dataclass
@@ -78,7 +87,7 @@ class SignResult:
     digest: str
     changed: bool  # False: the entry already carried exactly this digest and date
     fingerprint: str | None = None  # the key that signed, with --key
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Msg, ...] = ()  # put into words in the reader's language
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -112,19 +121,24 @@ def run(args: argparse.Namespace) -> int:
     if key is not None and not key.is_file():
         raise UsageError(f"key file '{key}' does not exist")
     settings = load_settings(args)
+    t = Translator(settings.lang)
     try:
         result = sign(path, Role(role_text), settings, date=args.date, key=key)
     except Refused as exc:
-        print(f"sop sign: refused: {exc}", file=sys.stderr)
-        print(f"{path} was not changed.", file=sys.stderr)
+        print(t("cli.sign.refused", reason=exc.said.text(t.lang)), file=sys.stderr)
+        print(t("cli.sign.not_changed", path=path), file=sys.stderr)
         return 1
     for w in result.warnings:
-        print(f"sop sign: warning: {w}", file=sys.stderr)
-    if result.changed:
-        by = f" with key {result.fingerprint}" if result.fingerprint else ""
-        print(f"signed {path} as {role_word(result.role).text('en')} {result.name} on {result.date}{by}: {result.digest[:19]}…")
+        print(t("cli.sign.warning", warning=w.text(t.lang)), file=sys.stderr)
+    role = role_word(result.role).text(t.lang)
+    if not result.changed:
+        print(t("cli.sign.already_bound", path=path, role=role))
+    elif result.fingerprint:
+        print(t("cli.sign.signed_with_key", path=path, role=role, name=result.name, date=result.date,
+                fingerprint=result.fingerprint, digest=result.digest[:19]))
     else:
-        print(f"{path}: the {role_word(result.role).text('en')} signature is already bound to this content; nothing to do")
+        print(t("cli.sign.signed", path=path, role=role, name=result.name, date=result.date,
+                digest=result.digest[:19]))
     return 0
 
 
@@ -133,9 +147,9 @@ def _read(path: Path) -> str:
         with open(path, encoding="utf-8", newline="") as fh:
             return fh.read()
     except UnicodeDecodeError:
-        raise Refused("the file is not UTF-8 text") from None
+        raise Refused(msg("cli.sign.not_utf8")) from None
     except OSError as exc:
-        raise Refused(f"cannot read the file: {exc.strerror or exc}") from None
+        raise Refused(msg("cli.sign.unreadable", error=exc.strerror or exc)) from None
 
 
 def _load(path: Path, settings: Settings) -> Sop:
@@ -151,9 +165,11 @@ def _load(path: Path, settings: Settings) -> Sop:
                 if d.file == sop.path and d.severity is Severity.ERROR and d.code.startswith(_BLOCKING)]
     if blocking:
         first = blocking[0]
-        more = f" (and {len(blocking) - 1} more; run 'sop lint {path}')" if len(blocking) > 1 else ""
-        raise Refused(f"the file has errors; fix them before signing: line {first.line}: "
-                      f"{first.code} {first.message}{more}")
+        said = first.said if first.said is not None else first.message  # as made when it has no key
+        if len(blocking) > 1:
+            raise Refused(msg("cli.sign.has_errors_more", line=first.line, code=first.code, message=said,
+                              more=len(blocking) - 1, path=path))
+        raise Refused(msg("cli.sign.has_errors", line=first.line, code=first.code, message=said))
     return sop
 
 
@@ -167,10 +183,10 @@ def sign(path: Path, role: Role, settings: Settings, *, date: dt.date | None = N
         with store.locked(path):
             return _sign_locked(path, role, settings, date=date, key=key)
     except TimeoutError:
-        raise Refused(f"another 'sop sign' has held {store.lock_path(path).name} for "
-                      f"{store.LOCK_TIMEOUT} s; try again") from None
+        raise Refused(msg("cli.sign.locked", lock=store.lock_path(path).name,
+                          seconds=store.LOCK_TIMEOUT)) from None
     except OSError as exc:
-        raise Refused(f"cannot write: {exc.strerror or exc}") from None
+        raise Refused(msg("cli.sign.cannot_write", error=exc.strerror or exc)) from None
 
 
 def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | None,
@@ -182,9 +198,9 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
     today = settings.now()
     index, entry = _entry(sop, role)
     if not entry.name:
-        raise Refused(f"the {role_word(role).text('en')} approval (line {entry.line}) has no name; add 'nama: ...' first")
+        raise Refused(msg("cli.sign.no_name", role=role_word(role), line=entry.line))
     if not sop.id:
-        raise Refused("the SOP has no id ('nomor'); add one before signing")
+        raise Refused(msg("cli.sign.no_id"))
     digest = content_digest(sop)
 
     previous = ROLE_ORDER[ROLE_ORDER.index(role) - 1] if role is not Role.MAKER else None
@@ -193,12 +209,11 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
         v = verdict(sop, previous, trust)
         if not v.is_bound:
             why = {
-                ApprovalState.MISSING: "has no approval entry",
-                ApprovalState.UNSIGNED: "has not signed yet",
-            }.get(v.state) or ("has a digest that cannot be read" if v.reason is Reason.MALFORMED
-                               else "signed an earlier content, not the current one")
-            raise Refused(f"signing out of order: the {role_word(previous).text('en')} {why}; "
-                          f"run 'sop sign {path} --role {previous.value}' first")
+                ApprovalState.MISSING: "missing",
+                ApprovalState.UNSIGNED: "unsigned",
+            }.get(v.state) or ("malformed" if v.reason is Reason.MALFORMED else "outdated")
+            raise Refused(msg("cli.sign.out_of_order", previous=role_word(previous), why=msg(f"cli.sign.order.{why}"),
+                              path=path, previous_role=previous.value))
 
     same_content = False
     if entry.digest:
@@ -213,33 +228,32 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
     else:
         new_date = today
     if new_date > today:
-        raise Refused(f"the signing date {new_date} lies in the future (today is {today})")
+        raise Refused(msg("cli.sign.future", date=new_date, today=today))
     if prev_entry is not None and prev_entry.date is not None and new_date < prev_entry.date:
-        raise Refused(f"the {role_word(role).text('en')} would sign on {new_date}, before the "
-                      f"{role_word(previous).text('en')} signed ({prev_entry.date}); use --date")
+        raise Refused(msg("cli.sign.before_previous", role=role_word(role), date=new_date,
+                          previous=role_word(previous), previous_date=prev_entry.date))
     if role is Role.LEADER:
         passing = [s for s in sop.simulations if s.passed and s.date and s.date <= new_date]
         if not passing:
-            raise Refused(f"no simulation with result 'pass' is recorded on or before {new_date}; "
-                          "record the tabletop run under 'simulasi' before the leader signs")
+            raise Refused(msg("cli.sign.no_simulation", date=new_date))
 
     sig_path = store.signatures_path(root, sop.id, sop.version)
     entries = store.read_entries(sig_path)
     old = entries.get(role.value)
     signed = replace(entry, digest=digest, date=new_date)
-    signature, fp, warnings = None, None, []
+    signature, fp = None, None
+    warnings: list[Msg] = []
     if key is not None:
         try:
             signature = keys.sign_file_key(key, approval_message(sop, signed, digest), keys.APPROVAL_NAMESPACE)
             fp = keys.verify(approval_message(sop, signed, digest), signature, keys.APPROVAL_NAMESPACE).fingerprint
         except keys.SigningKeyError as exc:
-            raise Refused(str(exc)) from None
+            raise Refused(exc.said) from None
         except keys.BadSignature as exc:
-            raise Refused(f"the signature made with {key} does not verify ({exc})") from None
+            raise Refused(msg("cli.sign.bad_signature", key=key, error=exc)) from None
         warnings.extend(_key_warnings(trust, fp, signed, role))
     elif trust.registry.present:
-        warnings.append("signed without --key: the approval is bound to the content but not verified; "
-                        "sign with your registered key to verify it")
+        warnings.append(msg("cli.sign.warn.no_key"))
     new_entry = store.Entry(digest=digest, parts=content_fingerprint(sop), key=fp, signature=signature)
     if (entry.digest == digest and entry.date == new_date and old is not None and old.parts == new_entry.parts
             and (key is None or (old.key == fp and old.signature))):
@@ -257,26 +271,24 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
                       warnings=tuple(warnings))
 
 
-def _key_warnings(trust, fp: str, approval: Approval, role: Role) -> list[str]:
+def _key_warnings(trust, fp: str, approval: Approval, role: Role) -> list[Msg]:
     reg = trust.registry
     if not reg.present:
-        return ["there is no signers registry (signers.yml): the signature is written but nobody can verify "
-                "who made it"]
+        return [msg("cli.sign.warn.no_registry")]
     found = reg.key(fp)
     if found is None:
-        return [f"the key {fp} is not in the signers registry: the approval will show as invalid"]
+        return [msg("cli.sign.warn.unknown_key", key=fp)]
     person, k = found
     out = []
     if not person.is_named(approval.name, approval.nip):
-        out.append(f"the key {fp} is registered to {person.name}, not to {approval.name}: the approval will "
-                   "show as invalid")
+        out.append(msg("cli.sign.warn.other_person", key=fp, owner=person.name, name=approval.name))
     if k.revoked is not None:
-        out.append(f"the key {fp} was revoked on {k.revoked}: the approval will show as invalid")
+        out.append(msg("cli.sign.warn.revoked", key=fp, revoked=k.revoked))
     elif approval.date is not None and not k.valid_on(approval.date):
-        out.append(f"the key {fp} is not valid on {approval.date}: the approval will show as invalid")
+        out.append(msg("cli.sign.warn.not_valid", key=fp, date=approval.date))
     if not reg.anchored:
-        why = reg.anchor_problem.text("en") if reg.anchor_problem else ""
-        out.append(f"the signers registry is not anchored ({why})")
+        out.append(msg("cli.sign.warn.not_anchored", problem=reg.anchor_problem) if reg.anchor_problem
+                   else msg("cli.sign.warn.not_anchored_unnamed"))
     return out
 
 
@@ -284,8 +296,7 @@ def _entry(sop: Sop, role: Role) -> tuple[int, Approval]:
     for i, a in enumerate(sop.approvals):
         if a.role is role:
             return i, a
-    raise Refused(f"there is no approval entry for the {role_word(role).text('en')}; add one under 'pengesahan' "
-                  f"with 'peran: {role.value}', 'nama' and 'jabatan' first (sop sign never creates entries)")
+    raise Refused(msg("cli.sign.no_entry", role=role_word(role), value=role.value))
 
 
 def _verify(before: Sop, new_raw: str, index: int, digest: str, date: dt.date, settings: Settings) -> None:
@@ -301,9 +312,7 @@ def _verify(before: Sop, new_raw: str, index: int, digest: str, date: dt.date, s
             same = (a.role, a.name, a.position, a.nip) == (b.role, b.name, b.position, b.nip)
             ok = ok and same and (i == index or (a.date, a.digest) == (b.date, b.digest))
     if not ok:
-        raise Refused("could not write the digest without disturbing the file "
-                      "(unusual YAML layout around the approval); write the approval as plain "
-                      "indented 'key: value' lines and try again")
+        raise Refused(msg("cli.sign.cannot_edit"))
 
 
 # -- the textual edit ---------------------------------------------------------
@@ -344,14 +353,14 @@ def edit_approval(raw: str, index: int, *, digest: str, date: dt.date | None) ->
     text = raw[len(bom):]
     yaml_text, _, _, _ = split(text)
     if yaml_text is None:
-        raise Refused("the file has no front matter")
+        raise Refused(msg("cli.sign.no_front_matter"))
     lines = _lines(text)
     try:
         return bom + _edit(lines, yaml_text, index, digest=digest, date=date)
     except Refused:
         raise
     except Exception as exc:  # ruamel.yaml is stricter than the parser in places; never a traceback
-        raise Refused(f"cannot locate the approval in the front matter ({type(exc).__name__}: {exc})") from None
+        raise Refused(msg("cli.sign.cannot_locate", error=f"{type(exc).__name__}: {exc}")) from None
 
 
 def _edit(lines: list[str], yaml_text: str, index: int, *, digest: str, date: dt.date | None) -> str:
@@ -359,15 +368,14 @@ def _edit(lines: list[str], yaml_text: str, index: int, *, digest: str, date: dt
     try:
         data = YAML(typ="rt").load(yaml_text)
     except YAMLError as exc:
-        raise Refused(f"cannot read the front matter: {exc}") from None
+        raise Refused(msg("cli.sign.bad_front_matter", error=exc)) from None
     key = next((k for k in (data or {}) if aliases.canonical("front_matter", str(k)) == "approvals"), None)
     seq = data.get(key) if key is not None else None
     if not isinstance(seq, list) or index >= len(seq) or not isinstance(seq[index], dict):
-        raise Refused("cannot find the approval entry in the front matter")
+        raise Refused(msg("cli.sign.entry_not_found"))
     item = seq[index]
     if getattr(seq, "fa", None) is not None and seq.fa.flow_style() or item.fa.flow_style():
-        raise Refused("the approval is written in flow style ('{...}'); write it as indented "
-                      "'key: value' lines so it can be signed without rewriting it")
+        raise Refused(msg("cli.sign.flow_style"))
     keys = {aliases.canonical("approval", str(k)): k for k in item}
     positions = {k: item.lc.key(k) for k in item}
     col = min(c for _, c in positions.values())
@@ -400,7 +408,7 @@ def _edit(lines: list[str], yaml_text: str, index: int, *, digest: str, date: dt
         last = max(positions.values())
         at = _extent(lines, offset + last[0], last[1])
         if at in edits or any(start < at < end for start, (end, _) in edits.items()):
-            raise Refused("unusual layout around the approval entry")
+            raise Refused(msg("cli.sign.unusual_layout"))
         edits[at] = (at, inserts)
     out: list[str] = []
     i = 0

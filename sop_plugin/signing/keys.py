@@ -26,13 +26,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sshsig.binary_io import SshWriter
 from sshsig.sshsig import SshsigSignature, SshsigWrapper
 
+from ..i18n import Msg, msg
+
 APPROVAL_NAMESPACE = "sop-approval"
 REGISTRY_NAMESPACE = "sop-signers"
 _HASH = "sha512"
 
 
 class SigningKeyError(ValueError):
-    """A key that cannot be used for signing; the message says why."""
+    """A key that cannot be used for signing; ``said`` says why, in the reader's language
+    (``str(exc)`` is the English)."""
+
+    def __init__(self, said: Msg) -> None:
+        super().__init__(said)
+        self.said = said
+
+    def __str__(self) -> str:
+        return self.said.text("en")
 
 
 def fingerprint(openssh_public: str) -> str:
@@ -82,7 +92,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SigningKeyError(f"cannot read the key file {path}: {exc.strerror or exc}") from None
+        raise SigningKeyError(msg("cli.sign.key.unreadable", path=path, error=exc.strerror or exc)) from None
     if data.lstrip().startswith(b"ssh-"):
         return None  # a public key: the private half is in ssh-agent
     try:
@@ -90,9 +100,9 @@ def load_private_key(path: Path) -> Ed25519PrivateKey | None:
     except TypeError:
         return None  # encrypted: ssh-keygen asks for the passphrase
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise SigningKeyError(f"{path} is not an OpenSSH private key ({exc})") from None
+        raise SigningKeyError(msg("cli.sign.key.not_openssh", path=path, error=exc)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningKeyError(f"{path} is not an Ed25519 key; create one with 'ssh-keygen -t ed25519'")
+        raise SigningKeyError(msg("cli.sign.key.not_ed25519", path=path))
     return key
 
 
@@ -132,10 +142,11 @@ def sign_file_key(path: Path, message: bytes, namespace: str) -> str:
         return sign_with_key(key, message, namespace)
     exe = shutil.which("ssh-keygen")
     if exe is None:
-        raise SigningKeyError("this key needs OpenSSH's ssh-keygen (passphrase or ssh-agent), which is not installed")
+        raise SigningKeyError(msg("cli.sign.key.no_ssh_keygen"))
     proc = subprocess.run([exe, "-q", "-Y", "sign", "-n", namespace, "-f", str(path)], input=message,
                           capture_output=True, check=False, timeout=300)
     if proc.returncode != 0 or b"BEGIN SSH SIGNATURE" not in proc.stdout:
         why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SigningKeyError(f"ssh-keygen could not sign with {path}: {why[-1] if why else 'no output'}")
+        raise SigningKeyError(msg("cli.sign.key.ssh_keygen_failed", path=path,
+                                  error=why[-1] if why else msg("cli.sign.key.no_output")))
     return proc.stdout.decode("ascii")
