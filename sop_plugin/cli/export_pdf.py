@@ -33,7 +33,7 @@ from pathlib import Path
 from dataclasses import replace
 
 from ..corpus import inside
-from ..i18n import Msg, Translator, msg
+from ..i18n import Said, Translator, msg
 from ..model import Severity, Sop
 from ..pipeline import load
 from ..render.context import RenderContext
@@ -185,16 +185,8 @@ def standalone_html(sop: Sop, ctx: RenderContext, watermark: str | None = None) 
     )
 
 
-class PdfError(RuntimeError):
-    """The browser cannot print (or photograph) the document; ``said`` says why, in the reader's
-    language (``str(exc)`` is the English)."""
-
-    def __init__(self, said: Msg) -> None:
-        super().__init__(said)
-        self.said = said
-
-    def __str__(self) -> str:
-        return self.said.text("en")
+class PdfError(Said, RuntimeError):
+    """The browser cannot print (or photograph) the document; ``said`` says why."""
 
 
 def find_chromium() -> str | None:

@@ -42,7 +42,7 @@ from ruamel.yaml.error import YAMLError
 from .. import aliases
 from ..checks import validate
 from ..corpus import load_corpus
-from ..i18n import Msg, Translator, msg
+from ..i18n import Msg, Said, Translator, msg
 from ..model import ROLE_ORDER, Approval, Role, Severity, Sop
 from ..parsing import parse_sop
 from ..parsing.frontmatter import split
@@ -66,16 +66,8 @@ from .common import _date, add_common, find_root, load_settings
 _BLOCKING = ("SOP1", "SOP2", "SOP3")  # content errors; approval/lifecycle findings do not block signing
 
 
-class Refused(Exception):
-    """Signing is not allowed; ``said`` says why and what to do, in the reader's language
-    (``str(exc)`` is the English)."""
-
-    def __init__(self, said: Msg) -> None:
-        super().__init__(said)
-        self.said = said
-
-    def __str__(self) -> str:
-        return self.said.text("en")
+class Refused(Said):
+    """Signing is not allowed; ``said`` says why and what to do."""
 
 
 @dataclass

@@ -74,6 +74,18 @@ def msg(key: str, /, **fields: object) -> Msg:
     return Msg(key, tuple(fields.items()))
 
 
+class Said(Exception):
+    """An error whose reason is a catalogue message: ``said``, put into words in the reader's
+    language where it is shown; ``str(exc)`` is the English."""
+
+    def __init__(self, said: Msg) -> None:
+        super().__init__(said)
+        self.said = said
+
+    def __str__(self) -> str:
+        return self.said.text("en")
+
+
 class Translator:
     """``t(key, **fields)`` in one language; ``t.lang`` says which (for dates and numbers)."""
 

@@ -75,7 +75,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from ..i18n import Msg, msg
+from ..i18n import Msg, Said, msg
 from ..model import Calendar, Sop, Step, Target
 from ..parsing.duration import parse_duration
 
@@ -345,16 +345,8 @@ def content_fingerprint(sop: Sop) -> str:
 
 # -- reading a stored digest -------------------------------------------------
 
-class DigestError(ValueError):
-    """A digest value that cannot be read (SOP409); ``said``: why, in the reader's language
-    (``str(exc)`` is the English)."""
-
-    def __init__(self, said: Msg) -> None:
-        super().__init__(said)
-        self.said = said
-
-    def __str__(self) -> str:
-        return self.said.text("en")
+class DigestError(Said, ValueError):
+    """A digest value that cannot be read (SOP409); ``said``: why."""
 
 
 @dataclass(frozen=True)

@@ -26,23 +26,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sshsig.binary_io import SshWriter
 from sshsig.sshsig import SshsigSignature, SshsigWrapper
 
-from ..i18n import Msg, msg
+from ..i18n import Said, msg
 
 APPROVAL_NAMESPACE = "sop-approval"
 REGISTRY_NAMESPACE = "sop-signers"
 _HASH = "sha512"
 
 
-class SigningKeyError(ValueError):
-    """A key that cannot be used for signing; ``said`` says why, in the reader's language
-    (``str(exc)`` is the English)."""
-
-    def __init__(self, said: Msg) -> None:
-        super().__init__(said)
-        self.said = said
-
-    def __str__(self) -> str:
-        return self.said.text("en")
+class SigningKeyError(Said, ValueError):
+    """A key that cannot be used for signing; ``said`` says why."""
 
 
 def fingerprint(openssh_public: str) -> str:
