@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 
+from .i18n import Msg, msg
+
 KEYS: dict[str, dict[str, str]] = {
     "front_matter": {
         "id": "nomor",
@@ -162,6 +164,14 @@ def suggest(context: str, key: str) -> str | None:
     if match:
         return match[0]
     return None
+
+
+def key_hint(context: str, key: str) -> Msg:
+    """The hint for an unknown key: "did you mean 'judul'?", else every key ``context`` knows."""
+    near = suggest(context, key)
+    if near:
+        return msg("diag.did_you_mean", near=near)
+    return msg("diag.step_fields" if context == "step" else "diag.known_keys", keys=", ".join(known_keys(context)))
 
 
 def canonical_value(kind: str, value: str) -> str:

@@ -22,7 +22,7 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
                 hint = msg("diag.references.no_units_file_hint")
             else:
                 near = _closest(sop.unit, list(corpus.units))
-                hint = (msg("diag.references.did_you_mean", near=near) if near
+                hint = (msg("diag.did_you_mean", near=near) if near
                         else msg("diag.references.add_unit_hint", path=str(corpus.units_path)))
             out.append(codes.UNKNOWN_UNIT.at(sop.path, sop.line_of("unit"),
                                              msg("diag.references.unknown_unit", unit=sop.unit), hint))
@@ -56,7 +56,7 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
                     out.append(codes.UNKNOWN_ACTOR_UNIT.at(
                         sop.path, step.line_of("actor"),
                         msg("diag.references.unknown_actor", actor=step.actor),
-                        msg("diag.references.did_you_mean", near=near),
+                        msg("diag.did_you_mean", near=near),
                         severity=Severity.WARNING))
                 else:
                     out.append(codes.UNKNOWN_ACTOR_UNIT.at(sop.path, step.line_of("actor"),
@@ -159,5 +159,5 @@ def _hint_id(sop_id: str, by_id: dict, own: str | None = None) -> Msg:
     options = {k.casefold(): k for k in by_id if k != own}
     m = difflib.get_close_matches(sop_id.casefold(), list(options), n=1, cutoff=0.85)
     if m:
-        return msg("diag.references.did_you_mean", near=options[m[0]])
+        return msg("diag.did_you_mean", near=options[m[0]])
     return msg("diag.references.check_id_hint")

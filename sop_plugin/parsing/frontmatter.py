@@ -83,10 +83,8 @@ class _Reader:
             sub = f"{path}.{key}" if path else str(key)
             canon = aliases.canonical(context, str(key))
             if canon is None:
-                near = aliases.suggest(context, str(key))
-                hint = msg("diag.frontmatter.did_you_mean", near=near) if near else (
-                    msg("diag.frontmatter.known_keys", keys=", ".join(aliases.known_keys(context))))
-                self.err(codes.UNKNOWN_KEY, sub, msg("diag.frontmatter.unknown_key", key=str(key)), hint)
+                self.err(codes.UNKNOWN_KEY, sub, msg("diag.frontmatter.unknown_key", key=str(key)),
+                         aliases.key_hint(context, str(key)))
                 continue
             if canon in out:
                 self.err(codes.DUPLICATE_KEY, sub,

@@ -215,18 +215,16 @@ class _StepReader:
         key, value = kv[0], " ".join(kv[1].split())
         canon = aliases.canonical("step", key)
         if canon is None:
-            near = aliases.suggest("step", key)
-            hint = (msg("diag.procedure.did_you_mean", key=near) if near else
-                    msg("diag.procedure.step_fields", keys=", ".join(aliases.known_keys("step"))))
             self.diags.append(codes.UNKNOWN_STEP_FIELD.at(
-                self.path, line, msg("diag.procedure.unknown_field", step=step.number, key=key), hint))
+                self.path, line, msg("diag.procedure.unknown_field", step=step.number, key=key),
+                aliases.key_hint("step", key)))
             return
         if canon in step.field_lines:
             self.diags.append(codes.DUPLICATE_STEP_FIELD.at(
                 self.path, line,
                 msg("diag.procedure.repeated_field", step=step.number, key=key,
                     same=aliases.display_key("step", canon), line=step.field_lines[canon]),
-                msg("diag.procedure.keep_one")))
+                msg("diag.keep_one")))
             return
         step.field_lines[canon] = line
         nested = next((k for k in kids[1:] if k.type == "bullet_list"), None)

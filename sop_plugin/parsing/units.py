@@ -34,7 +34,7 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
                                         msg("diag.units.not_a_mapping_hint"))]
     for dup_path, dup_line in loc.duplicates:
         diags.append(codes.UNITS_FILE.at(path, dup_line, msg("diag.units.duplicate_key", key=dup_path),
-                                         msg("diag.units.keep_one")))
+                                         msg("diag.keep_one")))
     units: dict[str, Unit] = {}
     for key, spec in data.items():
         key = str(key)
@@ -51,11 +51,8 @@ def parse_units(text: str, path: str) -> tuple[dict[str, Unit], list[Diagnostic]
             canon = aliases.canonical("unit", str(k))
             kline = loc.lines.get(f"{key}.{k}", line)
             if canon is None:
-                near = aliases.suggest("unit", str(k))
                 diags.append(codes.UNITS_FILE.at(path, kline, msg("diag.units.unknown_key", unit=key, key=str(k)),
-                                                 msg("diag.units.did_you_mean", key=near) if near else
-                                                 msg("diag.units.known_keys",
-                                                     keys=", ".join(aliases.known_keys("unit")))))
+                                                 aliases.key_hint("unit", str(k))))
                 continue
             fields[canon] = v
             written[canon] = str(k)
@@ -147,10 +144,8 @@ def _numbering_and_team(unit: Unit, fields: dict[str, object], written: dict[str
     for k, v in team.items():
         canon = aliases.canonical("team", str(k))
         if canon is None:
-            near = aliases.suggest("team", str(k))
             diags.append(codes.UNITS_FILE.at(path, tline, msg("diag.units.unknown_team_key", unit=key, key=str(k)),
-                                             msg("diag.units.did_you_mean", key=near) if near else
-                                             msg("diag.units.known_keys", keys=", ".join(aliases.known_keys("team")))))
+                                             aliases.key_hint("team", str(k))))
         elif v is not None and str(v).strip():
             values[canon] = str(v).strip()
     unit.team = Team(**values)
