@@ -479,10 +479,14 @@ def changes_said(changes: list[Change] | tuple[Change, ...], limit: int | None =
 @dataclass
 class Comparison:
     matches: bool
-    changed: list[str] = field(default_factory=list)  # plain English words: "step 3 duration", "title"
-    parts: list[Change] = field(default_factory=list)  # the same, to be worded in any language
+    parts: list[Change] = field(default_factory=list)  # what changed, to be worded in any language
     signed_version: int | None = None
     version_known: bool = False
+
+    @property
+    def changed(self) -> list[str]:
+        """The changed parts in plain English words: "step 3 duration", "title"."""
+        return [c.words("en") for c in self.parts]
 
     def describe(self, limit: int = 10) -> str:
         return self.said(limit).text("en")
@@ -622,5 +626,4 @@ def compare(sop: Sop, digest: str | StoredDigest, fingerprint: str | None = None
         # every fingerprint agrees but the full hash does not: order of sections, or a fingerprint collision
         found.append(Change("structure"))
     out.parts = found
-    out.changed = [c.words("en") for c in found]
     return out

@@ -91,11 +91,15 @@ class Verdict:
     index: int | None = None  # position in sop.approvals
     reason: Reason | None = None
     detail: Msg | None = None  # why, for diagnostics and the CLI (``detail.text(lang)``)
-    changed: tuple[str, ...] = ()  # parts changed since signing (CONTENT_CHANGED), in English
-    changes: tuple[Change, ...] = ()  # the same, to be worded in the reader's language
+    changes: tuple[Change, ...] = ()  # parts changed since signing (CONTENT_CHANGED), worded in any language
     fingerprint: str | None = None  # key that made the signature
     owner: str | None = None  # the registered person the key belongs to
     key_date: dt.date | None = None  # revocation date (KEY_REVOKED)
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """The changed parts in plain English words (CONTENT_CHANGED)."""
+        return tuple(c.words("en") for c in self.changes)
 
     @property
     def is_bound(self) -> bool:
@@ -218,7 +222,7 @@ def verdict(sop: Sop, role: Role, trust: Trust | None = None) -> Verdict:
     if not result.matches:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.CONTENT_CHANGED,
                        detail=msg("diag.signing.content_changed", changes=result.said()),
-                       changed=tuple(result.changed), changes=tuple(result.parts), **base)
+                       changes=tuple(result.parts), **base)
     reg = trust.registry
     if not reg.present:
         return Verdict(state=ApprovalState.CONTENT_BOUND, **base)
@@ -234,7 +238,7 @@ def verdict(sop: Sop, role: Role, trust: Trust | None = None) -> Verdict:
     base["fingerprint"] = fp
     if not reg.anchored:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.NOT_ANCHORED,
-                       detail=msg("diag.signing.not_anchored", problem=reg.anchor_problem or ""), **base)
+                       detail=msg("diag.registry.not_anchored", problem=reg.anchor_problem or ""), **base)
     found = reg.key(fp)
     if found is None:
         return Verdict(state=ApprovalState.INVALID, reason=Reason.UNKNOWN_KEY,
