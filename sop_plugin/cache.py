@@ -81,12 +81,30 @@ class Cache:
         except FileNotFoundError:
             self.misses += 1
             return _MISSING
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        except (OSError, *UNREADABLE):
             self.misses += 1  # damaged or written by other code: recompute, and overwrite on put
             return _MISSING
         self.hits += 1
         _touch(path)
         return value
+
+    def get_pickled(self, kind: str, k: str) -> bytes | Any:
+        """The stored entry as written (a pickle, not loaded), or :data:`MISSING`.
+
+        For a value the reader keeps pickled (:meth:`sop_plugin.pipeline.Portal.derived`):
+        whether it loads is found out when it is loaded.
+        """
+        if self.folder is None:
+            return _MISSING
+        path = self._path(kind, k)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return _MISSING
+        self.hits += 1
+        _touch(path)
+        return data
 
     def has(self, kind: str, k: str) -> bool:
         """Whether an entry is stored (it may still turn out unreadable: :meth:`get` says)."""
@@ -96,12 +114,18 @@ class Cache:
         """Store ``value`` (atomically: workers write side by side); ``False`` if it could not be."""
         if self.folder is None or not k:
             return False
+        return self.put_pickled(kind, k, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, kind: str, k: str, data: bytes) -> bool:
+        """Store a value pickled already (:meth:`put`); ``False`` if it could not be."""
+        if self.folder is None or not k:
+            return False
         path = self._path(kind, k)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
             os.replace(tmp, path)
         except OSError:
             return False  # a read-only or full disk only costs speed
@@ -151,6 +175,9 @@ def _touch(path: Path) -> bool:
 
 
 MISSING = _MISSING
+# what loading a damaged entry, or one written by other code, raises
+UNREADABLE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError,
+              KeyError)
 NO_CACHE = Cache(None)
 KINDS = ("parse", "derived", "page", "views")  # the entries' folders (pages/ holds --dirty's page files)
 KEEP_DAYS = 7  # a full `mkdocs build` deletes the entries no build used for this long
