@@ -25,6 +25,7 @@ from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
+from .memo import memo
 from .model import Calendar, Duration
 
 RANGE_DASH = "\u2013"  # en dash, as in "1–2 hari"
@@ -42,19 +43,19 @@ def _lang(lang: str | None) -> str:
     return "en" if (lang or "").split("-")[0].split("_")[0].lower() == "en" else "id"
 
 
-@lru_cache(maxsize=8192)  # Babel is slow and a portal formats the same few quantities thousands of times
+@memo(8192)  # Babel is slow and a portal formats the same few quantities thousands of times
 def number(value: float, lang: str = "id", digits: int = 1) -> str:
     """``13,7`` / ``13.7``: at most ``digits`` decimals, trailing zeros dropped, grouped thousands."""
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
     return format_decimal(round(float(value), digits), format=pattern, locale=_locale(_lang(lang)))
 
 
-@lru_cache(maxsize=1)
+@memo(1)  # 2.5 MB of patterns: loaded when first needed, dropped with the portal
 def _hyphenator() -> pyphen.Pyphen:
     return pyphen.Pyphen(lang="id_ID", left=3, right=3)
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def hyphenate(text: str) -> str:
     """``text`` with soft hyphens where Indonesian may break its words (pyphen's id_ID patterns: SOPs
     are written in Indonesian, whatever the page's language), so that a narrow column breaks
@@ -80,7 +81,7 @@ def date(value: dt.date | None, lang: str = "id") -> str:
     return _babel_date(value, format="long", locale=_locale(_lang(lang)))
 
 
-@lru_cache(maxsize=8192)
+@memo(8192)
 def unit(value: float, name: str, lang: str = "id", digits: int = 1, length: str = "long") -> str:
     """One quantity with its unit word: ``2 hari``, ``13,7 jam``, ``1 hour``.
 
@@ -143,7 +144,7 @@ def _leading_unit(value: float, cal: Calendar) -> str:
     return "minute"
 
 
-@lru_cache(maxsize=8192)
+@memo(8192)
 def minutes_range(low: float, high: float, lang: str = "id", cal: Calendar | None = None) -> str:
     """A range in working minutes: ``1–2 hari``, ``30–45 menit``, ``1 jam 30 menit – 2 jam``."""
     cal = cal or Calendar()

@@ -8,15 +8,15 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from . import ids
+from .memo import memo
 
 
 _ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")')
 
 
-@lru_cache(maxsize=65536)  # views link thousands of times between the same few hundred pages
+@memo(65536)  # views link thousands of times between the same few hundred pages
 def _relative(target: str, current: str) -> str:
     """The URL of site path ``target`` relative to the page at site URL ``current``."""
     base = current if current.endswith("/") or not current else posixpath.dirname(current) + "/"

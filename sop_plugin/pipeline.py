@@ -292,17 +292,19 @@ def forget() -> None:
     """Forget the SOPs this process remembers between builds, and give their memory back.
 
     A server rebuilds in one process and reads again only what changed, thanks to these
-    memos (parsed files, analyses, git histories, covered contents, ``sops.json`` records).  A host
+    memos (parsed files, analyses, git histories, covered contents, ``sops.json`` records,
+    formatted quantities and links: :mod:`sop_plugin.memo`).  A host
     that has used its portal for the last time in a build (``mkdocs build``, once every
     page is converted, before the search indexer starts) drops its own references and
     calls this: the SOPs' memory goes back to the system (:func:`parallel.release`) instead
     of adding to the indexer's.
     """
-    from . import corpus, export
+    from . import corpus, export, memo
     from .diff import history
     from .signing import digest
 
     _derived.clear()
+    memo.forget_all()
     corpus.clear_cache()
     audit.clear_cache()
     history.clear_cache()

@@ -283,6 +283,23 @@ def test_the_portal_keeps_analyses_pickled_and_loads_them_when_asked(tmp_path):
     assert warm.analyses == 0
 
 
+def test_a_host_done_with_its_portal_leaves_no_memo_filled(tmp_path):
+    """Formatted quantities, links and rendered step texts are remembered while pages are
+    rendered; once the host lets go of the portal (before the search indexer starts) they go too."""
+    from conftest import copy_portal
+    from sop_plugin import fmt, links, memo
+    from sop_plugin.render.page import page_parts
+
+    project = copy_portal(tmp_path / "portal")
+    portal = pipeline.build(Settings.from_options({"workers": 1, "cache_dir": ""}), project, extra=page_parts)
+    filled = [m for m in memo._MEMOS if m.cache_info().currsize]
+    assert {fmt.unit, fmt.hyphenate, links._relative} <= set(filled)  # rendering the pages filled them
+    del portal
+    pipeline.forget()
+    assert all(m.cache_info().currsize == 0 for m in memo._MEMOS)
+    assert fmt.unit(2, "day", "id") == "2 hari"  # and they fill again
+
+
 def test_a_damaged_analysis_in_the_cache_folder_is_computed_again_and_stored_again(tmp_path):
     from conftest import copy_portal
 

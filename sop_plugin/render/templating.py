@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 
 from .. import sanitize
 from ..fmt import hyphenate
+from ..memo import memo
 
 _inline_md = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
@@ -28,7 +29,7 @@ def inline_markdown(text: str | None) -> str:
     return _inline(text, sanitize.remote_images_allowed())
 
 
-@lru_cache(maxsize=16384)  # a portal shows the same step texts on the SOP page, the SOP-AP table and the views
+@memo(16384)  # a portal shows the same step texts on the SOP page, the SOP-AP table and the views
 def _inline(text: str, remote_images: bool) -> str:
     return sanitize.clean(_inline_md.renderInline(text))
 

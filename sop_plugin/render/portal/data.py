@@ -13,10 +13,11 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Callable
 
 from ...lifecycle import NOT_SOCIALISED, OVERDUE, UPCOMING, DueItem, due_report, last_change, unanswered_revisions
+from ...memo import memo
 from ...model import Corpus, Diagnostic, Severity, Sop, Status, Step, actor_unit, sort_key
 from ..context import RenderContext
 
@@ -30,13 +31,13 @@ def slugify(text: str) -> str:
     return slug[:80] or "x"
 
 
-@lru_cache(maxsize=65536)  # pure, and the same document names recur across SOPs, steps and views
+@memo(65536)  # pure, and the same document names recur across SOPs, steps and views
 def normalise_document(name: str) -> str:
     """The grouping key of a document name: case and whitespace do not matter."""
     return " ".join(name.split()).casefold().rstrip(".")
 
 
-@lru_cache(maxsize=65536)
+@memo(65536)
 def document_name(name: str) -> str:
     """A document name as plain text (inline Markdown marks dropped, spaces collapsed)."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", name)
