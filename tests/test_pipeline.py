@@ -372,7 +372,8 @@ def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cac
     # the search index in parts, as a large portal's is
     cold = _project_copy(tmp_path / "cached", workers=2, search_pages_per_index=20)
     plain = _project_copy(tmp_path / "plain", workers=1, cache_dir="", search_pages_per_index=20)
-    for name, project in (("plain", plain), ("cold", cold), ("warm", cold)):
+
+    def build(name: str, project: Path) -> tuple[int, int, int]:
         site = tmp_path / f"site-{name}"
         res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(site)], cwd=project,
                              env=env, capture_output=True, text=True, timeout=600)
@@ -380,7 +381,10 @@ def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cac
         sites[name] = _site_files(site)
         count = re.search(r"(\d+) SOPs published: (\d+) analysed and rendered, (\d+) from the cache", res.stderr)
         assert count, res.stderr[-2000:]
-        published, computed, cached = map(int, count.groups())
+        return tuple(map(int, count.groups()))  # type: ignore[return-value]
+
+    for name, project in (("plain", plain), ("cold", cold), ("warm", cold)):
+        published, computed, cached = build(name, project)
         assert (computed, cached) == ((0, published) if name == "warm" else (published, 0)), name
     assert (cold / ".cache" / "sop" / "derived").is_dir() and not (plain / ".cache").exists()
     assert sites["plain"].keys() == sites["cold"].keys() == sites["warm"].keys()
@@ -388,6 +392,21 @@ def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cac
     assert "pagefind/part-3/pagefind-entry.json" in sites["plain"]
     for rel in sites["plain"]:
         assert sites["plain"][rel] == sites["cold"][rel] == sites["warm"][rel], rel
+    # never stale: after an edit (a sentence; a step now also produces a document listed already),
+    # the build that reads the cache writes what a build without one writes
+    for project in (plain, cold):
+        edited = project / "sops" / "biro-umum" / "peminjaman-ruang.md"
+        text = edited.read_text(encoding="utf-8")
+        assert text.count("- output: Tawaran alternatif\n") == 1
+        edited.write_text(text.replace("## Tujuan", "## Tujuan\n\nKalimat baru.", 1)
+                          .replace("- output: Tawaran alternatif\n",
+                                   "- output: Tawaran alternatif; Jadwal penggunaan ruang\n"), encoding="utf-8")
+    build("edited-plain", plain)
+    assert build("edited-warm", cold)[1] == 1  # the edited SOP, the others from the cache
+    assert sites["edited-plain"].keys() == sites["edited-warm"].keys()
+    assert sites["edited-warm"]["dokumen/index.html"] != sites["warm"]["dokumen/index.html"]
+    for rel in sites["edited-plain"]:
+        assert sites["edited-plain"][rel] == sites["edited-warm"][rel], rel
 
 
 def test_dirty_rebuild_after_one_edit_touches_that_sop_and_the_views_only(tmp_path):
@@ -521,6 +540,45 @@ def test_views_are_rendered_ahead_once_and_again_only_where_an_edit_shows(tmp_pa
     names = {name for _, name, _ in jobs}
     assert {"sop-role", "sop-unit", "sop-monev-form"} <= names
     assert 0 < again.rendered < len(jobs) // 2  # its unit, its roles, its form and the portal-wide views
+
+
+def test_the_document_list_is_rendered_again_only_where_its_rows_change(tmp_path, monkeypatch):
+    """A page of the document list is stamped with what it shows, not with the SOPs it names:
+    a new sentence in an SOP's purpose renders none of it again; a new document in a step renders
+    the page that lists it, and that page is what the directive renders from scratch."""
+    from conftest import copy_portal
+
+    from sop_plugin.render import prerender as pre
+    from sop_plugin.render.context import RenderContext
+    from sop_plugin.render.site import generated_pages
+
+    project = copy_portal(tmp_path / "p")
+    settings = Settings.from_options({"sops_dir": "sops", "today": "2026-06-01", "audit_git": False})
+    rendered: list[tuple[str, str, str, str]] = []
+    job = pre._render_job
+    monkeypatch.setattr(pre, "_render_job", lambda j: rendered.append(j) or job(j))
+
+    def views() -> tuple[RenderContext, pre.Prerendered, list[str]]:
+        rendered.clear()
+        ctx = RenderContext.of(pipeline.build(settings, project))
+        out = pre.prerender(ctx, generated_pages(ctx), workers=1)
+        return ctx, out, [arg for _, name, arg, _ in rendered if name == "sop-documents"]
+
+    _, _, first = views()
+    assert first  # every page of the list, once
+    edited = project / "sops" / "biro-umum" / "peminjaman-ruang.md"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("## Tujuan", "## Tujuan\n\nKalimat baru.", 1), encoding="utf-8")
+    _, again, documents = views()
+    assert again.rendered > 0 and documents == []  # its unit, roles and form, not the document list
+    assert "Susunan acara; Denah ruang" not in text
+    edited.write_text(text.replace("Susunan acara", "Susunan acara; Denah ruang", 1), encoding="utf-8")
+    ctx, third, documents = views()
+    assert len(documents) == 1  # the page where "Denah ruang" is listed
+    page = next(src for src, name, arg, _ in rendered if name == "sop-documents")
+    ctx.links.locate(page)
+    shown = third.take(page, "sop-documents", documents[0])
+    assert "Denah ruang" in shown and shown == blocks.directives()["sop-documents"](documents[0], ctx)
 
 
 def test_a_pickled_flow_leaves_its_sop_behind_and_gets_it_back():

@@ -384,14 +384,23 @@ def role_view(arg: str, ctx: RenderContext) -> str:
 
 
 def _documents_depends(arg: str, ctx: RenderContext) -> tuple[list[Sop], object]:
-    """A page of the document list reads the SOPs that need or produce its documents; the cut
-    into pages (every page's pager names the first and last document of each) is the token."""
+    """What a page of the document list shows, as its token: each document (key, name, anchor),
+    the steps that need or produce it (SOP, whether it has a page, step number), the cut into
+    pages (every page's pager names the first and last document of each), and the settings,
+    language and link settings the text and links follow.  No SOP is named: an edit that
+    changes no row (a purpose, a duration, an approval) renders no page of the list again;
+    at 1,000 SOPs one save rendered 22 of them, over a third of the rebuild."""
     chunks = document_pages(ctx)
     current = page_number(arg, len(chunks))
-    docs = chunks[current - 1]
-    sops = [ref.sop for d in docs for ref in (*d.needed_by, *d.produced_by)]
+
+    def refs(found: list[data.StepRef]) -> list[tuple[str | None, bool, int]]:
+        return [(r.sop.id, (r.sop.id or "") in ctx.published, r.step.number) for r in found]
+
+    shown = [(d.key, d.name, d.slug, refs(d.needed_by), refs(d.produced_by)) for d in chunks[current - 1]]
     cut = [(c[0].name, c[-1].name, len(c)) if c else () for c in chunks]
-    return sops, (cut, [d.key for d in docs])
+    links = ctx.links
+    return [], (ctx.settings.output_key(), ctx.lang, (links.sop_prefix, links.use_directory_urls, links.source_relative),
+                cut, shown)
 
 
 @directive("sop-documents", depends=_documents_depends)
