@@ -72,21 +72,7 @@ class Cache:
 
     def get(self, kind: str, k: str) -> Any:
         """The stored value, or :data:`MISSING`."""
-        if self.folder is None:
-            return _MISSING
-        path = self._path(kind, k)
-        try:
-            with path.open("rb") as f:
-                value = pickle.load(f)
-        except FileNotFoundError:
-            self.misses += 1
-            return _MISSING
-        except (OSError, *UNREADABLE):
-            self.misses += 1  # damaged or written by other code: recompute, and overwrite on put
-            return _MISSING
-        self.hits += 1
-        _touch(path)
-        return value
+        return self._read(kind, k, load=True)
 
     def get_pickled(self, kind: str, k: str) -> bytes | Any:
         """The stored entry as written (a pickle, not loaded), or :data:`MISSING`.
@@ -94,17 +80,21 @@ class Cache:
         For a value the reader keeps pickled (:meth:`sop_plugin.pipeline.Portal.derived`):
         whether it loads is found out when it is loaded.
         """
+        return self._read(kind, k, load=False)
+
+    def _read(self, kind: str, k: str, *, load: bool) -> Any:
         if self.folder is None:
             return _MISSING
         path = self._path(kind, k)
         try:
             data = path.read_bytes()
-        except OSError:
-            self.misses += 1
+            value = pickle.loads(data) if load else data
+        except (OSError, *UNREADABLE):
+            self.misses += 1  # missing, damaged or written by other code: recompute, and overwrite on put
             return _MISSING
         self.hits += 1
         _touch(path)
-        return data
+        return value
 
     def has(self, kind: str, k: str) -> bool:
         """Whether an entry is stored (it may still turn out unreadable: :meth:`get` says)."""
