@@ -244,7 +244,7 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
     settings = portal.settings
     keys = portal.keys = _keys(portal, extra is not None)
     todo: list[Sop] = []
-    kept: dict[str, tuple[Sop, Derived | bytes]] = {}
+    kept: dict[str, tuple[Sop, bytes]] = {}
     for sop in portal.published.values():
         if sop.path in portal.broken:  # its check failed: an error page, no analysis
             portal.derived_by_path[sop.path] = _nothing_derived(sop)
@@ -268,8 +268,8 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
         results = parallel.run(_analyse_job, todo, settings.workers)
     finally:
         _JOB = None
-    for sop, (derived, value, failed) in zip(todo, results):
-        portal.derived_by_path[sop.path] = derived
+    for sop, (packed, value, failed) in zip(todo, results):
+        portal.derived_by_path[sop.path] = packed
         portal.analyses += 1
         if failed is not None:  # not cached: the next build tries again
             portal.mark_broken(failed)
@@ -277,15 +277,15 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
         if value is not None:
             portal.extras[sop.path] = value
         if keys.get(sop.path):
-            kept[keys[sop.path]] = (sop, derived)
+            kept[keys[sop.path]] = (sop, packed)
     _derived.clear()
     _derived.update(kept)
 
 
-# the analyses of the last build by cache key, with the SOP each was attached to: a rebuild in
+# the analyses of the last build (pickled: pack) by cache key, with the SOP each belongs to: a rebuild in
 # the same process (`mkdocs serve`) takes them as they are for the SOPs the parse memo handed back
 # (an unchanged file), instead of reading every SOP's analysis from the cache folder again
-_derived: dict[str, tuple[Sop, Derived | bytes]] = {}
+_derived: dict[str, tuple[Sop, bytes]] = {}
 
 
 def forget() -> None:
