@@ -635,3 +635,59 @@ def test_large_fragments_wait_on_disk_and_the_pages_come_out_the_same(tmp_path, 
     for rel, data in sites["deferred"].items():
         assert b"sop-deferred-" not in data, rel
         assert data == sites["in-memory"][rel], rel
+
+
+def test_a_rebuild_checks_again_only_the_sops_it_parsed_again(tmp_path, monkeypatch):
+    """`mkdocs serve` re-parses only the saved file and hands the same model back for every other:
+    the checks of one SOP alone are not run again for those, and the saved file's new findings show."""
+    from conftest import copy_portal
+    from sop_plugin import codes, paper
+    from sop_plugin.checks import paper as paper_check
+
+    project = copy_portal(tmp_path / "portal")
+    settings = Settings.from_options({"workers": 1, "cache_dir": ""})
+    measured: list[str] = []
+    real = paper.overlong_rows
+    monkeypatch.setattr(paper_check, "overlong_rows", lambda sop: measured.append(sop.path) or real(sop))
+    first = pipeline.load(settings, project)
+    assert sorted(measured) == sorted(s.path for s in first.corpus.sops)
+    edited = project / "sops" / "biro-akademik" / "legalisir-ijazah.md"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("        - Tidak lengkap -> 1\n", "        - Tidak lengkap -> 19\n", 1), encoding="utf-8")
+    measured.clear()
+    again = pipeline.load(settings, project)
+    assert measured == ["sops/biro-akademik/legalisir-ijazah.md"]
+    dangling = [d for d in again.diagnostics if d.code == codes.DANGLING_TARGET.code]
+    line = 1 + text.splitlines().index("        - Tidak lengkap -> 1")
+    assert [(d.file, d.line) for d in dangling] == [("sops/biro-akademik/legalisir-ijazah.md", line)]
+    assert not [d for d in first.diagnostics if d.code == codes.DANGLING_TARGET.code]
+    # the other SOPs' findings are the ones the first build made
+    same = lambda p: sorted((d.file, d.line, d.code) for d in p.diagnostics if d.file != dangling[0].file)
+    assert same(first) == same(again)
+    pipeline.forget()
+
+
+def test_a_check_remembered_for_an_sop_goes_with_the_sop():
+    import gc
+    import weakref
+
+    from sop_plugin.memo import per_sop
+    from sop_plugin.model import Sop
+
+    calls: list[str] = []
+
+    @per_sop
+    def steps_of(sop: Sop) -> tuple[str, ...]:
+        calls.append(sop.path)
+        return (sop.path,)
+
+    a, b = Sop(path="a.md", text=""), Sop(path="a.md", text="")  # equal, yet two files' models
+    assert steps_of(a) == steps_of(a) == ("a.md",) and calls == ["a.md"]
+    assert steps_of(b) == ("a.md",) and calls == ["a.md", "a.md"]
+    remembered = steps_of.__closure__  # the results live in the wrapper's closure
+    results = next(c.cell_contents for c in remembered if isinstance(c.cell_contents, dict))
+    assert len(results) == 2
+    kept = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert kept() is None and results == {}  # the memo kept neither the SOPs nor their results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import codes
+from ..memo import per_sop
 from ..analysis.paths import build_flow
 from ..i18n import msg
 from ..model import Corpus, Diagnostic, Severity, Sop
@@ -16,12 +17,13 @@ def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
     return out
 
 
-def check_sop(sop: Sop) -> list[Diagnostic]:
+@per_sop  # a rebuild checks again only the SOPs it parsed again
+def check_sop(sop: Sop) -> tuple[Diagnostic, ...]:
     out: list[Diagnostic] = []
     steps = sop.steps
     n = len(steps)
     if not n:
-        return out
+        return ()
     incomplete_ok = sop.status is not None and sop.status.may_be_incomplete
     for s in steps:
         if not s.actor:
@@ -69,7 +71,7 @@ def check_sop(sop: Sop) -> list[Diagnostic]:
         if s.number in seen and s.number not in can_end:
             out.append(codes.NO_WAY_OUT.at(sop.path, s.line,
                                            msg("diag.flow.no_way_out", step=s.number, activity=_short(s.activity))))
-    return out
+    return tuple(out)
 
 
 def _decision(sop: Sop, s) -> list[Diagnostic]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .. import codes
 from ..i18n import msg
-from ..model import Corpus, Diagnostic
+from ..memo import per_sop
+from ..model import Corpus, Diagnostic, Sop
 from ..paper import overlong_rows
 from ..settings import Settings
 
@@ -24,11 +25,15 @@ _COLUMNS = {
 
 
 def check(corpus: Corpus, settings: Settings) -> list[Diagnostic]:
+    return [d for sop in corpus.sops for d in check_sop(sop)]
+
+
+@per_sop  # a rebuild measures again only the SOPs it parsed again
+def check_sop(sop: Sop) -> tuple[Diagnostic, ...]:
     out: list[Diagnostic] = []
-    for sop in corpus.sops:
-        for step, column, lines in overlong_rows(sop):
-            key, what = _COLUMNS[column]
-            out.append(codes.OVERLONG_STEP.at(
-                sop.path, step.line_of(key) if key else step.line,
-                msg("diag.paper.overlong_row", step=step.number, lines=lines, what=msg(what))))
-    return out
+    for step, column, lines in overlong_rows(sop):
+        key, what = _COLUMNS[column]
+        out.append(codes.OVERLONG_STEP.at(
+            sop.path, step.line_of(key) if key else step.line,
+            msg("diag.paper.overlong_row", step=step.number, lines=lines, what=msg(what))))
+    return tuple(out)

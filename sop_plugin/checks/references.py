@@ -7,6 +7,7 @@ import unicodedata
 
 from .. import codes, ids, publish, sanitize
 from ..i18n import Msg, msg
+from ..memo import per_sop
 from ..model import Corpus, Diagnostic, Severity, Sop, Status
 from ..settings import Settings
 
@@ -96,7 +97,8 @@ _ATTR_ID = re.compile(r"\{:?[^{}\n]*?#([\w-]+)[^{}\n]*\}")
 _FENCE = re.compile(r"^\s*(```+|~~~+)")
 
 
-def _anchor_clashes(sop: Sop) -> list[Diagnostic]:
+@per_sop  # a rebuild reads again only the SOPs it parsed again
+def _anchor_clashes(sop: Sop) -> tuple[Diagnostic, ...]:
     """Headings (or ``{: #id }`` lists) of the free text whose anchor is a step's or the page's own."""
     taken = {f"step-{s.number}": s.number for s in sop.steps}
     taken.update({s.anchor.casefold(): s.number for s in sop.steps if s.anchor})
@@ -125,7 +127,7 @@ def _anchor_clashes(sop: Sop) -> list[Diagnostic]:
             elif sanitize.reserved_id(a):
                 out.append(codes.ANCHOR_CLASH.at(sop.path, number, msg("diag.references.reserved_anchor", anchor=a),
                                                  msg("diag.references.reserved_anchor_hint")))
-    return out
+    return tuple(out)
 
 
 def _toc_slug(text: str) -> str:
