@@ -129,3 +129,24 @@ def test_builds_in_one_process_leave_nothing_settled(tmp_path: Path, monkeypatch
     # each build settled the portal and its pages (the failed one ends twice: after the build, then on the error)
     assert len(settled) == 4 and min(settled[:3]) > 1000
     assert gc.get_freeze_count() == 0
+
+
+def test_the_themes_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(tmp_path: Path) -> None:
+    """MkDocs compiles the theme anew for every build; the plugin keeps what Jinja compiled in the
+    build cache's folder.  A damaged file there is compiled again and written again, the site the same."""
+    from jinja2.bccache import bc_magic
+
+    project = _project(tmp_path, {"good.md": GOOD})
+    first = build(project, tmp_path / "site1")
+    assert first.returncode == 0, first.stderr[-3000:]
+    kept = sorted((project / ".cache" / "sop" / "theme").glob("*.cache"))
+    assert len(kept) >= 5 and all(p.read_bytes().startswith(bc_magic) for p in kept)
+    for p in kept:
+        p.write_bytes(bc_magic + b"\x80\x05 cut short")  # the checksum cannot be read
+    second = build(project, tmp_path / "site2")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert all(p.stat().st_size > 100 and p.read_bytes().startswith(bc_magic) for p in kept)  # written again
+    pages = sorted(p.relative_to(tmp_path / "site1") for p in (tmp_path / "site1").rglob("*.html"))
+    assert pages and pages == sorted(p.relative_to(tmp_path / "site2") for p in (tmp_path / "site2").rglob("*.html"))
+    for page in pages:
+        assert (tmp_path / "site1" / page).read_bytes() == (tmp_path / "site2" / page).read_bytes(), page
