@@ -126,17 +126,21 @@ def _load(files: list[tuple[Path, str]], settings: Settings, cache: Cache, worke
     return out  # type: ignore[return-value]
 
 
-def inside(path: Path, root: Path) -> bool:
-    """True when ``path``, with every link followed, lies within ``root`` (or is it)."""
+def inside(path: Path, root: Path, *, real_root: Path | None = None) -> bool:
+    """True when ``path``, with every link followed, lies within ``root`` (or is it).
+
+    ``real_root``: ``root.resolve()``, when the caller checks many paths against one root.
+    """
     try:
-        return path.resolve().is_relative_to(root.resolve())
+        return path.resolve().is_relative_to(real_root or root.resolve())
     except (OSError, RuntimeError):  # a link loop
         return False
 
 
-def confined_file(path: Path, root: Path) -> Msg | None:
-    """``None`` for a regular file inside ``root``; otherwise why it must not be read."""
-    if not inside(path, root):
+def confined_file(path: Path, root: Path, *, real_root: Path | None = None) -> Msg | None:
+    """``None`` for a regular file inside ``root``; otherwise why it must not be read
+    (``real_root``: as for :func:`inside`)."""
+    if not inside(path, root, real_root=real_root):
         return msg("diag.corpus.link_outside")
     if not path.is_file():
         return msg("diag.corpus.not_regular_file")
@@ -175,11 +179,14 @@ def _display(path: Path, base: Path | None) -> str:
     never prints the absolute path of the file behind it.
     """
     if base is not None:
-        for a, b in ((path.absolute(), base.absolute()), (path.resolve(), base.resolve())):
-            try:
-                return a.relative_to(b).as_posix()
-            except ValueError:
-                pass
+        try:
+            return path.absolute().relative_to(base.absolute()).as_posix()
+        except ValueError:
+            pass
+        try:  # links followed: only when needed (each is a system call per folder of the path)
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            pass
     return path.as_posix()
 
 
@@ -210,10 +217,15 @@ def load_corpus(root: str | Path, settings: Settings | None = None, *,
             corpus.units, diags = result if result is not None else ({}, [failed])
             corpus.diagnostics.extend(diags)
     accepted: list[tuple[Path, str]] = []
+    try:
+        real_root: Path | None = root.resolve()
+    except (OSError, RuntimeError):
+        real_root = None  # each check finds out for itself
     for p in files if files is not None else sop_files(root):
         shown = _display(p, display_base)
         # a file of the tree must stay in it; a file named on the command line is read where it is
-        refused = confined_file(p, root) if p.absolute().is_relative_to(root.absolute()) else None
+        refused = (confined_file(p, root, real_root=real_root) if p.absolute().is_relative_to(root.absolute())
+                   else None)
         if refused:
             corpus.diagnostics.append(codes.OUTSIDE_SOPS_DIR.at(shown, 1, msg("diag.corpus.not_read", file=shown,
                                                                               reason=refused)))
