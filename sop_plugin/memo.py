@@ -54,6 +54,14 @@ def per_sop(fn: Callable[[S], R]) -> Callable[[S], R]:
     """
     results: dict[int, tuple[weakref.ref[Any], R]] = {}
 
+    def forgetter(key: int) -> Callable[[weakref.ref[Any]], None]:
+        # reads no module global: it may run while the interpreter is shutting down
+        def gone(ref: weakref.ref[Any]) -> None:
+            found = results.get(key)
+            if found is not None and found[0] is ref:  # not another object that took the id since
+                del results[key]
+        return gone
+
     @wraps(fn)
     def remembered(sop: S) -> R:
         key = id(sop)
@@ -61,14 +69,7 @@ def per_sop(fn: Callable[[S], R]) -> Callable[[S], R]:
         if found is not None and found[0]() is sop:
             return found[1]
         value = fn(sop)
-        results[key] = (weakref.ref(sop, lambda ref: _drop(results, key, ref)), value)
+        results[key] = (weakref.ref(sop, forgetter(key)), value)
         return value
 
     return remembered
-
-
-def _drop(results: dict[int, tuple[weakref.ref[Any], Any]], key: int, ref: weakref.ref[Any]) -> None:
-    """A remembered SOP is gone: its result goes too (unless another object took its id since)."""
-    found = results.get(key)
-    if found is not None and found[0] is ref:
-        del results[key]

@@ -691,3 +691,24 @@ def test_a_check_remembered_for_an_sop_goes_with_the_sop():
     del a, b
     gc.collect()
     assert kept() is None and results == {}  # the memo kept neither the SOPs nor their results
+
+
+def test_a_remembered_check_goes_quietly_while_the_interpreter_shuts_down(monkeypatch):
+    """At exit Python empties the modules before their last objects die: forgetting an SOP's
+    result must not need the memo module (it printed hundreds of "Exception ignored" lines)."""
+    import gc
+    import sys
+
+    from sop_plugin import memo
+    from sop_plugin.model import Sop
+
+    remembered = memo.per_sop(lambda sop: (sop.path,))
+    sop = Sop(path="a.md", text="")
+    assert remembered(sop) == ("a.md",)
+    for name in [n for n in vars(memo) if not n.startswith("__")]:
+        monkeypatch.setattr(memo, name, None)
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    del sop
+    gc.collect()
+    assert unraisable == []
