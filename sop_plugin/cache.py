@@ -169,7 +169,8 @@ MISSING = _MISSING
 UNREADABLE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError,
               KeyError)
 NO_CACHE = Cache(None)
-KINDS = ("parse", "derived", "page", "views")  # the entries' folders (pages/ holds --dirty's page files)
+# the entries' folders (pages/ holds --dirty's page files, theme/ the theme's compiled templates: the plugin's)
+KINDS = ("parse", "derived", "page", "views")
 KEEP_DAYS = 7  # a full `mkdocs build` deletes the entries no build used for this long
 
 

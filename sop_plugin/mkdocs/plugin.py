@@ -357,7 +357,8 @@ class _ThemeBytecode(jinja2.FileSystemBytecodeCache):
     """The theme's templates as Jinja compiled them, kept in the build cache's folder.
 
     MkDocs makes a new Jinja environment for every build, and compiling the theme's
-    templates took some 0.4 s of every ``mkdocs serve`` rebuild and every build.  Jinja
+    templates took a few tenths of a second of every ``mkdocs serve`` rebuild (all of
+    material's pages and partials: 1.4 s, 0.1 s from this folder).  Jinja
     checks each file against its template's source and Python version (a changed theme
     or ``overrides/`` is compiled again); a damaged file is compiled again too.
     """
