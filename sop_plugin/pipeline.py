@@ -65,8 +65,9 @@ class Portal:
     analyses: int = 0  # how many SOPs the analyse stage computed in this build (tests count it)
     cache: Cache = field(default=NO_CACHE, repr=False)
     keys: dict[str, str] = field(default_factory=dict, repr=False)  # cache key of each published SOP, by path
+    view_keys: dict[str, str] = field(default_factory=dict, repr=False)  # what the views can show of each (_keys)
     broken: dict[str, Diagnostic] = field(default_factory=dict)  # path -> SOP900: a stage failed for it
-    _everything: tuple[Any, str] = field(default=(None, ""), repr=False)  # stamp() of every SOP, memoised
+    _everything: dict[int, tuple[Any, str]] = field(default_factory=dict, repr=False)  # stamps of every SOP
     _by_file: tuple[Any, dict[str, list[Diagnostic]]] = field(default=(None, {}), repr=False)
     _loaded: dict[str, tuple[bytes, Derived]] = field(default_factory=dict, repr=False)  # the last few (derived)
 
@@ -131,14 +132,23 @@ class Portal:
     def stamp(self, sop: Sop | None = None) -> str:
         """What ``sop``'s results depend on (its cache key); without ``sop``, what any SOP's do.
         "" without a cache (:func:`build` gives a portal one for the build)."""
+        return self._stamp(self.keys, sop)
+
+    def view_stamp(self, sop: Sop | None = None) -> str:
+        """What the portal's views (lists of SOPs, units, roles, documents) can show of ``sop``:
+        as :meth:`stamp`, without the free text around its procedure (:func:`listed_text`)."""
+        return self._stamp(self.view_keys, sop)
+
+    def _stamp(self, keys: dict[str, str], sop: Sop | None) -> str:
         if sop is not None:
-            return self.keys.get(sop.path, "")
-        if not self.keys:
+            return keys.get(sop.path, "")
+        if not keys:
             return ""
-        everything = (len(self.keys), id(self.keys))
-        if self._everything[0] != everything:  # the keys are set once per build: hash them once
-            self._everything = (everything, cache_key(sorted(self.keys.items())))
-        return self._everything[1]
+        everything = (len(keys), id(keys))
+        found = self._everything.get(id(keys))
+        if found is None or found[0] != everything:  # the keys are set once per build: hash them once
+            found = self._everything[id(keys)] = (everything, cache_key(sorted(keys.items())))
+        return found[1]
 
     def mark_broken(self, failed: Diagnostic) -> None:
         """A stage failed for one SOP (SOP900): report it; its page becomes an error page."""
@@ -242,7 +252,8 @@ def analyse_all(portal: Portal, extra: PerSop | None = None) -> None:
     """
     global _JOB
     settings = portal.settings
-    keys = portal.keys = _keys(portal, extra is not None)
+    portal.keys, portal.view_keys = _keys(portal, extra is not None)
+    keys = portal.keys
     todo: list[Sop] = []
     kept: dict[str, tuple[Sop, bytes]] = {}
     for sop in portal.published.values():
@@ -353,17 +364,19 @@ def _nothing_derived(sop: Sop) -> Derived:
     return Derived(flow=Flow(sop=sop, steps={}, edges={}, reachable=[]), analysis=Analysis(sop_id=sop.id, steps=0))
 
 
-def _keys(portal: Portal, with_extra: bool) -> dict[str, str]:
-    """Cache keys of the analyse stage (and, ``with_extra``, of the rendered page) per published SOP.
+def _keys(portal: Portal, with_extra: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """Cache keys of the analyse stage (and, ``with_extra``, of the rendered page) per published SOP,
+    and the keys of what the portal's views can show of each (:meth:`Portal.view_stamp`).
 
     A key covers everything the result depends on: the SOP's text and its own
     findings, the settings that change output, ``units.yml``, the id, title,
     status and unit of every SOP (links, hand-offs, placeholders), the date
     (review judgements), the git commit the audit trail reads, and the
-    approval states (signatures files, signers registry, trust anchor).
+    approval states (signatures files, signers registry, trust anchor).  A view
+    key has the same, with only the part of the text a view can show (:func:`listed_text`).
     """
     if portal.cache.folder is None:
-        return {}
+        return {}, {}
     settings = portal.settings
     corpus = portal.corpus
     shared = cache_key(
@@ -374,9 +387,25 @@ def _keys(portal: Portal, with_extra: bool) -> dict[str, str]:
     found: dict[str, list[Diagnostic]] = {}
     for d in portal.diagnostics:
         found.setdefault(d.file, []).append(d)
-    return {sop.path: cache_key(shared, sop.path, sop.source, text_hash(sop.text), found.get(sop.path, []),
-                                approval_key(sop, corpus.root, settings.signers_anchor))
-            for sop in portal.published.values()}
+    keys: dict[str, str] = {}
+    view_keys: dict[str, str] = {}
+    for sop in portal.published.values():
+        own = (sop.path, sop.source, found.get(sop.path, []), approval_key(sop, corpus.root, settings.signers_anchor))
+        keys[sop.path] = cache_key(shared, text_hash(sop.text), *own)
+        view_keys[sop.path] = cache_key(shared, "views", text_hash(listed_text(sop)), *own)
+    return keys, view_keys
+
+
+def listed_text(sop: Sop) -> str:
+    """What of an SOP's file the portal's views can show: its front matter and its procedure, not
+    the free text around them (purpose, scope, definitions, references), which only its own page
+    shows.  A sentence added to a purpose, the most common edit, then renders no list again.
+    The findings (which a list shows as "in repair") and the titles are in the keys apart."""
+    lines = sop.text.splitlines()
+    head = lines[: max(sop.body_line - 1, 0)]
+    proc = sop.procedure
+    steps = lines[proc.line - 1: proc.end_line] if proc is not None else []
+    return "\n".join([*head, "\x00", *steps])
 
 
 def varies(flow: Flow) -> bool:

@@ -392,8 +392,9 @@ def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cac
     assert "pagefind/part-3/pagefind-entry.json" in sites["plain"]
     for rel in sites["plain"]:
         assert sites["plain"][rel] == sites["cold"][rel] == sites["warm"][rel], rel
-    # never stale: after an edit (a sentence; a step now also produces a document listed already),
-    # the build that reads the cache writes what a build without one writes
+    # never stale: after an edit (a sentence; a step now also produces a document listed already;
+    # a sentence in an unsigned SOP, whose views come from the cache), the build that reads the
+    # cache writes what a build without one writes
     for project in (plain, cold):
         edited = project / "sops" / "biro-umum" / "peminjaman-ruang.md"
         text = edited.read_text(encoding="utf-8")
@@ -401,8 +402,11 @@ def test_output_is_identical_with_one_or_two_workers_and_with_or_without_the_cac
         edited.write_text(text.replace("## Tujuan", "## Tujuan\n\nKalimat baru.", 1)
                           .replace("- output: Tawaran alternatif\n",
                                    "- output: Tawaran alternatif; Jadwal penggunaan ruang\n"), encoding="utf-8")
+        unsigned = project / "sops" / "biro-umum" / "permintaan-persediaan-manual.md"
+        unsigned.write_text(unsigned.read_text(encoding="utf-8").replace("## Tujuan\n", "## Tujuan\n\nKalimat baru.\n", 1),
+                            encoding="utf-8")
     build("edited-plain", plain)
-    assert build("edited-warm", cold)[1] == 1  # the edited SOP, the others from the cache
+    assert build("edited-warm", cold)[1] == 2  # the edited SOPs, the others from the cache
     assert sites["edited-plain"].keys() == sites["edited-warm"].keys()
     assert sites["edited-warm"]["dokumen/index.html"] != sites["warm"]["dokumen/index.html"]
     for rel in sites["edited-plain"]:
@@ -579,6 +583,52 @@ def test_the_document_list_is_rendered_again_only_where_its_rows_change(tmp_path
     ctx.links.locate(page)
     shown = third.take(page, "sop-documents", documents[0])
     assert "Denah ruang" in shown and shown == blocks.directives()["sop-documents"](documents[0], ctx)
+
+
+def test_a_view_is_rendered_again_only_when_what_it_shows_of_an_sop_changes(tmp_path, monkeypatch):
+    """Views show an SOP's front matter, procedure and findings, never the free text around the
+    procedure: a sentence added to a purpose renders no view again (its cached views are what the
+    directives render now); a changed step renders the lists that show it."""
+    from conftest import copy_portal
+
+    from sop_plugin.render import prerender as pre
+    from sop_plugin.render.context import RenderContext
+    from sop_plugin.render.site import generated_pages
+
+    project = copy_portal(tmp_path / "p")
+    settings = Settings.from_options({"sops_dir": "sops", "today": "2026-06-01", "audit_git": False})
+    rendered: list[tuple[str, str, str, str]] = []
+    job = pre._render_job
+    monkeypatch.setattr(pre, "_render_job", lambda j: rendered.append(j) or job(j))
+
+    def views() -> tuple[RenderContext, pre.Prerendered, set[str]]:
+        rendered.clear()
+        pipeline.forget()
+        ctx = RenderContext.of(pipeline.build(settings, project))
+        out = pre.prerender(ctx, generated_pages(ctx), workers=1)
+        return ctx, out, {name for _, name, _, _ in rendered}
+
+    _, first, names = views()
+    assert {"sop-catalogue", "sop-unit", "sop-monev-form"} <= names
+    # retired, so published and listed; unsigned, so an edit changes no approval
+    edited = project / "sops" / "biro-umum" / "permintaan-persediaan-manual.md"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("## Tujuan\n", "## Tujuan\n\nKalimat baru.\n", 1), encoding="utf-8")
+    ctx, again, names = views()
+    assert again.rendered == 0 and names == set()
+    for page, name, arg in (("katalog.md", "sop-catalogue", ""), ("unit/biro-umum.md", "sop-unit", "biro-umum")):
+        ctx.links.locate(page)
+        assert again.take(page, name, arg) == blocks.directives()[name](arg, ctx)
+    edited.write_text(text.replace("3. Memeriksa stok barang di gudang.", "3. Memeriksa stok barang di gudang utama.", 1),
+                      encoding="utf-8")
+    ctx, third, names = views()
+    assert {"sop-catalogue", "sop-unit"} <= names
+    units = [arg for _, name, arg, _ in rendered if name == "sop-unit"]
+    assert units == ["biro-umum"]  # the unit whose list shows the SOP, not the others
+    ctx.links.locate("unit/biro-umum.md")
+    shown = third.take("unit/biro-umum.md", "sop-unit", "biro-umum")
+    assert shown == blocks.directives()["sop-unit"]("biro-umum", ctx)
+    pipeline.forget()
 
 
 def test_a_pickled_flow_leaves_its_sop_behind_and_gets_it_back():

@@ -95,6 +95,10 @@ DIRECTIVE_LINE = re.compile(r"^:::[ \t]+(sop(?:-[a-z0-9-]+)?)(?:[ \t]+(.*?))?[ \
 def directive(name: str, *, depends: Depends | None = None) -> Callable[[Directive], Directive]:
     """Mark ``fn`` as ``::: <name> [argument]``; the function gets the argument text and the context.
 
+    A view shows of an SOP at most its front matter, its procedure and its findings (the
+    build cache stamps views with those: :meth:`sop_plugin.pipeline.Portal.view_stamp`);
+    the free text around the procedure is the SOP page's own.
+
     ``depends(argument, ctx)``: every published SOP the output can read (a superset
     is fine, a missing one makes the build cache serve a stale view), or ``(sops, token)``
     where ``token`` covers what else the output shows that those SOPs do not decide (the

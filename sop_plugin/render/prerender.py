@@ -6,8 +6,10 @@ cost as much as the SOP pages themselves.  :func:`prerender` renders the
 directive of every generated view page up front, in the worker pool
 (:mod:`sop_plugin.parallel`), and keeps each result under a stamp of what the
 view can read: the cache keys of the SOPs its directive's ``depends`` names
-(:func:`sop_plugin.render.blocks.directive`), or of every SOP.  After one SOP
-is edited, only the views that read it are rendered again.
+(:func:`sop_plugin.render.blocks.directive`), or of every SOP, as far as a view
+can show them: front matter, procedure and findings, not the free text around
+the procedure (:meth:`sop_plugin.pipeline.Portal.view_stamp`).  After one SOP
+is edited, only the views that show what changed are rendered again.
 
 The Markdown extension takes a prerendered result when it meets the same
 directive on the same page (:meth:`Prerendered.take`), and renders it itself
@@ -63,10 +65,10 @@ def views_of(page: GeneratedPage) -> list[tuple[str, str]]:
 
 
 def stamp(ctx: RenderContext, page: str, views: list[tuple[str, str]]) -> str:
-    """What the views on ``page`` can show: their directives and the keys of the SOPs they read
-    ("" when the build cache is off)."""
+    """What the views on ``page`` can show: their directives and what they can show of the SOPs
+    they read (:meth:`~sop_plugin.pipeline.Portal.view_stamp`; "" when the build cache is off)."""
     portal = ctx.portal
-    everything = portal.stamp()
+    everything = portal.view_stamp()
     if not everything:
         return ""
     found = depends()
@@ -77,7 +79,7 @@ def stamp(ctx: RenderContext, page: str, views: list[tuple[str, str]]) -> str:
         token = None
         if isinstance(sops, tuple):  # (the SOPs, a token of what else the view shows)
             sops, token = sops
-        keys = everything if sops is None else sorted({(s.path, portal.stamp(s)) for s in sops})
+        keys = everything if sops is None else sorted({(s.path, portal.view_stamp(s)) for s in sops})
         parts.append((name, arg, keys, token))
     return cache_key(*parts)
 
