@@ -16,8 +16,10 @@ grouped by unit) and measures, each in a fresh process:
   of every file, nothing else), once with the cache the builds left and once
   without any cache;
 * the author loop: ``mkdocs serve --dirty``, one SOP saved, seconds until the
-  server hands out its page with the change (with ``--repeat N``, the median of
-  N saves one after another);
+  server hands out its page with the change, for a sentence added to its purpose
+  (the SOP's page and form change) and for words added to its first step (the
+  lists that show the step change too); with ``--repeat N``, the medians of N
+  saves of each, one after another;
 * peak memory (proportional set size summed over the build's processes, so
   forked workers' shared pages count once; resident memory is in the JSON)
   and the site's size.
@@ -37,6 +39,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -164,18 +167,26 @@ def author_loop(project: Path, edited: Path, saves: int = 1, timeout: float = 90
             time.sleep(0.2)
         first = time.perf_counter() - start
         text = edited.read_text(encoding="utf-8")
-        samples = []
+        samples: dict[str, list[float]] = {"text": [], "step": []}
         for i in range(saves):
-            time.sleep(2)  # let the watcher settle after the build before
-            marker = f"Perubahan uji {i + 1} {int(time.time())}"
-            edited.write_text(text.replace("## Tujuan\n", f"## Tujuan\n\n{marker}\n", 1), encoding="utf-8")
-            saved = time.perf_counter()
-            while marker not in fetch():
-                if time.perf_counter() - saved > timeout:
-                    raise SystemExit("the edit never reached the served page")
-                time.sleep(0.1)
-            samples.append(round(time.perf_counter() - saved, 2))
-        return {"first_build_s": round(first, 2), "save_to_page_s": statistics.median(samples), "samples_s": samples}
+            for kind in samples:
+                time.sleep(2)  # let the watcher settle after the build before
+                marker = f"Perubahan uji {kind} {i + 1} {int(time.time())}"
+                if kind == "text":  # a sentence in the purpose: the SOP's page and its form
+                    changed = text.replace("## Tujuan\n", f"## Tujuan\n\n{marker}\n", 1)
+                else:  # the first step's activity: the lists that show the step too (unit, roles)
+                    changed = re.sub(r"^(1\. .*)$", lambda m: f"{m.group(1)} {marker}", text, count=1, flags=re.M)
+                assert changed != text
+                edited.write_text(changed, encoding="utf-8")
+                saved = time.perf_counter()
+                while marker not in fetch():
+                    if time.perf_counter() - saved > timeout:
+                        raise SystemExit("the edit never reached the served page")
+                    time.sleep(0.1)
+                samples[kind].append(round(time.perf_counter() - saved, 2))
+        return {"first_build_s": round(first, 2), "save_to_page_s": statistics.median(samples["text"]),
+                "samples_s": samples["text"], "save_step_to_page_s": statistics.median(samples["step"]),
+                "step_samples_s": samples["step"]}
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -264,12 +275,16 @@ def slowest(prof: Path, limit: int = 15) -> list[dict]:
 
 def table(results: list[dict]) -> str:
     lines = ["| SOPs | plain material | portal cold | ratio | warm (1 SOP edited) | warm / plain | "
-             "lint / bare parse (cache, none) | save → page (`serve --dirty`) | peak MB plain / portal (PSS) | "
+             "lint / bare parse (cache, none) | save → page (`serve --dirty`; text, step) | peak MB plain / portal (PSS) | "
              "site MB plain / portal |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         loop = r.get("author_loop")
-        loop_text = f"{loop['save_to_page_s']:.1f} s" if loop else "–"
+        loop_text = "–"
+        if loop:
+            loop_text = f"{loop['save_to_page_s']:.1f} s"
+            if "save_step_to_page_s" in loop:
+                loop_text += f", {loop['save_step_to_page_s']:.1f} s"
         lines.append(
             f"| {r['sops']:,} | {r['plain']['seconds']:.1f} s | {r['cold']['seconds']:.1f} s "
             f"({r['cold']['pages']:,} pages) | {r['ratios']['cold_vs_plain']}× | {r['warm']['seconds']:.1f} s | "
