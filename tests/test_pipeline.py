@@ -588,7 +588,8 @@ def test_the_document_list_is_rendered_again_only_where_its_rows_change(tmp_path
 def test_a_view_is_rendered_again_only_when_what_it_shows_of_an_sop_changes(tmp_path, monkeypatch):
     """Views show an SOP's front matter, procedure and findings, never the free text around the
     procedure: a sentence added to a purpose renders no view again (its cached views are what the
-    directives render now); a changed step renders the lists that show it."""
+    directives render now); a changed step renders the lists that show it, and the catalogue only
+    when what it lists changes (an actor, a document)."""
     from conftest import copy_portal
 
     from sop_plugin.render import prerender as pre
@@ -622,12 +623,19 @@ def test_a_view_is_rendered_again_only_when_what_it_shows_of_an_sop_changes(tmp_
     edited.write_text(text.replace("3. Memeriksa stok barang di gudang.", "3. Memeriksa stok barang di gudang utama.", 1),
                       encoding="utf-8")
     ctx, third, names = views()
-    assert {"sop-catalogue", "sop-unit"} <= names
+    assert "sop-unit" in names and "sop-catalogue" not in names  # same actors and documents: same catalogue
     units = [arg for _, name, arg, _ in rendered if name == "sop-unit"]
     assert units == ["biro-umum"]  # the unit whose list shows the SOP, not the others
-    ctx.links.locate("unit/biro-umum.md")
-    shown = third.take("unit/biro-umum.md", "sop-unit", "biro-umum")
-    assert shown == blocks.directives()["sop-unit"]("biro-umum", ctx)
+    for page, name, arg in (("katalog.md", "sop-catalogue", ""), ("unit/biro-umum.md", "sop-unit", "biro-umum")):
+        ctx.links.locate(page)
+        assert third.take(page, name, arg) == blocks.directives()[name](arg, ctx)
+    assert "    - pelaksana: Staf Gudang\n" in text
+    edited.write_text(text.replace("    - pelaksana: Staf Gudang\n", "    - pelaksana: Kepala Gudang\n", 1),
+                      encoding="utf-8")
+    ctx, fourth, names = views()
+    assert "sop-catalogue" in names  # an actor changed: the catalogue's filters may too
+    ctx.links.locate("katalog.md")
+    assert fourth.take("katalog.md", "sop-catalogue", "") == blocks.directives()["sop-catalogue"]("", ctx)
     pipeline.forget()
 
 
