@@ -546,10 +546,9 @@ def test_views_are_rendered_ahead_once_and_again_only_where_an_edit_shows(tmp_pa
     assert 0 < again.rendered < len(jobs) // 2  # its unit, its roles, its form and the portal-wide views
 
 
-def test_the_document_list_is_rendered_again_only_where_its_rows_change(tmp_path, monkeypatch):
-    """A page of the document list is stamped with what it shows, not with the SOPs it names:
-    a new sentence in an SOP's purpose renders none of it again; a new document in a step renders
-    the page that lists it, and that page is what the directive renders from scratch."""
+def _prerendering(tmp_path: Path, monkeypatch):
+    """The bundled portal copied to ``tmp_path``, a function that builds it and renders its views
+    ahead (``(context, prerendered)``), and the list of the view jobs the last call rendered."""
     from conftest import copy_portal
 
     from sop_plugin.render import prerender as pre
@@ -562,10 +561,23 @@ def test_the_document_list_is_rendered_again_only_where_its_rows_change(tmp_path
     job = pre._render_job
     monkeypatch.setattr(pre, "_render_job", lambda j: rendered.append(j) or job(j))
 
-    def views() -> tuple[RenderContext, pre.Prerendered, list[str]]:
+    def views():
         rendered.clear()
+        pipeline.forget()
         ctx = RenderContext.of(pipeline.build(settings, project))
-        out = pre.prerender(ctx, generated_pages(ctx), workers=1)
+        return ctx, pre.prerender(ctx, generated_pages(ctx), workers=1)
+
+    return project, views, rendered
+
+
+def test_the_document_list_is_rendered_again_only_where_its_rows_change(tmp_path, monkeypatch):
+    """A page of the document list is stamped with what it shows, not with the SOPs it names:
+    a new sentence in an SOP's purpose renders none of it again; a new document in a step renders
+    the page that lists it, and that page is what the directive renders from scratch."""
+    project, prerendered, rendered = _prerendering(tmp_path, monkeypatch)
+
+    def views():
+        ctx, out = prerendered()
         return ctx, out, [arg for _, name, arg, _ in rendered if name == "sop-documents"]
 
     _, _, first = views()
@@ -590,23 +602,10 @@ def test_a_view_is_rendered_again_only_when_what_it_shows_of_an_sop_changes(tmp_
     procedure: a sentence added to a purpose renders no view again (its cached views are what the
     directives render now); a changed step renders the lists that show it, and the catalogue only
     when what it lists changes (an actor, a document)."""
-    from conftest import copy_portal
+    project, prerendered, rendered = _prerendering(tmp_path, monkeypatch)
 
-    from sop_plugin.render import prerender as pre
-    from sop_plugin.render.context import RenderContext
-    from sop_plugin.render.site import generated_pages
-
-    project = copy_portal(tmp_path / "p")
-    settings = Settings.from_options({"sops_dir": "sops", "today": "2026-06-01", "audit_git": False})
-    rendered: list[tuple[str, str, str, str]] = []
-    job = pre._render_job
-    monkeypatch.setattr(pre, "_render_job", lambda j: rendered.append(j) or job(j))
-
-    def views() -> tuple[RenderContext, pre.Prerendered, set[str]]:
-        rendered.clear()
-        pipeline.forget()
-        ctx = RenderContext.of(pipeline.build(settings, project))
-        out = pre.prerender(ctx, generated_pages(ctx), workers=1)
+    def views():
+        ctx, out = prerendered()
         return ctx, out, {name for _, name, _, _ in rendered}
 
     _, first, names = views()
