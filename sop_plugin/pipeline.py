@@ -67,7 +67,7 @@ class Portal:
     keys: dict[str, str] = field(default_factory=dict, repr=False)  # cache key of each published SOP, by path
     view_keys: dict[str, str] = field(default_factory=dict, repr=False)  # what the views can show of each (_keys)
     broken: dict[str, Diagnostic] = field(default_factory=dict)  # path -> SOP900: a stage failed for it
-    _everything: dict[int, tuple[Any, str]] = field(default_factory=dict, repr=False)  # stamps of every SOP
+    _everything: dict[int, tuple[int, str]] = field(default_factory=dict, repr=False)  # stamp() of all, by keys
     _by_file: tuple[Any, dict[str, list[Diagnostic]]] = field(default=(None, {}), repr=False)
     _loaded: dict[str, tuple[bytes, Derived]] = field(default_factory=dict, repr=False)  # the last few (derived)
 
@@ -144,10 +144,9 @@ class Portal:
             return keys.get(sop.path, "")
         if not keys:
             return ""
-        everything = (len(keys), id(keys))
         found = self._everything.get(id(keys))
-        if found is None or found[0] != everything:  # the keys are set once per build: hash them once
-            found = self._everything[id(keys)] = (everything, cache_key(sorted(keys.items())))
+        if found is None or found[0] != len(keys):  # the keys are set once per build: hash them once
+            found = self._everything[id(keys)] = (len(keys), cache_key(sorted(keys.items())))
         return found[1]
 
     def mark_broken(self, failed: Diagnostic) -> None:
