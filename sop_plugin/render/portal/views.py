@@ -258,11 +258,14 @@ def _catalogue_depends(arg: str, ctx: RenderContext) -> tuple[list[Sop], object]
     (0.5 s of every such save at 1,000 SOPs)."""
     v = View(ctx)
     rows = [(_catalogue_row(s), v.in_repair(s)) for s in v.idx.sops]
+    return [], (_written_as(ctx), ctx.settings.now().isoformat(), sorted(ctx.corpus.units.items()), rows)
+
+
+def _written_as(ctx: RenderContext) -> tuple[Any, ...]:
+    """What a view's words and links follow besides its rows (part of a token: see ``directive``):
+    the settings, the language and the link settings."""
     links = ctx.links
-    settings = ctx.settings
-    return [], (settings.output_key(), settings.now().isoformat(), ctx.lang,
-                (links.sop_prefix, links.use_directory_urls, links.source_relative),
-                sorted(ctx.corpus.units.items()), rows)
+    return ctx.settings.output_key(), ctx.lang, (links.sop_prefix, links.use_directory_urls, links.source_relative)
 
 
 @per_sop  # a save stamps the catalogue again: the other 999 rows are as they were
@@ -418,14 +421,14 @@ def _documents_depends(arg: str, ctx: RenderContext) -> tuple[list[Sop], object]
     chunks = document_pages(ctx)
     current = page_number(arg, len(chunks))
 
+    published = ctx.published
+
     def refs(found: list[data.StepRef]) -> list[tuple[str | None, bool, int]]:
-        return [(r.sop.id, (r.sop.id or "") in ctx.published, r.step.number) for r in found]
+        return [(r.sop.id, (r.sop.id or "") in published, r.step.number) for r in found]
 
     shown = [(d.key, d.name, d.slug, refs(d.needed_by), refs(d.produced_by)) for d in chunks[current - 1]]
     cut = [(c[0].name, c[-1].name, len(c)) if c else () for c in chunks]
-    links = ctx.links
-    return [], (ctx.settings.output_key(), ctx.lang, (links.sop_prefix, links.use_directory_urls, links.source_relative),
-                cut, shown)
+    return [], (_written_as(ctx), cut, shown)
 
 
 @directive("sop-documents", depends=_documents_depends)
