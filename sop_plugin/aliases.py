@@ -8,6 +8,7 @@ file.  Value aliases (``pembuat`` for ``maker``, ...) live here too.
 from __future__ import annotations
 
 import difflib
+import functools
 
 from .i18n import Msg, msg
 
@@ -142,15 +143,22 @@ END_WORDS = frozenset({"end", "selesai"})
 
 
 def canonical(context: str, key: str) -> str | None:
-    """The canonical key for ``key`` (either spelling) in ``context``, or ``None``."""
-    table = KEYS[context]
-    k = key.strip().lower()
-    if k in table:
-        return k
-    for canon, alias in table.items():
-        if alias == k:
-            return canon
-    return None
+    """The canonical key for ``key`` (either spelling) in ``context``, or ``None``.
+
+    The key returned is the table's own string, the same object for every SOP and step:
+    a portal holds one per field and line of every file (``field_lines``).
+    """
+    return _spellings(context).get(key.strip().lower())
+
+
+@functools.cache
+def _spellings(context: str) -> dict[str, str]:
+    """Every spelling of ``context``'s keys -> its canonical key (a canonical key wins over
+    an alias spelled the same; the first alias wins over a later one)."""
+    out = {canon: canon for canon in KEYS[context]}
+    for canon, alias in KEYS[context].items():
+        out.setdefault(alias, canon)
+    return out
 
 
 def known_keys(context: str) -> list[str]:

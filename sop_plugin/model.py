@@ -116,7 +116,7 @@ class Calendar:
         return self.minutes_per_day * self.days_per_week
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duration:
     """A step's time in working minutes; ``low == high`` unless a range was written."""
 
@@ -136,7 +136,7 @@ class Duration:
 END = "end"
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     """Where control goes: a step number (1-based) or the end of the procedure.
 
@@ -154,7 +154,7 @@ class Target:
         return self.is_end or self.step is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class Branch:
     label: str
     target: Target
@@ -162,7 +162,7 @@ class Branch:
     probability: float | None = None  # percent as written, 0..100
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     question: str
     line: int
@@ -185,7 +185,7 @@ def document_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     number: int
     activity: str
@@ -243,7 +243,7 @@ class Procedure:
         return list(seen)
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     """A free section of the body (Tujuan, Ruang Lingkup, ...)."""
 
@@ -252,7 +252,7 @@ class Section:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Team:
     writer: str | None = None
     field_executor: str | None = None
@@ -260,7 +260,7 @@ class Team:
     supervisor_superior: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Approval:
     role: Role | None
     name: str
@@ -272,7 +272,7 @@ class Approval:
     role_text: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Simulation:
     line: int
     date: dt.date | None = None
@@ -285,7 +285,7 @@ class Simulation:
         return self.result == "pass"
 
 
-@dataclass
+@dataclass(slots=True)
 class Socialization:
     line: int
     date: dt.date | None = None
@@ -293,7 +293,7 @@ class Socialization:
     notes: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Monitoring:
     line: int
     date: dt.date | None = None
@@ -302,7 +302,7 @@ class Monitoring:
     recommendation: str | None = None  # keep | revise
 
 
-@dataclass
+@dataclass(slots=True)
 class Revision:
     line: int
     version: int | None = None
@@ -339,14 +339,23 @@ class Sop:
     revisions: list[Revision] = field(default_factory=list)
     superseded_by: str | None = None
     confidential: bool = False
-    body: str = ""  # Markdown after the front matter
+    body_start: int = -1  # where the body (the Markdown after the front matter) starts in text; -1: no body
     body_line: int = 1  # file line of the body's first line
     procedure: Procedure | None = None
     sections: list[Section] = field(default_factory=list)
-    front_matter: dict[str, Any] = field(default_factory=dict)  # canonical keys
-    field_lines: dict[str, int] = field(default_factory=dict)  # "approvals.0.date" -> line
+    field_lines: dict[str, int] = field(default_factory=dict)  # "approvals.0.date" -> line; "title" -> line
     diagnostics: list[Diagnostic] = field(default_factory=list)  # from parsing
     source: str = ""  # absolute path of the file on disk, for I/O ("" when parsed from a string)
+
+    @property
+    def front_matter(self) -> set[str]:
+        """The canonical keys the front matter has (their values are in the fields above)."""
+        return {k for k in self.field_lines if "." not in k}
+
+    @property
+    def body(self) -> str:
+        """The Markdown after the front matter (a slice of ``text``: a portal holds each file once)."""
+        return self.text[self.body_start:] if self.body_start >= 0 else ""
 
     def line_of(self, key: str, default: int | None = None) -> int:
         if key in self.field_lines:

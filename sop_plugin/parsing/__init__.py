@@ -19,7 +19,7 @@ def parse_sop(path: str, text: str, settings: Settings | None = None) -> Sop:
         return oversized(path, size)
     sop = Sop(path=path, text=text)
     yaml_text, yaml_line, body, body_line = split(text)
-    sop.body, sop.body_line = body, body_line
+    sop.body_start, sop.body_line = len(text) - len(body), body_line  # the body is the end of the text
     fm_size = len(yaml_text.encode("utf-8", "surrogatepass")) if yaml_text is not None else 0
     if yaml_text is None:
         sop.diagnostics.append(codes.NO_FRONT_MATTER.at(path, 1, msg("diag.parse.no_front_matter")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from typing import Any, Callable
 
 from .. import aliases, codes, limits
@@ -220,9 +221,10 @@ class _Reader:
         for i, item in enumerate(value):
             sub = f"{path}.{i}"
             fields = self.mapping(item, sub, context)
-            self.sop.field_lines[f"{label}.{i}"] = self.line(sub)
+            # interned: "approvals.0.date" is one string for the whole portal, not one per SOP
+            self.sop.field_lines[sys.intern(f"{label}.{i}")] = self.line(sub)
             for key, (_, src) in fields.items():
-                self.sop.field_lines[f"{label}.{i}.{key}"] = self.line(src)
+                self.sop.field_lines[sys.intern(f"{label}.{i}.{key}")] = self.line(src)
             if isinstance(item, dict):
                 out.append(build(fields, self.line(sub)))
         return out
@@ -290,8 +292,7 @@ def apply_front_matter(sop: Sop, yaml_text: str, first_line: int) -> list[Diagno
         return [codes.NO_FRONT_MATTER.at(sop.path, first_line, msg("diag.frontmatter.empty"))]
     r = _Reader(sop, loc)
     fm = r.mapping(loc.value, "", "front_matter")
-    sop.front_matter = {k: v for k, (v, _) in fm.items()}
-    for canon, (_, src) in fm.items():
+    for canon, (_, src) in fm.items():  # the keys it has: Sop.front_matter
         sop.field_lines[canon] = r.line(src)
 
     def get(key: str) -> tuple[Any, str]:

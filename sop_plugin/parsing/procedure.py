@@ -8,6 +8,7 @@ same objects, so the linter and the page always agree on what a step is.
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 from dataclasses import dataclass, field
 
@@ -241,19 +242,20 @@ class _StepReader:
                 self.path, line, msg("diag.procedure.empty_field", step=step.number, key=key),
                 msg("diag.procedure.empty_field_hint", key=key)))
             return
+        # names and times recur across steps and SOPs: interned, a portal holds each spelling once
         if canon == "actor":
-            step.actor = value
+            step.actor = sys.intern(value)
         elif canon == "inputs":
-            step.inputs = document_list(value)
+            step.inputs = [sys.intern(name) for name in document_list(value)]
         elif canon == "duration":
-            step.duration_text = value
+            value = step.duration_text = sys.intern(value)
             step.duration = parse_duration(value, self.cal)
             if step.duration is None:
                 problem, hint = why_not_duration(value, self.cal)
                 self.diags.append(codes.BAD_DURATION.at(
                     self.path, line, msg("diag.procedure.bad_duration", step=step.number, problem=problem), hint))
         elif canon == "output":
-            step.output = value
+            step.output = sys.intern(value)
         elif canon == "notes":
             step.notes = value
         elif canon == "next":
