@@ -66,13 +66,13 @@ def actors_and_documents(sop: Sop) -> tuple[list[str], dict[str, str]]:
 # -- records ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepRef:
     sop: Sop
     step: Step
 
 
-@dataclass
+@dataclass(slots=True)
 class Handoff:
     """Control passes from a step of one unit's actor to a step of another unit's actor."""
 
@@ -83,7 +83,7 @@ class Handoff:
     to_unit: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     key: str
     name: str  # the first spelling seen
@@ -92,7 +92,7 @@ class Document:
     produced_by: list[StepRef] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ActorRole:
     """An actor (pelaksana) and the steps they perform; not a signer role (:class:`sop_plugin.model.Role`)."""
 
@@ -109,7 +109,7 @@ class ActorRole:
         return list(seen.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     kind: str  # related | handover | superseded_by
     source: str
@@ -117,7 +117,7 @@ class Relation:
     step: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A Monev finding recommending revision that no newer version has answered."""
 
@@ -208,20 +208,21 @@ def build_index(corpus: Corpus, published: list[Sop]) -> PortalIndex:
         steps = sop.steps
         n = len(steps)
         for st in steps:
+            ref = StepRef(sop, st)  # one per step, in every list that names it
             if st.actor:
                 role = roles.get(st.actor)
                 if role is None:
                     role = ActorRole(st.actor, _unique(slugify(st.actor), used_slugs), unit_of_actor.get(st.actor))
                     roles[st.actor] = role
-                role.steps.append(StepRef(sop, st))
+                role.steps.append(ref)
             for name in st.inputs:
                 d = doc(name)
                 if d is not None:
-                    d.needed_by.append(StepRef(sop, st))
+                    d.needed_by.append(ref)
             for name in st.outputs:
                 d = doc(name)
                 if d is not None:
-                    d.produced_by.append(StepRef(sop, st))
+                    d.produced_by.append(ref)
             src_unit = actor_unit(unit_of_actor, sop, st.actor)
             for target in st.successors(n):
                 if target.step is None or not (1 <= target.step <= n):
