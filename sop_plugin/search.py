@@ -303,7 +303,7 @@ class SearchCopies:
 
     def __init__(self, ctx: RenderContext, listings: Iterable[str] = (), workers: int = 0,
                  pages_per_index: int = 0, helper: Helper | None = None) -> None:
-        self.ctx: RenderContext | None = ctx  # None once sealed
+        self.ctx: RenderContext | None = ctx  # None once detached (or sealed)
         # site files (as written below the site folder) of the SOP pages and of the generated listings
         self.sops = {page_file(ctx, ctx.links.sop_page(sid)): sop for sid, sop in ctx.published.items()}
         self.listings = {page_file(ctx, src) for src in listings} - set(self.sops)
@@ -325,6 +325,19 @@ class SearchCopies:
         self._log: IO[bytes] | None = None
         self._outputs: list[Path] = []  # where each part's index goes, the first part's first
         self._beside: tuple[dict[str, object], dict[str, dict[str, list[list[str]]]]] = ({}, {})
+        self._annotations: dict[str, str] = {}  # the SOP pages' annotations, once detached
+        self._sealed = False
+
+    def detach(self) -> None:
+        """Compute now what the copies still need of the portal (each SOP page's
+        :func:`annotation`, what :meth:`wait` writes beside the index) and let go of it:
+        the build can drop its SOPs before MkDocs writes the pages."""
+        ctx = self.ctx
+        if ctx is None:
+            return
+        self._annotations = {dest: annotation(ctx, sop) for dest, sop in self.sops.items()}
+        self._beside = ui_strings(ctx.lang), number_shards(ctx)
+        self.ctx, self.sops = None, {}
 
     def add(self, dest: str, html: str) -> None:
         """Add the page written to ``dest`` (a path below the site folder) if it is marked for search."""
@@ -336,7 +349,10 @@ class SearchCopies:
         if BODY not in html or not _BODY_OPEN.search(html):  # (a page may name the attribute in its text)
             return
         sop = self.sops.get(dest)
-        annotate = annotation(self.ctx, sop) if sop is not None and self.ctx is not None else ""
+        if self.ctx is None:
+            annotate = self._annotations.get(dest, "")
+        else:
+            annotate = annotation(self.ctx, sop) if sop is not None else ""
         listing = dest in self.listings or HOME_MARK in html
         self._helper.submit(_write_copy, str(self.scratch.joinpath(*parts)), html, annotate, listing,
                             self.pages_per_index > 0)
@@ -356,7 +372,7 @@ class SearchCopies:
         build can let go of its SOPs before Pagefind starts.  Raises
         :class:`SearchUnavailable` when a copy could not be written.
         """
-        if self.ctx is None:
+        if self._sealed:
             return
         site_dir = Path(site_dir)
         self._launched = time.perf_counter()
@@ -373,8 +389,8 @@ class SearchCopies:
             self._helper.join()
         except (OSError, BrokenProcessPool) as exc:
             raise SearchUnavailable(f"the pages could not be copied for indexing: {exc}") from None
-        self._beside = ui_strings(self.ctx.lang), number_shards(self.ctx)
-        self.ctx, self.sops = None, {}
+        self.detach()
+        self._sealed = True
 
     def launch(self, site_dir: Path, *, read_back: bool = True, quiet: bool = True) -> bool:
         """Start Pagefind over the copies (:meth:`seal` first), the index going to ``site_dir/pagefind``.

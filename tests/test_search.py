@@ -315,7 +315,9 @@ def test_a_query_fetches_only_the_index_chunks_it_needs(bundled_site):  # noqa: 
 
 
 def test_pagefind_starts_once_the_last_searched_page_is_written(tmp_path, monkeypatch):
-    """The printable forms are written last, while Pagefind already runs over every searched page."""
+    """The printable forms are written last, while Pagefind already runs over every searched page;
+    and the build has let go of its SOPs before MkDocs writes the first page (their memory serves
+    the theme's templates), with ``sops.json`` written and the SOP pages' filters kept."""
     from mkdocs.commands.build import build
     from mkdocs.config.defaults import MkDocsConfig
 
@@ -324,6 +326,14 @@ def test_pagefind_starts_once_the_last_searched_page_is_written(tmp_path, monkey
     site = tmp_path / "site"
     seen = {}
     real = search.SearchCopies.launch
+    real_add = search.SearchCopies.add
+
+    def add(self, dest, html):
+        if "first page" not in seen:
+            seen["first page"] = (self.ctx, (site / "sops.json").is_file(), len(self._annotations))
+        return real_add(self, dest, html)
+
+    monkeypatch.setattr(search.SearchCopies, "add", add)
 
     def launch(self, site_dir, **kwargs):
         seen["forms written"] = len(list(site.glob("sop/*-monev/index.html")))
@@ -345,6 +355,8 @@ def test_pagefind_starts_once_the_last_searched_page_is_written(tmp_path, monkey
     assert forms and seen["forms written"] == 0  # started before the first form was written
     assert seen["sop pages written"] == len(forms)  # ... and after every SOP page
     assert seen["copies"] == len(fragments(site)) > len(forms)  # every searched page is in the index
+    held, exported, annotated = seen["first page"]
+    assert held is None and exported and annotated == len(forms)  # one annotation per SOP page
 
 
 def test_a_failing_pagefind_leaves_the_site_built_with_a_warning(tmp_path, monkeypatch, caplog):

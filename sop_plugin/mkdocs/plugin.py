@@ -226,6 +226,14 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
                 written.pop()
             if written:
                 self.last_searched = written[-1].dest_uri
+        if not self.serving:
+            # every page is converted, and writing them needs nothing of the portal: drop it now, so
+            # that the memory of the SOPs serves the theme's templates instead of adding to them
+            self._export(config)
+            if self.search is not None:
+                self.search.detach()
+            self._let_go()
+            parallel.settle()  # what is left (MkDocs' pages and navigation) lives until written
         return env
 
     @event_priority(100)  # first: other plugins' on_post_page see the whole page
@@ -286,7 +294,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     def _export(self, config: MkDocsConfig) -> None:
         """Write ``sops.json`` (every published SOP, schema in sop_plugin/schemas/), unless the build
-        wrote it already and let go of the portal (:meth:`_launch_search`)."""
+        wrote it already and let go of the portal (:meth:`on_env`)."""
         if self.ctx is None:
             return
         try:
@@ -306,14 +314,14 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         """Start Pagefind (its own process: it runs while the build writes the rest).
 
         Every page Pagefind reads is written by then, and every page still to come is
-        converted: the build writes ``sops.json`` and lets go of its SOPs first
+        converted.  The build has written ``sops.json`` and let go of its SOPs already
+        (:meth:`on_env`); it gives the memory of the pages written so far back to the system
         (:meth:`_let_go`), so that its memory and Pagefind's do not add up.
         """
         if self.search is None:
             return
         try:
             self.search.seal(Path(config.site_dir), read_back=self.dirty)
-            self._export(config)
             self._let_go()
             self.indexing = self.search.launch(Path(config.site_dir))
         except search.SearchUnavailable as exc:
@@ -321,8 +329,9 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
             self._close_search()
 
     def _let_go(self) -> None:
-        """Drop the portal: what is left to do needs only the redaction, the cache folder and
-        the spooled fragments of converted pages (:func:`pipeline.forget`)."""
+        """Drop the portal (again: the memory of what was dropped since goes back to the system too):
+        what is left to do needs only the redaction, the cache folder and the spooled fragments of
+        converted pages (:func:`pipeline.forget`)."""
         self.ctx = None
         self.nav_groups = {}
         forget()
