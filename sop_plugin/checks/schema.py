@@ -37,8 +37,9 @@ def _required(sop: Sop) -> list[Diagnostic]:
     needed = ["id", "title", "unit", "status"]
     if sop.status is not None and sop.status.is_signed_off:
         needed.append("version")
+    written = sop.front_matter
     for key in needed:
-        if key not in sop.front_matter:
+        if key not in written:
             out.append(codes.MISSING_FIELD.at(sop.path, 1, msg("diag.schema.missing", key=key),
                                               msg("diag.schema.missing_hint", key=key)))
     if sop.procedure is None:
