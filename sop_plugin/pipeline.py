@@ -400,19 +400,14 @@ def listed_text(sop: Sop) -> str:
     the free text around them (purpose, scope, definitions, references), which only its own page
     shows.  A sentence added to a purpose, the most common edit, then renders no list again.
     The findings (which a list shows as "in repair") and the titles are in the keys apart."""
-    lines = sop.text.splitlines()
     proc = sop.procedure
-    steps = lines[proc.line - 1: proc.end_line] if proc is not None else []
-    return "\n".join([*lines[: _body_start(sop)], "\x00", *steps])
+    steps = sop.text.splitlines()[proc.line - 1: proc.end_line] if proc is not None else []
+    return "\n".join([front_matter(sop), "\x00", *steps])
 
 
 def front_matter(sop: Sop) -> str:
-    """The lines of an SOP's file before its body (its front matter, as written)."""
-    return "\n".join(sop.text.splitlines()[: _body_start(sop)])
-
-
-def _body_start(sop: Sop) -> int:
-    return max(sop.body_line - 1, 0)
+    """The part of an SOP's file before its body (its front matter, as written)."""
+    return sop.text[: max(sop.body_start, 0)]
 
 
 def varies(flow: Flow) -> bool:
