@@ -67,6 +67,12 @@ def hyphenate(text: str) -> str:
 _LONG_WORD = re.compile(r"[^\W\d_]{7,}")  # letters only: shorter words fit the narrowest column
 
 
+def break_word(word: str, width: int) -> tuple[str, str] | None:
+    """``word`` cut after an Indonesian syllable: a first part of at most ``width`` characters with
+    its hyphen, and the rest; ``None`` when no syllable ends early enough."""
+    return _hyphenator().wrap(word, width)
+
+
 def percent(value: float, lang: str = "id", digits: int = 0) -> str:
     """A share in 0..1 as ``80%`` / ``12,5%``."""
     return number(value * 100, lang, digits) + "%"

@@ -574,27 +574,82 @@ status: draft
 """
 
 
-@pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE], ids=["last-lane", "first-lane"])
+LOOPS_BESIDE_THE_EDGES = """---
+id: SOP-UJI-007
+title: Legalisir
+status: draft
+---
+## Prosedur
+
+1. Mengajukan permohonan legalisir.
+    - pelaksana: Alumni
+2. Memeriksa kelengkapan berkas.
+    - pelaksana: Alumni
+    - keputusan: Lengkap?
+        - Ya -> 3
+        - Berkas belum lengkap, dikembalikan -> 1
+3. Memverifikasi data lulusan.
+    - pelaksana: Staf Akademik
+4. Menelaah ulang data lulusan.
+    - pelaksana: Kepala Biro
+5. Menandatangani legalisir.
+    - pelaksana: Kepala Biro
+    - keputusan: Sah?
+        - Ya -> 6
+        - Tidak sah, ditelaah ulang -> 4
+6. Menyerahkan legalisir.
+    - pelaksana: Staf Akademik
+"""
+
+LOOP_IN_A_MIDDLE_LANE = """---
+id: SOP-UJI-008
+title: Cuti
+status: draft
+---
+## Prosedur
+
+1. Mengajukan cuti.
+    - pelaksana: Pegawai
+2. Mencatat permohonan.
+    - pelaksana: Staf Kepegawaian
+3. Memeriksa sisa cuti.
+    - pelaksana: Staf Kepegawaian
+    - keputusan: Cukup?
+        - Ya -> 4
+        - Tidak lengkap -> 2
+4. Menyetujui cuti.
+    - pelaksana: Kepala Biro
+"""
+
+
+@pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE],
+                         ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
-    """Every branch label is drawn, inside the lanes, and no line runs across it sideways (a
-    label beside a downward exit ends above the line's turn; stacked labels of a shared corner
-    name their targets)."""
+    """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
+    up and down: a label beside a downward exit ends above the line's turn; a sideways one is
+    under a line that turns up (a loop back), above one that turns down, and one too long for the
+    room beside an outer lane is wrapped to end before the line coming into its diamond; stacked
+    labels of a shared corner name their targets."""
     from sop_plugin.render.sopap.geometry import LABEL_CHAR, LABEL_LINE
 
     sop = parse_sop("cabang.md", text)
     lay = sopap.layout(sop, labels={"end": "Selesai"})
-    drawn = [line for e in lay.edges for line in e.label_lines]
-    for b in next(s for s in sop.steps if s.decision).decision.branches:
-        assert any(line.startswith(b.label.split()[0]) for line in drawn), b.label
+    drawn = " ".join(line for e in lay.edges for line in e.label_lines).replace("- ", "")  # hyphenated words
+    for s in sop.steps:
+        for b in s.decision.branches if s.decision else ():
+            assert " ".join(b.label.split()) in drawn, b.label
     boxes = []
     for e in lay.edges:
         if not e.label_lines:
             continue
         width = max(len(line) for line in e.label_lines) * LABEL_CHAR
         n = len(e.label_lines)
-        if e.label_at is not None:  # above a sideways exit
+        if e.label_at is not None:  # beside a sideways exit
             x0 = e.label_at.x if e.label_anchor == "start" else e.label_at.x - width
-            bottom = e.label_at.y + 3
+            # under the line: from the top of its first line; above: to the descenders of its last
+            bottom = e.label_at.y - 9 + n * LABEL_LINE if e.label_below else e.label_at.y + 3
+            if e.label_below:  # under the line, which goes up at its corner
+                assert e.points[1].y - e.points[2].y > 0, e.label_lines
         else:  # beside a downward exit
             x0 = e.points[0].x + 3
             bottom = e.points[0].y + 11 + (n - 1) * LABEL_LINE + 3
@@ -606,3 +661,9 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
             for a, b in zip(e.points, e.points[1:]):
                 if abs(a.y - b.y) < 0.01 and y0 < a.y < y1:  # a sideways run at the label's height
                     assert max(a.x, b.x) <= x0 or min(a.x, b.x) >= x1, (lines, e.src, e.dst, a, b)
+                if abs(a.x - b.x) < 0.01 and x0 < a.x < x1:  # a run up or down across the label's width
+                    assert max(a.y, b.y) <= y0 or min(a.y, b.y) >= y1, (lines, e.src, e.dst, a, b)
+        for sym in lay.symbols:
+            if sym.kind is not sopap.Kind.DECISION:  # a label may reach over its diamond's corner, clear of its edge
+                sx0, sy0, sx1, sy1 = sym.box()
+                assert sx1 <= x0 or sx0 >= x1 or sy1 <= y0 or sy0 >= y1, (lines, sym.ref or sym.step)

@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
+from ... import fmt
 from ...model import Sop, Step
 from ...paper import GUTTER, MIN_ROW, Columns, actor_lanes, columns, row_height
 
@@ -24,6 +25,8 @@ HANDOVER_H = 40       # extra row height for a handover connector (and its SOP l
 HANDOVER_GAP = 16     # between a step's symbol and its handover connector (room for the label)
 LABEL_LINE = 13       # line height of a flow line's label (11 px)
 LABEL_CHAR = 6.2      # average character width of a label (11 px, semibold)
+LABEL_BELOW = 12      # from a sideways exit line down to the first baseline of a label under it
+LABEL_ASCENT = 9      # from the top of a label's letters down to their baseline
 
 
 class Point(NamedTuple):
@@ -97,8 +100,9 @@ class Edge:
     points: list[Point] = field(default_factory=list)
     arrow: bool = True
     label_lines: list[str] = field(default_factory=list)  # the label, wrapped (never truncated)
-    label_at: Point | None = None  # a label above a sideways exit: x and the last line's baseline
-    label_anchor: str = "start"    # ... and which end of its lines is at x (SVG text-anchor)
+    label_at: Point | None = None  # a label beside a sideways exit: x and the baseline of the line nearest it
+    label_anchor: str = "start"    # ... which end of its lines is at x (SVG text-anchor)
+    label_below: bool = False      # ... and whether it is under the line (its first line) or above (its last)
 
 
 def wrap_label(label: str | None, cols: Columns) -> list[str]:
@@ -121,7 +125,8 @@ class Flow:
     local_end: bool = False  # a decision branch that ends in a capsule beside its diamond
     x: float = 0.0           # corridor track of a line that does not go straight down
     lines: list[str] = field(default_factory=list)  # the label as drawn at the port (see _label_lines)
-    side: tuple[float, str, float] | None = None  # above a sideways exit: x, anchor, lift (_side_label)
+    texts: list[str] = field(default_factory=list)  # ... before it is wrapped: one text per line that leaves there
+    side: SideLabel | None = None  # the label of a sideways exit (_side_label)
 
 
 @dataclass
@@ -253,34 +258,70 @@ def _label_lines(flows: list[Flow], cols: Columns, end_word: str) -> None:
             groups.setdefault((f.src, f.port), []).append(f)
     for group in groups.values():
         if len(group) == 1:
-            group[0].lines = wrap_label(group[0].label, cols)
-            continue
-        group.sort(key=lambda f: (f.to is None, f.to or 0))
-        group[0].lines = [line for f in group
-                          for line in wrap_label(f"{f.label} → {end_word if f.to is None else f.to}", cols)]
+            group[0].texts = [group[0].label or ""]
+        else:
+            group.sort(key=lambda f: (f.to is None, f.to or 0))
+            group[0].texts = [f"{f.label} → {end_word if f.to is None else f.to}" for f in group]
+        group[0].lines = [line for text in group[0].texts for line in wrap_label(text, cols)]
 
 
-def _side_label(lines: list[str], side: Side, cx: float, w: float, h: float, cols: Columns) -> tuple[float, str, float]:
-    """Where a label above a sideways exit of a decision goes: its x, its text-anchor, and how far
-    it rises above the exit line.  It starts at the vertex; one that would run past the outer edge
-    of the lanes (where the drawing is clipped) ends at that edge instead, and rises clear of the
-    diamond it then reaches over."""
+class SideLabel(NamedTuple):
+    """Where the label of a sideways exit of a decision goes (:func:`_side_label`)."""
+
+    x: float
+    anchor: str     # SVG text-anchor: which end of its lines is at x
+    offset: float   # above: how much higher its last baseline is than 3 px over the line; under: the line to its first baseline
+    below: bool
+
+
+def _side_label(texts: list[str], lines: list[str], side: Side, cx: float, w: float, h: float, cols: Columns,
+                up: bool) -> tuple[list[str], SideLabel]:
+    """Where the label of a sideways exit of a decision goes, and its lines.
+
+    It is on the side of the exit line its line does not turn to: above a line that turns down
+    (or ends beside the diamond), under one that turns up (a loop back), so that its own line
+    never runs through it.  It starts at the vertex.  One that would run past the outer edge of
+    the lanes (where the drawing is clipped) is wrapped again to end before the diamond's centre
+    line, where the line coming in from above and the line going down run (long words are
+    hyphenated at a syllable); if it is still too wide to start at the vertex, it starts at that
+    edge and rises over the diamond (or drops under it) clear of its edge.
+    """
     width = max(len(line) for line in lines) * LABEL_CHAR
-    if side is Side.RIGHT:
-        vx = cx + w / 2
-        x, anchor = vx + 3, "start"
-        edge = cols.lanes_width - 2
-        if x + width <= edge:
-            return x, anchor, 0.0
-        x, anchor, reach = edge, "end", vx - (edge - width)
-    else:
-        vx = cx - w / 2
-        x, anchor = vx - 3, "end"
-        if x - width >= 2:
-            return x, anchor, 0.0
-        x, anchor, reach = 2.0, "start", (2 + width) - vx
-    # the diamond's upper edge rises h/2 over its half-width w/2, from the vertex inwards
-    return x, anchor, (min(h / 2, reach * h / w) + 2) if reach > 0 else 0.0
+    outer = cols.lanes_width - 2 if side is Side.RIGHT else 2.0
+    vx = cx + w / 2 if side is Side.RIGHT else cx - w / 2
+    inward = "end" if side is Side.RIGHT else "start"  # anchored at the outer edge, the lines run inwards
+    x, anchor = (vx + 3, "start") if side is Side.RIGHT else (vx - 3, "end")
+    if abs(outer - x) >= width:
+        return lines, SideLabel(x, anchor, LABEL_BELOW if up else 0.0, up)
+    lines = _rewrap(texts, int((abs(outer - cx) - 3) / LABEL_CHAR))
+    width = max(len(line) for line in lines) * LABEL_CHAR
+    if abs(outer - x) >= width:  # narrower now, it fits beside the vertex
+        return lines, SideLabel(x, anchor, LABEL_BELOW if up else 0.0, up)
+    reach = width - abs(vx - outer)  # how far past the vertex, over (or under) the diamond
+    # the diamond's edges run h/2 from the vertex to its centre line, over its half-width w/2
+    clear = (min(h / 2, reach * h / w) + 2) if reach > 0 else 0.0
+    if up:
+        return lines, SideLabel(outer, inward, max(LABEL_BELOW, clear + LABEL_ASCENT), True)
+    return lines, SideLabel(outer, inward, clear, False)
+
+
+def _rewrap(texts: list[str], chars: int) -> list[str]:
+    """Each of ``texts`` in lines of at most ``chars`` characters, where its words allow: a longer
+    word is hyphenated after an Indonesian syllable (:func:`fmt.break_word`), and an arrow stays
+    with the step it points to ("→ 4")."""
+    chars = max(chars, 4)
+    out: list[str] = []
+    for text in texts:
+        words: list[str] = []
+        for word in text.split():
+            while len(word) > chars and (cut := fmt.break_word(word, chars)) is not None:
+                words.append(cut[0])
+                word = cut[1]
+            words.append(word)
+        joined = " ".join(words).replace("→ ", "→\u00a0")  # textwrap does not break at a no-break space
+        out += [line.replace("\u00a0", " ") for line in
+                textwrap.wrap(joined, chars, break_long_words=False, break_on_hyphens=False) or [text]]
+    return out
 
 
 def _track_positions(cols: Columns, c: int) -> list[float]:
@@ -347,14 +388,17 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     label_above: dict[int, float] = {}
     label_below: dict[int, float] = {}
     for f in flows:
-        n = len(f.lines)
-        if n and f.port in (Side.LEFT, Side.RIGHT):
+        if f.lines and f.port in (Side.LEFT, Side.RIGHT):
             w, h = size(kinds[f.src], cols)
-            f.side = _side_label(f.lines, f.port, cols.lane_center(lane(steps[f.src - 1])), w, h, cols)
-            lift = f.side[2]
-            if n > 1 or lift:
-                label_above[f.src] = max(label_above.get(f.src, 0), (n - 1) * LABEL_LINE + lift)
-        elif n and f.port is Side.BOTTOM:
+            up = f.to is not None and f.to < f.src and not f.local_end
+            f.lines, f.side = _side_label(f.texts, f.lines, f.port, cols.lane_center(lane(steps[f.src - 1])), w, h, cols, up)
+            n = len(f.lines)
+            if f.side.below:  # measured like a label under the diamond's bottom vertex (3 px for descenders)
+                label_below[f.src] = max(label_below.get(f.src, 0),
+                                         f.side.offset + (n - 1) * LABEL_LINE + 3 - h / 2 - 1)
+            elif n > 1 or f.side.offset:
+                label_above[f.src] = max(label_above.get(f.src, 0), (n - 1) * LABEL_LINE + f.side.offset)
+        elif (n := len(f.lines)) and f.port is Side.BOTTOM:
             label_below[f.src] = max(label_below.get(f.src, 0), n * LABEL_LINE)
     rows: list[Row] = []
     y = 0.0
@@ -435,9 +479,10 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     # -- routing ------------------------------------------------------------
     def edge(f: Flow, dst: str, pts: list[Point]) -> Edge:
         e = Edge(str(f.src), dst, f.label, pts, label_lines=f.lines)
-        if f.side is not None and abs(pts[0].y - pts[1].y) < 0.01:  # the label above a sideways exit
-            x, e.label_anchor, lift = f.side
-            e.label_at = Point(x, pts[0].y - 3 - lift)
+        if f.side is not None and abs(pts[0].y - pts[1].y) < 0.01:  # the label beside a sideways exit
+            s = f.side
+            e.label_anchor, e.label_below = s.anchor, s.below
+            e.label_at = Point(s.x, pts[0].y + s.offset if s.below else pts[0].y - 3 - s.offset)
         return e
 
     for f in flows:

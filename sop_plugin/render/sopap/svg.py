@@ -119,14 +119,14 @@ def arrowhead(a: Point, b: Point) -> str:
 
 
 def _label_svg(edge) -> str:
-    """A branch label, wrapped: above a sideways exit (last line on the line), beside a downward one."""
+    """A branch label, wrapped: above or under a sideways exit (the line nearest it), beside a downward one."""
     lines = edge.label_lines
     if not lines or len(edge.points) < 2:
         return ""
     a = edge.points[0]
-    if edge.label_at is not None:  # leaves sideways: label above the line (placed by the layout)
+    if edge.label_at is not None:  # leaves sideways: label above or under the line (placed by the layout)
         anchor, x = edge.label_anchor, edge.label_at.x
-        y = edge.label_at.y - (len(lines) - 1) * LABEL_LINE
+        y = edge.label_at.y - (0 if edge.label_below else (len(lines) - 1) * LABEL_LINE)
     else:
         anchor, x, y = "start", a.x + 3, a.y + 11
     spans = "".join(f'<tspan x="{_f(x)}" y="{_f(y + i * LABEL_LINE)}">{escape(line)}</tspan>'
