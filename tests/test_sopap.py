@@ -621,9 +621,36 @@ status: draft
     - pelaksana: Kepala Biro
 """
 
+BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES = """---
+id: SOP-UJI-009
+title: Ujian skripsi
+status: draft
+---
+## Prosedur
 
-@pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE],
-                         ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane"])
+1. Mendaftar ujian.
+    - pelaksana: Mahasiswa
+2. Memeriksa berkas.
+    - pelaksana: Staf Prodi
+3. Menyetujui jadwal.
+    - pelaksana: Ketua Prodi
+4. Menguji skripsi.
+    - pelaksana: Penguji
+5. Mencatat nilai.
+    - pelaksana: Sekretaris Sidang
+6. Menetapkan kelulusan.
+    - pelaksana: Ketua Sidang
+    - keputusan: Lulus?
+        - Lulus dengan revisi -> 7
+        - Tidak lulus -> 1
+7. Mengesahkan revisi.
+    - pelaksana: Ketua Sidang
+"""
+
+
+@pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE,
+                                  BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES],
+                         ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
     up and down: a label beside a downward exit ends above the line's turn; a sideways one is

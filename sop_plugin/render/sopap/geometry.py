@@ -398,8 +398,12 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
                                          f.side.offset + (n - 1) * LABEL_LINE + 3 - h / 2 - 1)
             elif n > 1 or f.side.offset:
                 label_above[f.src] = max(label_above.get(f.src, 0), (n - 1) * LABEL_LINE + f.side.offset)
-        elif (n := len(f.lines)) and f.port is Side.BOTTOM:
-            label_below[f.src] = max(label_below.get(f.src, 0), n * LABEL_LINE)
+        elif f.lines and f.port is Side.BOTTOM:
+            # beside the line, towards the outer edge: in the last lane there is less room than a lane
+            room = cols.lanes_width - 2 - (cols.lane_center(lane(steps[f.src - 1])) + 3)
+            if max(len(line) for line in f.lines) * LABEL_CHAR > room:
+                f.lines = _rewrap(f.texts, int(room / LABEL_CHAR))
+            label_below[f.src] = max(label_below.get(f.src, 0), len(f.lines) * LABEL_LINE)
     rows: list[Row] = []
     y = 0.0
     for s in steps:
