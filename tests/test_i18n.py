@@ -63,3 +63,18 @@ def test_every_key_the_code_asks_for_is_in_the_catalogue():
 def test_the_scan_finds_lookups_and_only_those(source, found):
     keys = [k for k, joined in CALL.findall(source) if not joined and not k.endswith((".", "_"))]
     assert keys == ([found] if found else [])
+
+
+@pytest.mark.parametrize("lang, limit, maximum", [("id", "10.000.000", "1.000.000"), ("en", "10,000,000", "1,000,000")])
+def test_large_numbers_in_messages_are_grouped_as_the_language_groups_them(lang, limit, maximum):
+    """``{n:,}`` groups digits with Babel in the reader's language: Python's ',' would write
+    "10,000,000" in Indonesian too, where ',' is the decimal comma."""
+    assert limit in i18n.t(lang, "diag.duration.too_long", duration="9999999 jam", limit=10_000_000.0)
+    text = i18n.t(lang, "diag.frontmatter.too_large", label="versi", maximum=1_000_000, value="2000000")
+    assert maximum in text and "2000000" in text  # the author's value stays as written
+    note = i18n.t(lang, "analysis.histogram_note", cases=12500, seed=2026, p50="2 jam", p90="3 jam")
+    assert ("12.500" if lang == "id" else "12,500") in note and "2026" in note  # a seed (or year) is not a quantity
+    said = i18n.Msg("diag.simulate.step_limit", (("sop", "SOP-X"), ("stopped", 3), ("cases", 20000), ("max_steps", 400)))
+    assert ("20.000" if lang == "id" else "20,000") in said.text(lang)
+    # a field formatted already, or a placeholder the browser fills in, is left as it is
+    assert i18n.t(lang, "diag.frontmatter.too_large", label="x", maximum="{max}", value="1").count("{max}") == 1

@@ -24,7 +24,7 @@ BODY = "\n## Prosedur\n\n1. Langkah\n   - pelaksana: A\n"
     ("created: kemarin\n", "SOP108", "'created' bukan tanggal yang sah: 'kemarin'"),
     ("created: 1800-01-01\n", "SOP112", "'created' berisi 1800-01-01, di luar rentang tahun 1900-2999"),
     ("version: 2.5\n", "SOP103", "'version' harus berupa bilangan bulat, bukan bilangan pecahan"),
-    ("version: 2000000\n", "SOP112", "'version' paling besar 1000000, bukan 2000000"),
+    ("version: 2000000\n", "SOP112", "'version' paling besar 1.000.000, bukan 2000000"),
     ("version: -1\n", "SOP103", "'version' paling kecil 0, bukan -1"),
     ("status: selesai\n", "SOP107", "status bernilai 'selesai', yang bukan salah satu dari draft,"),
     ("confidential: 'ya'\n", "SOP115", "'confidential' harus bernilai true atau false, bukan 'ya'"),

@@ -11,11 +11,16 @@ English (``en``) text::
 Every file is read once, on the first lookup.  ``t(lang, key, **fields)``
 formats the text; a missing key is a programming error (KeyError), so the
 tests catch it, and ``tests/test_i18n.py`` checks every key has both
-languages.
+languages.  A field written ``{n:,}`` (or ``{n:,.0f}``) is a number with its
+digits grouped as the language groups them: ``10.000.000`` in Indonesian,
+``10,000,000`` in English (Python's ``,`` alone would write ``10,000,000`` in
+both, which reads as a decimal in Indonesian).
 """
 
 from __future__ import annotations
 
+import re
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -50,7 +55,37 @@ def has(key: str) -> bool:
 def t(lang: str, key: str, /, **fields: object) -> str:
     texts = catalogue()[key]
     text = texts.get(lang) or texts[DEFAULT_LANG]
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    if ":," in text:  # grouped digits: the language's way (_Grouped)
+        return _grouped(lang if lang in texts else DEFAULT_LANG).vformat(text, (), fields)
+    return text.format(**fields)
+
+
+_GROUPED_SPEC = re.compile(r",(?:\.(\d+)f)?")
+
+
+class _Grouped(string.Formatter):
+    """``str.format`` but for numbers written ``{n:,}`` or ``{n:,.Nf}``: grouped (and with N
+    decimals at most) by Babel in the language (:func:`sop_plugin.fmt.number`)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        m = _GROUPED_SPEC.fullmatch(format_spec)
+        if m is None:
+            return super().format_field(value, format_spec)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)  # formatted already (or a placeholder the browser fills in)
+        from .. import fmt  # when first needed: Babel is not loaded for the catalogue alone
+
+        return fmt.number(value, self.lang, int(m.group(1)) if m.group(1) else (0 if isinstance(value, int) else 2))
+
+
+@lru_cache(maxsize=None)
+def _grouped(lang: str) -> _Grouped:
+    return _Grouped(lang)
 
 
 @dataclass(frozen=True, slots=True)
