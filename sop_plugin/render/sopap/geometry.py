@@ -105,14 +105,6 @@ class Edge:
     label_below: bool = False      # ... and whether it is under the line (its first line) or above (its last)
 
 
-def wrap_label(label: str | None, cols: Columns) -> list[str]:
-    """A branch label in lines of about one lane; words are never split."""
-    if not label:
-        return []
-    per = max(10, int(cols.lane * 0.95 / LABEL_CHAR))
-    return textwrap.wrap(" ".join(label.split()), per, break_long_words=False, break_on_hyphens=False) or [label]
-
-
 @dataclass
 class Flow:
     """A flow line before routing: which step goes where, and through which port."""
@@ -262,7 +254,7 @@ def _label_lines(flows: list[Flow], cols: Columns, end_word: str) -> None:
         else:
             group.sort(key=lambda f: (f.to is None, f.to or 0))
             group[0].texts = [f"{f.label} → {end_word if f.to is None else f.to}" for f in group]
-        group[0].lines = [line for text in group[0].texts for line in wrap_label(text, cols)]
+        group[0].lines = _wrap_label(group[0].texts, max(10, int(cols.lane * 0.95 / LABEL_CHAR)))  # about one lane
 
 
 class SideLabel(NamedTuple):
@@ -286,16 +278,14 @@ def _side_label(texts: list[str], lines: list[str], side: Side, cx: float, w: fl
     hyphenated at a syllable); if it is still too wide to start at the vertex, it starts at that
     edge and rises over the diamond (or drops under it) clear of its edge.
     """
-    width = max(len(line) for line in lines) * LABEL_CHAR
     outer = cols.lanes_width - 2 if side is Side.RIGHT else 2.0
     vx = cx + w / 2 if side is Side.RIGHT else cx - w / 2
     inward = "end" if side is Side.RIGHT else "start"  # anchored at the outer edge, the lines run inwards
     x, anchor = (vx + 3, "start") if side is Side.RIGHT else (vx - 3, "end")
-    if abs(outer - x) >= width:
-        return lines, SideLabel(x, anchor, LABEL_BELOW if up else 0.0, up)
-    lines = _rewrap(texts, int((abs(outer - cx) - 3) / LABEL_CHAR))
+    if max(len(line) for line in lines) * LABEL_CHAR > abs(outer - x):  # too wide beside the vertex: narrower
+        lines = _wrap_label(texts, int((abs(outer - cx) - 3) / LABEL_CHAR))
     width = max(len(line) for line in lines) * LABEL_CHAR
-    if abs(outer - x) >= width:  # narrower now, it fits beside the vertex
+    if abs(outer - x) >= width:
         return lines, SideLabel(x, anchor, LABEL_BELOW if up else 0.0, up)
     reach = width - abs(vx - outer)  # how far past the vertex, over (or under) the diamond
     # the diamond's edges run h/2 from the vertex to its centre line, over its half-width w/2
@@ -305,8 +295,8 @@ def _side_label(texts: list[str], lines: list[str], side: Side, cx: float, w: fl
     return lines, SideLabel(outer, inward, clear, False)
 
 
-def _rewrap(texts: list[str], chars: int) -> list[str]:
-    """Each of ``texts`` in lines of at most ``chars`` characters, where its words allow: a longer
+def _wrap_label(texts: list[str], chars: int) -> list[str]:
+    """A branch label: each of ``texts`` in lines of at most ``chars`` characters, never truncated; a longer
     word is hyphenated after an Indonesian syllable (:func:`fmt.break_word`), and an arrow stays
     with the step it points to ("→ 4")."""
     chars = max(chars, 4)
@@ -402,7 +392,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             # beside the line, towards the outer edge: in the last lane there is less room than a lane
             room = cols.lanes_width - 2 - (cols.lane_center(lane(steps[f.src - 1])) + 3)
             if max(len(line) for line in f.lines) * LABEL_CHAR > room:
-                f.lines = _rewrap(f.texts, int(room / LABEL_CHAR))
+                f.lines = _wrap_label(f.texts, int(room / LABEL_CHAR))
             label_below[f.src] = max(label_below.get(f.src, 0), len(f.lines) * LABEL_LINE)
     rows: list[Row] = []
     y = 0.0
