@@ -694,3 +694,53 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
             if sym.kind is not sopap.Kind.DECISION:  # a label may reach over its diamond's corner, clear of its edge
                 sx0, sy0, sx1, sy1 = sym.box()
                 assert sx1 <= x0 or sx0 >= x1 or sy1 <= y0 or sy0 >= y1, (lines, sym.ref or sym.step)
+
+
+ARRIVES_WHERE_A_BRANCH_LEAVES = """---
+id: SOP-UJI-010
+title: Pencairan
+status: draft
+---
+## Prosedur
+
+1. Mengajukan pencairan.
+    - pelaksana: Pemohon
+2. Memeriksa berkas.
+    - pelaksana: Verifikator
+    - keputusan: Lengkap?
+        - Ya -> 3
+        - Tidak -> 4
+3. Mencatat berkas.
+    - pelaksana: Bendahara
+4. Menilai kelayakan.
+    - pelaksana: Pemohon
+    - keputusan: Layak?
+        - Ya -> 5
+        - Tidak -> 6
+        - Ditunda -> 1
+5. Mencairkan dana.
+    - pelaksana: Verifikator
+6. Mengarsipkan berkas.
+    - pelaksana: Bendahara
+7. Menelaah ulang.
+    - pelaksana: Pemohon
+    - lanjut: 4
+"""
+
+
+def test_no_arrow_ends_where_a_line_starts():
+    """A jump into a step comes in on the side its own branches do not leave from: a line into
+    step 4's right corner (where its "Tidak" leaves) or left corner (where its "Ditunda" loop
+    leaves) would end on that branch's start, and the reader could not tell the arrow from the
+    branch. Such a line comes in at the step's top, joining the line from above."""
+    lay = sopap.layout(parse_sop("cair.md", ARRIVES_WHERE_A_BRANCH_LEAVES), labels={"end": "Selesai"})
+    starts = {e.points[0]: e for e in lay.edges if e.points}
+    into_four = [e for e in lay.edges if e.dst == "4"]
+    assert {e.src for e in into_four} == {"2", "3", "7"}
+    four = next(s for s in lay.symbols if s.step == 4)
+    for e in lay.edges:
+        if e.points and e.arrow:
+            other = starts.get(e.points[-1])
+            assert other is None or other is e, (e.src, e.dst, "ends where", other.src, other.dst, "starts")
+    for e in into_four:  # every one still ends on step 4
+        assert e.points[-1] in (four.port(sopap.Side.TOP), four.port(sopap.Side.LEFT), four.port(sopap.Side.RIGHT))

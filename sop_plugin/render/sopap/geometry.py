@@ -471,6 +471,10 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     _assign_tracks(cols, jobs)
 
     # -- routing ------------------------------------------------------------
+    exits: dict[int, set[Side]] = {}  # the ports each step's lines leave from (a loop to itself leaves below)
+    for f in flows:
+        if f.port is not None:
+            exits.setdefault(f.src, set()).add(Side.BOTTOM if f.to == f.src else f.port)
     def edge(f: Flow, dst: str, pts: list[Point]) -> Edge:
         e = Edge(str(f.src), dst, f.label, pts, label_lines=f.lines)
         if f.side is not None and abs(pts[0].y - pts[1].y) < 0.01:  # the label beside a sideways exit
@@ -509,12 +513,20 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
                    Point(tgt.cx, top_y), tgt.port(Side.TOP)]
             edges.append(edge(f, dst_name, pts))
             continue
-        end = tgt.port(Side.LEFT if x < tgt.cx else Side.RIGHT)
+        side = Side.LEFT if x < tgt.cx else Side.RIGHT
+        if tgt is exit_sym.get(f.to) and side in exits.get(f.to, ()):
+            # a branch of the target leaves from that side: come in at its top instead (joining the line
+            # from above), above any label over its exits, so that no arrow ends where a line starts
+            top_y = tgt.cy - tgt.h / 2 - 4 - label_above.get(f.to, 0)
+            tail = [Point(x, top_y), Point(tgt.cx, top_y), tgt.port(Side.TOP)]
+        else:
+            end = tgt.port(side)
+            tail = [Point(x, end.y), end]
         if f.port is Side.BOTTOM:
             ty = r.track - 5
-            pts = [p0, Point(p0.x, ty), Point(x, ty), Point(x, end.y), end]
+            pts = [p0, Point(p0.x, ty), Point(x, ty), *tail]
         else:
-            pts = [p0, Point(x, p0.y), Point(x, end.y), end]
+            pts = [p0, Point(x, p0.y), *tail]
         edges.append(edge(f, dst_name, simplify(pts)))
     return Layout(actors, cols, rows, symbols, edges)
 
