@@ -471,6 +471,12 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     _assign_tracks(cols, jobs)
 
     # -- routing ------------------------------------------------------------
+    def in_at_top(tgt: Symbol, x: float) -> list[Point]:
+        """The end of a line from corridor track ``x`` into ``tgt``'s top: it turns in above the
+        step and above any label over its corners."""
+        top_y = tgt.cy - tgt.h / 2 - 4 - label_above.get(tgt.step or 0, 0)
+        return [Point(x, top_y), Point(tgt.cx, top_y), tgt.port(Side.TOP)]
+
     exits: dict[int, set[Side]] = {}  # the ports each step's lines leave from (a loop to itself leaves below)
     for f in flows:
         if f.port is not None:
@@ -508,17 +514,14 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             continue
         x = f.x
         if tgt is main.get(f.src):  # a step that loops to itself
-            top_y = tgt.cy - tgt.h / 2 - 4
-            pts = [src.port(Side.BOTTOM), Point(src.cx, r.track - 4), Point(x, r.track - 4), Point(x, top_y),
-                   Point(tgt.cx, top_y), tgt.port(Side.TOP)]
+            pts = [src.port(Side.BOTTOM), Point(src.cx, r.track - 4), Point(x, r.track - 4), *in_at_top(tgt, x)]
             edges.append(edge(f, dst_name, pts))
             continue
         side = Side.LEFT if x < tgt.cx else Side.RIGHT
         if tgt is exit_sym.get(f.to) and side in exits.get(f.to, ()):
             # a branch of the target leaves from that side: come in at its top instead (joining the line
-            # from above), above any label over its exits, so that no arrow ends where a line starts
-            top_y = tgt.cy - tgt.h / 2 - 4 - label_above.get(f.to, 0)
-            tail = [Point(x, top_y), Point(tgt.cx, top_y), tgt.port(Side.TOP)]
+            # from above), so that no arrow ends where a line starts
+            tail = in_at_top(tgt, x)
         else:
             end = tgt.port(side)
             tail = [Point(x, end.y), end]
