@@ -657,7 +657,7 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     under a line that turns up (a loop back), above one that turns down, and one too long for the
     room beside an outer lane is wrapped to end before the line coming into its diamond; stacked
     labels of a shared corner name their targets."""
-    from sop_plugin.render.sopap.geometry import LABEL_CHAR, LABEL_LINE
+    from sop_plugin.render.sopap.geometry import LABEL_LINE, label_width
 
     sop = parse_sop("cabang.md", text)
     lay = sopap.layout(sop, labels={"end": "Selesai"})
@@ -669,7 +669,7 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     for e in lay.edges:
         if not e.label_lines:
             continue
-        width = max(len(line) for line in e.label_lines) * LABEL_CHAR
+        width = label_width(e.label_lines)
         n = len(e.label_lines)
         if e.label_at is not None:  # beside a sideways exit
             x0 = e.label_at.x if e.label_anchor == "start" else e.label_at.x - width

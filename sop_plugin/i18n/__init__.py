@@ -54,11 +54,12 @@ def has(key: str) -> bool:
 
 def t(lang: str, key: str, /, **fields: object) -> str:
     texts = catalogue()[key]
-    text = texts.get(lang) or texts[DEFAULT_LANG]
+    lang = lang if texts.get(lang) else DEFAULT_LANG
+    text = texts[lang]
     if not fields:
         return text
     if ":," in text:  # grouped digits: the language's way (_Grouped)
-        return _grouped(lang if lang in texts else DEFAULT_LANG).vformat(text, (), fields)
+        return _grouped(lang).vformat(text, (), fields)
     return text.format(**fields)
 
 

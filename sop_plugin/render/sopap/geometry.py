@@ -282,9 +282,9 @@ def _side_label(texts: list[str], lines: list[str], side: Side, cx: float, w: fl
     vx = cx + w / 2 if side is Side.RIGHT else cx - w / 2
     inward = "end" if side is Side.RIGHT else "start"  # anchored at the outer edge, the lines run inwards
     x, anchor = (vx + 3, "start") if side is Side.RIGHT else (vx - 3, "end")
-    if max(len(line) for line in lines) * LABEL_CHAR > abs(outer - x):  # too wide beside the vertex: narrower
+    if label_width(lines) > abs(outer - x):  # too wide beside the vertex: narrower
         lines = _wrap_label(texts, int((abs(outer - cx) - 3) / LABEL_CHAR))
-    width = max(len(line) for line in lines) * LABEL_CHAR
+    width = label_width(lines)
     if abs(outer - x) >= width:
         return lines, SideLabel(x, anchor, LABEL_BELOW if up else 0.0, up)
     reach = width - abs(vx - outer)  # how far past the vertex, over (or under) the diamond
@@ -293,6 +293,11 @@ def _side_label(texts: list[str], lines: list[str], side: Side, cx: float, w: fl
     if up:
         return lines, SideLabel(outer, inward, max(LABEL_BELOW, clear + LABEL_ASCENT), True)
     return lines, SideLabel(outer, inward, clear, False)
+
+
+def label_width(lines: list[str]) -> float:
+    """How wide a wrapped label is drawn (its longest line, at :data:`LABEL_CHAR` a character)."""
+    return max(len(line) for line in lines) * LABEL_CHAR
 
 
 def _wrap_label(texts: list[str], chars: int) -> list[str]:
@@ -391,7 +396,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         elif f.lines and f.port is Side.BOTTOM:
             # beside the line, towards the outer edge: in the last lane there is less room than a lane
             room = cols.lanes_width - 2 - (cols.lane_center(lane(steps[f.src - 1])) + 3)
-            if max(len(line) for line in f.lines) * LABEL_CHAR > room:
+            if label_width(f.lines) > room:
                 f.lines = _wrap_label(f.texts, int(room / LABEL_CHAR))
             label_below[f.src] = max(label_below.get(f.src, 0), len(f.lines) * LABEL_LINE)
     rows: list[Row] = []
