@@ -5,6 +5,7 @@
 and results cross process boundaries), and the calling process works beside
 them.  Results come back in input order, so the output is identical with 1 or
 N workers.  Small jobs and machines without ``fork`` run in this process.
+:class:`Helper` is one more process for work beside the build (the search copies).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import functools
 import gc
 import multiprocessing
 import multiprocessing.connection
-import multiprocessing.queues
 import os
 import queue
-import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -143,32 +145,62 @@ def _malloc_trim() -> Callable[[int], int] | None:
 class Helper:
     """One more process for work that can go on while this one does something else.
 
-    :meth:`submit` hands it a call (a module-level function and plain arguments);
+    :meth:`submit` hands it a call (a module-level function and arguments that pickle);
     :meth:`join` waits for all of them and raises the first error any of them raised.  With one
-    worker asked for (``workers: 1``), or without ``fork``, each call runs at once
-    in this process.
+    worker asked for (``workers: 1``), or where it cannot start, each call runs at once in this
+    process.
 
-    The process is forked when the helper is made: make it before this process loads
-    what the calls do not need.  A child keeps its own copy of every page of memory
-    that its parent writes to after the fork, and this one lives while the build goes
-    on: forked as the build wrote its pages, at 5,000 SOPs it ended up holding 630 MB.
-    No thread is started before the first call (the queue's feeder thread), so the
-    worker pools forked in between (:func:`run`) fork a process with one thread.
-    ``concurrent.futures`` forks its workers at the first call and starts its
-    manager thread with them, hence this small process of its own.
+    The process is a fresh interpreter (:mod:`sop_plugin.helper`), not a fork: it imports only
+    the modules of the functions it is handed, so it holds a few MB whatever this process
+    holds.  A forked helper kept its own copy of every page of memory it touched or its parent
+    wrote to: made before the SOPs were loaded it held 21 MB of its own at 1,000 SOPs, forked
+    later 630 MB at 5,000.  Calls are sent by a thread of this process, so :meth:`submit`
+    does not wait for the helper to take them.
     """
 
     def __init__(self, workers: int = 0) -> None:
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._error: BaseException | None = None
-        if worker_count(workers) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            self._calls: multiprocessing.queues.Queue[tuple[Callable[..., object], tuple[object, ...]] | None]
-            self._calls = context.Queue()
-            self._answer: multiprocessing.queues.SimpleQueue[BaseException | None] = context.SimpleQueue()
-            self._process = context.Process(target=_serve, args=(self._calls, self._answer, os.getpid()),
-                                            name="sop-helper", daemon=True)
-            self._process.start()
+        self._pending: queue.SimpleQueue[tuple[Callable[..., object], tuple[object, ...]] | None] = queue.SimpleQueue()
+        self._sender: threading.Thread | None = None
+        self._lost: BaseException | None = None  # why a call could not be sent (the helper is gone)
+        if worker_count(workers) > 1:
+            self._start()
+
+    def _start(self) -> None:
+        calls_in, calls_out = os.pipe()
+        answer_in, answer_out = os.pipe()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p) or ".")
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "sop_plugin.helper", str(calls_in), str(answer_out)],
+                pass_fds=(calls_in, answer_out), stdin=subprocess.DEVNULL, env=env)
+        except (OSError, ValueError):  # no interpreter to start (an embedded host), no pass_fds (Windows)
+            os.close(calls_out)
+            os.close(answer_in)
+            return  # the calls run here
+        finally:
+            os.close(calls_in)
+            os.close(answer_out)
+        self._calls = multiprocessing.connection.Connection(calls_out, readable=False)
+        self._answer = multiprocessing.connection.Connection(answer_in, writable=False)
+        self._sender = threading.Thread(target=self._send, name="sop-helper-calls", daemon=True)
+        self._sender.start()
+
+    def _send(self) -> None:
+        """Hand the queued calls to the helper, then the end of them (``None``)."""
+        while True:
+            call = self._pending.get()
+            try:
+                self._calls.send(call)
+            except (OSError, ValueError) as exc:  # the helper has ended (or was closed)
+                self._lost = exc
+                return
+            except Exception as exc:  # a call that does not pickle: the first error, as if it had failed there
+                self._error = self._error or exc
+                continue
+            if call is None:
+                return
 
     def submit(self, fn: Callable[..., object], *args: object) -> None:
         if self._process is None:
@@ -177,18 +209,19 @@ class Helper:
             except Exception as exc:  # raised by join(), as from the helper process
                 self._error = self._error or exc
             return
-        self._calls.put((fn, args))
+        self._pending.put((fn, args))
 
     def join(self) -> None:
         try:
             if self._process is not None:
-                self._calls.put(None)  # the end of the calls: the helper answers with its first error
-                ready = multiprocessing.connection.wait([self._answer._reader, self._process.sentinel])
-                if self._answer._reader not in ready:
-                    self._process.join()  # (it has ended: its exit code once it is reaped)
-                    raise BrokenProcessPool(f"the helper process ended (exit code {self._process.exitcode}) "
-                                            f"before it had made every call")
-                self._error = self._error or self._answer.get()
+                self._pending.put(None)  # the end of the calls: the helper answers with its first error
+                try:
+                    error = self._answer.recv()
+                except (EOFError, OSError):
+                    code = self._process.wait()
+                    raise BrokenProcessPool(f"the helper process ended (exit code {code}) "
+                                            f"before it had made every call") from None
+                self._error = self._error or error
         finally:
             self.close()
         if self._error is not None:
@@ -199,35 +232,11 @@ class Helper:
         process, self._process = self._process, None
         if process is None:
             return
-        if process.is_alive():
+        if process.poll() is None:
             process.terminate()
-        process.join()
-        self._calls.cancel_join_thread()  # what it did not read is dropped, not waited for
+        process.wait()
+        if self._sender is not None:  # a call it is sending fails now (broken pipe), the next is the end
+            self._pending.put(None)
+            self._sender.join()
         self._calls.close()
         self._answer.close()
-
-
-def _serve(calls: multiprocessing.queues.Queue[tuple[Callable[..., object], tuple[object, ...]] | None],
-           answer: multiprocessing.queues.SimpleQueue[BaseException | None], parent: int) -> None:
-    """The helper process: make every call until ``None``, then answer with the first error (or ``None``)."""
-    gc.freeze()  # its collector leaves the inherited objects alone: collecting would copy their pages
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the build's to handle; it stops the helper
-    error: BaseException | None = None
-    while True:
-        try:
-            call = calls.get(timeout=5)
-        except queue.Empty:
-            if os.getppid() != parent:  # the build ended without saying so (killed)
-                return
-            continue
-        if call is None:
-            break
-        fn, args = call
-        try:
-            fn(*args)
-        except Exception as exc:
-            error = error or exc
-    try:
-        answer.put(error)
-    except Exception:  # an error that cannot be sent as it is (it does not pickle)
-        answer.put(RuntimeError(f"{type(error).__name__}: {error}"))

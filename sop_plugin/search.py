@@ -5,8 +5,9 @@ The theme override (``overrides/main.html``) marks the pages staff search with
 (``search: exclude`` in their front matter: printable forms) and the path
 prefixes listed in ``extra.sop_search.exclude`` of ``mkdocs.yml`` (the English
 author guide).  As the build writes those pages, :class:`SearchCopies` keeps a
-scratch copy of each with only what Pagefind should read (:func:`prepare`) and,
-on every SOP page, what readers filter by (unit, status, actor, document).
+scratch copy of each with only what Pagefind should read
+(:func:`~sop_plugin.searchcopy.prepare`) and, on every SOP page, what readers
+filter by (unit, status, actor, document).
 After the build it runs the Pagefind binary (``pagefind_bin``) over them with
 ``--force-language id``, so that every page is analysed with Snowball's
 Indonesian stemmer, at index and at query time.  The site's HTML is not
@@ -47,13 +48,11 @@ from . import i18n
 from .model import Sop
 from .parallel import Helper
 from .render.context import RenderContext
+from .searchcopy import BODY, LANGUAGE, VOCABULARY, body_opening, forget_words, write_copy, write_vocabulary
 
 OUTPUT = "pagefind"
 PART = "part-"  # the index of part N (N >= 2) is OUTPUT/part-N/
 PART_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a merged part is read from (+ .pf_meta)
-VOCABULARY = "sop-search-vocabulary"  # a page in every part: every word of the site; the search box hides it
-LANGUAGE = "id"
-BODY = "data-pagefind-body"
 # the UI texts the browser needs (the theme cannot call the catalogue)
 UI_KEYS = (
     "search.placeholder", "search.none", "search.one", "search.other", "search.more", "search.unavailable",
@@ -150,104 +149,6 @@ def page_file(ctx: RenderContext, src_path: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
-_BODY_OPEN = re.compile(r"<div\b[^>]*\bdata-pagefind-body\b[^>]*>")
-BODY_END = "<!-- /data-pagefind-body -->"  # overrides/main.html closes the searched element with it
-# elements Pagefind must not read, found by their opening tag or by an attribute in it.  An SOP's
-# flowchart, SOP-AP table, analysis, walkthrough and history repeat its step table; its related
-# SOPs (identity table) are their words, not its own; the technical details for its authors
-# (findings with codes and file paths, in English) are not what staff search for
-_NOT_SEARCHED = re.compile(r'class="(?:sop-tab-panel sop-tab-panel-(?:mermaid|sopap)'
-                           r'|sop-analysis|sop-walkthrough|sop-audit|sop-id-related|sop-problems-detail)(?:\s[^"]*)?"')
-_SVG = re.compile(r"<svg\b")  # icons and drawings: no words, most of a page's bytes
-_THEAD = re.compile(r"<thead\b")  # column headings ("No", "Kegiatan") on every page
-# a generated listing (role, unit, document pages) keeps only its prose
-_TABLE = re.compile(r"<table\b")
-_MERMAID = re.compile(r"data-sop-mermaid\b")
-_SOP_HEADING = re.compile(r"<h[2-6]\b(?=[^>]*>(?:(?!</h[2-6]>).){0,400}?class=\"sop-id\")", re.S)
-_SOP_LIST = re.compile(r"<(?:ul|ol)\b(?=[^>]*>\s*<li[^>]*>(?:(?!</li>).){0,300}?class=\"sop-id\")", re.S)
-_NAME = re.compile(r"<([a-z][a-z0-9]*)")
-_TAGS: dict[str, re.Pattern[str]] = {}
-# Pagefind weighs an h1 7 by default: an SOP's title counts more, a role or unit name less
-SOP_TITLE_WEIGHT = 10
-LISTING_TITLE_WEIGHT = 3
-
-
-def _drop(text: str, marker: re.Pattern[str]) -> str:
-    """``text`` without the elements whose opening tag ``marker`` matches (the tag or something in it).
-
-    The end of an element is found by counting its tag's openings and closings: the
-    pages are the portal's own sanitised output, where a ``<`` or ``>`` outside a tag
-    is always escaped (nh3 escapes attribute values too), so a match outside a tag
-    (words in a paragraph) is told apart and kept.  An element that never closes is kept.
-    """
-    out: list[str] = []
-    pos = 0
-    while (m := marker.search(text, pos)) is not None:
-        start = text.rfind("<", pos, m.start() + 1)
-        name = _NAME.match(text, start) if start >= 0 else None
-        opened = text.find(">", m.start())
-        if name is None or opened < 0 or text.rfind(">", start, m.start()) >= 0:
-            out.append(text[pos:m.end()])  # not in an opening tag
-            pos = m.end()
-            continue
-        out.append(text[pos:start])
-        pos = opened + 1
-        if text[opened - 1] == "/":  # <svg ... />
-            continue
-        tag = name.group(1)
-        scan = _TAGS.get(tag) or _TAGS.setdefault(tag, re.compile(rf"<(/?){tag}\b[^>]*>"))
-        depth = 1
-        for t in scan.finditer(text, pos):
-            if t.group(0).endswith("/>"):
-                continue
-            depth += -1 if t.group(1) else 1
-            if depth == 0:
-                pos = t.end()
-                break
-        else:
-            out.append(text[start:])  # unbalanced: keep the rest as it is
-            return "".join(out)
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
-    """A page as Pagefind should read it (the scratch copy; the site's page is not changed).
-
-    Only the ``data-pagefind-body`` element is kept, without what must not be
-    indexed: the views that repeat an SOP's steps (flowchart, SOP-AP table,
-    analysis, walkthrough, history), its related SOPs, the technical details
-    for its authors, column headings and drawings.  Every occurrence of a word
-    costs index bytes that a query downloads, and every byte left out is one
-    Pagefind does not parse (nor hold in memory: its memory grows with the
-    text it indexes).  Table
-    cells are separated by a space (no "NoKegiatanWaktu" in excerpts).  An SOP
-    page gets its :func:`annotation`; a generated listing (role, unit, document
-    pages) keeps only its prose: its tables, graphs and SOP headings repeat the
-    SOPs, so a word from an SOP ranks the SOP, not every list that mentions it.
-    An SOP's title weighs more than a listing's.
-    """
-    m = _BODY_OPEN.search(text)
-    if m is not None:
-        end = text.rfind(BODY_END, m.end())
-        closing = "</div>" if end >= 0 else ""
-        body = text[m.start(): end if end >= 0 else len(text)]
-        lead = text.find("<body")
-        text = (text[:lead] if lead >= 0 else "") + "<body>" + body + closing + "</body></html>"
-    for element in (_SVG, _NOT_SEARCHED, _THEAD) + ((_TABLE, _MERMAID, _SOP_HEADING, _SOP_LIST) if listing else ()):
-        text = _drop(text, element)
-    for tag in ("</td>", "</th>", "</caption>"):
-        text = text.replace(tag, " " + tag)
-    if listing:
-        text = text.replace("<h1", f'<h1 data-pagefind-weight="{LISTING_TITLE_WEIGHT}"', 1)
-    if annotate:
-        text = text.replace("<h1", f'<h1 data-pagefind-weight="{SOP_TITLE_WEIGHT}"', 1)
-        m = _BODY_OPEN.search(text)
-        if m:
-            text = text[: m.end()] + annotate + text[m.end():]
-    return text
-
-
 def partition(pages: Iterable[str], per_index: int) -> list[list[str]]:
     """The pages of each Pagefind index: one index of at most ``per_index`` pages (``0``: no limit)
     or as few as hold them all.
@@ -261,40 +162,16 @@ def partition(pages: Iterable[str], per_index: int) -> list[list[str]]:
     return [ordered[k::n] for k in range(n)]
 
 
-_words: set[str] = set()  # the words of the copies written by this process since _write_vocabulary
-_NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S)
-# Pagefind's reading of a page: these elements separate words, the others (a, span, b...) do not
-_SPACED = re.compile(r"</?(?:h[1-6]|p|td|div|ul|li|article|section|br)\b[^>]*>")
-_TAG = re.compile(r"<[^>]*>")
-
-
-def _write_copy(path: str, page: str, annotate: str, listing: bool, collect: bool) -> None:
-    """Prepare one page (:func:`prepare`) and write it to ``path`` (runs in :class:`SearchCopies`' helper);
-    with ``collect``, remember its words for :func:`_write_vocabulary`."""
-    dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    text = prepare(page, annotate=annotate, listing=listing)
-    dest.write_text(text, encoding="utf-8")
-    if collect:
-        body = _SPACED.sub(" ", _NOT_TEXT.sub(" ", text[max(text.find("<body"), 0):]))
-        _words.update(html.unescape(_TAG.sub("", body)).split())
-
-
-def _write_vocabulary(path: str) -> None:
-    """Write the words :func:`_write_copy` collected as one page, and forget them (runs after the copies)."""
-    words = html.escape(" ".join(sorted(_words)))
-    _words.clear()
-    Path(path).write_text(f'<!doctype html><html lang="{LANGUAGE}"><head><title>{VOCABULARY}</title></head>'
-                          f'<body><div {BODY}><p>{words}</p></div></body></html>', encoding="utf-8")
 
 
 class SearchCopies:
-    """The pages Pagefind indexes, prepared (:func:`prepare`) in a scratch folder as the build writes them.
+    """The pages Pagefind indexes, prepared in a scratch folder as the build writes them
+    (:func:`~sop_plugin.searchcopy.prepare`).
 
     The plugin hands every written page to :meth:`add` (``on_post_page``: the page's
-    final HTML, so the site is not read back); a helper process prepares and writes the
-    copies while the build goes on (:class:`~sop_plugin.parallel.Helper`; in this process
-    with ``workers: 1``).  :meth:`seal` adds the pages the build did not write this time
+    final HTML, so the site is not read back); a helper process, started with the first
+    page, prepares and writes the copies while the build goes on
+    (:class:`~sop_plugin.parallel.Helper`; in this process with ``workers: 1``).  :meth:`seal` adds the pages the build did not write this time
     (``mkdocs build --dirty``) from the site folder and lets go of the portal;
     :meth:`launch` starts Pagefind in the background; :meth:`wait` waits for it and writes
     the files the search box needs beside the index.
@@ -302,21 +179,22 @@ class SearchCopies:
     """
 
     def __init__(self, ctx: RenderContext, listings: Iterable[str] = (), workers: int = 0,
-                 pages_per_index: int = 0, helper: Helper | None = None) -> None:
+                 pages_per_index: int = 0) -> None:
         self.ctx: RenderContext | None = ctx  # None once detached (or sealed)
         # site files (as written below the site folder) of the SOP pages and of the generated listings
         self.sops = {page_file(ctx, ctx.links.sop_page(sid)): sop for sid, sop in ctx.published.items()}
         self.listings = {page_file(ctx, src) for src in listings} - set(self.sops)
         self._tmp = tempfile.TemporaryDirectory(prefix="sop-search-")
         self.scratch = Path(self._tmp.name) / "site"
-        self.vocabulary = Path(self._tmp.name) / "vocabulary.html"  # (_write_vocabulary)
-        _words.clear()  # (a build that failed in this process may have left some; the helper starts empty)
+        self.vocabulary = Path(self._tmp.name) / "vocabulary.html"  # (write_vocabulary)
+        forget_words()  # (a build that failed in this process may have left some; a helper process starts empty)
         self.seen: set[str] = set()
         self.copied: list[str] = []  # site files of the copies
         self.pages_per_index = pages_per_index
         self.seconds = 0.0  # spent handing pages over and indexing
         self._launched = 0.0
-        self._helper = helper if helper is not None else Helper(workers)  # (a host makes it early: Helper)
+        self._workers = workers
+        self._helper: Helper | None = None  # started with the first copy (_copier)
         self._proc: subprocess.Popen[bytes] | None = None  # the Pagefind run going on
         self._runner: threading.Thread | None = None  # runs one part's Pagefind after another
         self._lock = threading.Lock()
@@ -346,7 +224,7 @@ class SearchCopies:
         parts = PurePosixPath(dest).parts
         if not parts or ".." in parts or dest.startswith("/") or parts[0] == OUTPUT:
             return
-        if BODY not in html or not _BODY_OPEN.search(html):  # (a page may name the attribute in its text)
+        if BODY not in html or not body_opening(html):  # (a page may name the attribute in its text)
             return
         sop = self.sops.get(dest)
         if self.ctx is None:
@@ -354,7 +232,7 @@ class SearchCopies:
         else:
             annotate = annotation(self.ctx, sop) if sop is not None else ""
         listing = dest in self.listings or HOME_MARK in html
-        self._helper.submit(_write_copy, str(self.scratch.joinpath(*parts)), html, annotate, listing,
+        self._copier().submit(write_copy, str(self.scratch.joinpath(*parts)), html, annotate, listing,
                             self.pages_per_index > 0)
         self.copied.append(dest)
         self.seconds += time.perf_counter() - started
@@ -384,9 +262,10 @@ class SearchCopies:
                 except OSError:
                     continue
         if self.pages_per_index > 0:  # the words of every copy: a page for each part of the index
-            self._helper.submit(_write_vocabulary, str(self.vocabulary))
+            self._copier().submit(write_vocabulary, str(self.vocabulary))
         try:
-            self._helper.join()
+            if self._helper is not None:
+                self._helper.join()
         except (OSError, BrokenProcessPool) as exc:
             raise SearchUnavailable(f"the pages could not be copied for indexing: {exc}") from None
         self.detach()
@@ -496,8 +375,14 @@ class SearchCopies:
         if self._runner is not None:
             self._runner.join()
 
+    def _copier(self) -> Helper:
+        if self._helper is None:
+            self._helper = Helper(self._workers)
+        return self._helper
+
     def close(self) -> None:
-        self._helper.close()
+        if self._helper is not None:
+            self._helper.close()
         self._stop()
         if self._log is not None:
             self._log.close()

@@ -16,7 +16,7 @@ from test_pipeline import _project_copy
 from test_portal import build_site
 from test_site_build import build, bundled_site  # noqa: F401  (shared session fixture)
 
-from sop_plugin import search
+from sop_plugin import search, searchcopy
 
 
 def _clean(watch: Watch) -> None:
@@ -60,11 +60,11 @@ def test_prepare_keeps_the_searched_element_and_listings_to_their_prose():
             '<div data-pagefind-body><h1>Pemohon</h1><p>Semua langkah.</p>'
             '<table><thead><tr><th>No</th><th>Kegiatan</th></tr></thead><tbody><tr><td>1</td><td>Mengisi</td>'
             '</tr></tbody></table><h2 id="x"><a href="#"><span class="sop-id">SOP-A-001</span> Judul</a></h2>'
-            f'{search.BODY_END}</div><footer>Kaki</footer></body></html>')
-    listing = search.prepare(page, listing=True)
+            f'{searchcopy.BODY_END}</div><footer>Kaki</footer></body></html>')
+    listing = searchcopy.prepare(page, listing=True)
     assert "<table" not in listing and "Mengisi" not in listing and "SOP-A-001" not in listing
     assert 'h1 data-pagefind-weight="3"' in listing and "Semua langkah." in listing
-    sop = search.prepare(page, annotate="<i>meta</i>")
+    sop = searchcopy.prepare(page, annotate="<i>meta</i>")
     assert "Navigasi" not in sop and "Kaki" not in sop and "<title>T</title>" in sop
     assert "<thead" not in sop and "<td>1 </td><td>Mengisi </td>" in sop and "SOP-A-001" in sop
     assert '<div data-pagefind-body><i>meta</i><h1 data-pagefind-weight="10">' in sop
@@ -76,7 +76,7 @@ def test_prepare_drops_nested_repeats_and_keeps_an_unclosed_one():
             '<svg viewBox="0 0 1 1"><g><svg/></g><text>ikon</text></svg></div><p>Tengah</p><svg/>'
             '<details class="sop-problems-detail"><summary>Rincian teknis</summary>SOP406 digest</details>'
             '<div class="sop-audit">Riwayat <div>tanpa penutup</div>')
-    text = search.prepare(page)
+    text = searchcopy.prepare(page)
     assert "Awal" in text and "Tengah" in text and "Analisis" not in text and "ikon" not in text
     assert "SOP406" not in text and "Rincian teknis" not in text  # the authors' details
     assert "Riwayat" in text and "tanpa penutup" in text  # an element that never closes is kept

@@ -61,7 +61,6 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.dirty = False
         self.spool: Spool | None = None  # large fragments between conversion and writing (render.deferred)
         self.search: search.SearchCopies | None = None  # the pages Pagefind will index, as they are written
-        self.copier: parallel.Helper | None = None  # the process that will make the search copies
         self.unsearched: set[str] = set()  # generated pages kept out of search (printable forms)
         self.last_searched: str | None = None  # after this page is written, Pagefind can start
         self.indexing = False  # Pagefind is running
@@ -96,12 +95,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if problem:
             raise PluginError(f"sop: 'sops_dir: {self.config.sops_dir}': {problem}")
         audit.clear_cache()  # git history is read once per file and build
-        self._close_copier()
-        if self._indexes(config):  # forked now, before this process holds any SOP (parallel.Helper)
-            self.copier = parallel.Helper(settings.workers)
         portal = build(settings, base, root=self.root, extra=page_parts)
         if not portal.corpus.sops:
-            self._close_copier()
             raise PluginError(f"sop: the SOP folder '{settings.sops_dir}' has no SOP files (*.md) "
                               f"(looked in {self.root}); add SOPs or set 'sops_dir' in the plugin options")
         self.ctx = RenderContext.of(portal)
@@ -155,9 +150,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self._indexes(config):
             self.search = search.SearchCopies(ctx, listings=[page.src_path for page in pages],
                                               workers=portal.settings.workers,
-                                              pages_per_index=portal.settings.search_pages_per_index,
-                                              helper=self.copier)
-            self.copier = None  # the search copies' own now
+                                              pages_per_index=portal.settings.search_pages_per_index)
         self.unsearched = {page.src_path for page in pages if not page.searchable}
         # pages kept out of search go last: Pagefind can start while MkDocs writes them
         for page in sorted(pages, key=lambda p: not p.searchable):
@@ -254,7 +247,6 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         self._close_spool()
-        self._close_copier()
         self._close_search()
         parallel.unsettle()
 
@@ -267,11 +259,6 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         """Does this build make the portal's search index? Not while serving (it is not rebuilt on
         every edit), nor beside material's own search."""
         return not self.serving and "material/search" not in config.plugins
-
-    def _close_copier(self) -> None:
-        if self.copier is not None:
-            self.copier.close()
-            self.copier = None
 
     def _close_search(self) -> None:
         self.indexing = False
