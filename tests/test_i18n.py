@@ -76,5 +76,9 @@ def test_large_numbers_in_messages_are_grouped_as_the_language_groups_them(lang,
     assert ("12.500" if lang == "id" else "12,500") in note and "2026" in note  # a seed (or year) is not a quantity
     said = i18n.Msg("diag.simulate.step_limit", (("sop", "SOP-X"), ("stopped", 3), ("cases", 20000), ("max_steps", 400)))
     assert ("20.000" if lang == "id" else "20,000") in said.text(lang)
+    thousands = "1.250" if lang == "id" else "1,250"
+    for key in ("cli.count.sop.other", "cli.count.file.other", "cli.count.error.other", "cli.count.page.other",
+                "monev.more", "monev.hidden", "monev.days_over", "analysis.stopped", "diag.parse.size_bytes"):
+        assert thousands in i18n.t(lang, key, n=1250), key  # counts a portal of 1,000+ SOPs reaches
     # a field formatted already, or a placeholder the browser fills in, is left as it is
     assert i18n.t(lang, "diag.frontmatter.too_large", label="x", maximum="{max}", value="1").count("{max}") == 1

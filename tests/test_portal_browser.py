@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,27 @@ def test_catalogue_filter_and_sort(site):
         page.wait_for_function("document.querySelector('[data-filter=text]').value === 'gudang'")
         assert visible() == ["SOP-A-001", "SOP-A-003"]  # the title of one, the actor (Staf Gudang) of the other
         assert not page.evaluate("document.getElementById('__search').checked")  # no search overlay on top
+        page.close()
+    _clean(watch)
+
+
+def test_catalogue_counts_as_the_language_writes_numbers(site, tmp_path):
+    """At 1,250 SOPs the count reads "1.250 dari 1.250 SOP" in Indonesian, not "1250"."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    page_file = copy / "katalog" / "index.html"
+    html = page_file.read_text(encoding="utf-8")
+    rows = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert rows is not None and rows.group(1).count("<tr") == 5
+    page_file.write_text(html[:rows.start(1)] + rows.group(1) * 250 + html[rows.end(1):], encoding="utf-8")
+    watch = Watch()
+    with serve(copy) as base, browser() as ctx:
+        page = open_page(ctx, base + "katalog/", watch)
+        page.wait_for_selector(".sop-filter:not([hidden])")
+        page.fill("[data-filter=text]", "dana")  # SOP-A-002, 250 times
+        assert "250 dari 1.250" in page.text_content(".sop-filter-count")
+        page.fill("[data-filter=text]", "")
+        assert "1.250 dari 1.250" in page.text_content(".sop-filter-count")
         page.close()
     _clean(watch)
 

@@ -76,6 +76,7 @@
                unit: row.getAttribute("data-unit"), status: row.getAttribute("data-status"), actor: actor, doc: doc };
     });
     var template = count ? count.getAttribute("data-template-id") || "{n} / {total}" : "";
+    var number = new Intl.NumberFormat(document.documentElement.lang || undefined);  /* 1.234 in Indonesian */
 
     function fromAddress() {
       var params = new URLSearchParams(window.location.search);
@@ -114,7 +115,7 @@
         r.row.hidden = !ok;
         if (ok) shown += 1;
       });
-      if (count) count.textContent = template.replace("{n}", shown).replace("{total}", rows.length);
+      if (count) count.textContent = template.replace("{n}", number.format(shown)).replace("{total}", number.format(rows.length));
     }
 
     function changed() {

@@ -35,7 +35,8 @@
   function t(key, n) {
     var s = state.strings && state.strings.t && state.strings.t[key];
     if (!s) return "";
-    return n === undefined ? s : s.replace("{n}", String(n));
+    /* a count as the page's language writes it: 1.234 in Indonesian, 1,234 in English */
+    return n === undefined ? s : s.replace("{n}", new Intl.NumberFormat(document.documentElement.lang || undefined).format(n));
   }
 
   function load() {
