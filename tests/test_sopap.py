@@ -648,15 +648,50 @@ status: draft
 """
 
 
+# the bundled SOP-UMUM-002: an end beside a diamond in a lane of 91 px, a handover in the last lane
+END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE = """---
+id: SOP-UJI-011
+title: Pengadaan
+status: draft
+---
+## Prosedur
+
+1. Mengisi formulir permintaan.
+    - pelaksana: Pemohon
+2. Memeriksa stok.
+    - pelaksana: Staf Gudang
+    - keputusan: Stok mencukupi?
+        - Ya -> 6
+        - Tidak -> 3
+3. Menyetujui usulan pengadaan.
+    - pelaksana: Kepala Subbagian Rumah Tangga
+4. Memeriksa ketersediaan anggaran.
+    - pelaksana: Verifikator Keuangan
+    - keputusan: Anggaran tersedia?
+        - Ya -> 5
+        - Tidak -> selesai
+5. Melaksanakan pembelian.
+    - pelaksana: Pejabat Pengadaan
+    - sop: SOP-UMUM-001
+6. Menyerahkan barang.
+    - pelaksana: Staf Gudang
+7. Menandatangani tanda terima.
+    - pelaksana: Pemohon
+"""
+
+
 @pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE,
-                                  BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES],
-                         ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six"])
+                                  BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES, END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE],
+                         ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six",
+                              "end-beside-and-handover"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
     up and down: a label beside a downward exit ends above the line's turn; a sideways one is
     under a line that turns up (a loop back), above one that turns down, and one too long for the
     room beside an outer lane is wrapped to end before the line coming into its diamond; stacked
-    labels of a shared corner name their targets."""
+    labels of a shared corner name their targets.  An end capsule beside a diamond moves clear of
+    its label, and a handover's caption (the SOP it hands over to) is drawn whole, on the side
+    of its line that has room."""
     from sop_plugin.render.sopap.geometry import LABEL_LINE, label_width
 
     sop = parse_sop("cabang.md", text)
@@ -681,6 +716,12 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
             x0 = e.points[0].x + 3
             bottom = e.points[0].y + 11 + (n - 1) * LABEL_LINE + 3
         boxes.append((e.label_lines, x0, bottom - n * LABEL_LINE, x0 + width, bottom))
+    for sym in lay.symbols:  # a handover's caption: the SOP it hands over to
+        if sym.caption:
+            width = label_width([sym.caption])
+            x0 = sym.caption_x if sym.caption_anchor == "start" else sym.caption_x - width
+            bottom = sym.cy - sym.h / 2 - 3 + 3
+            boxes.append(([sym.caption], x0, bottom - LABEL_LINE, x0 + width, bottom))
     assert boxes
     for lines, x0, y0, x1, y1 in boxes:
         assert 0 <= x0 and x1 <= lay.cols.lanes_width, lines
@@ -691,7 +732,7 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
                 if abs(a.x - b.x) < 0.01 and x0 < a.x < x1:  # a run up or down across the label's width
                     assert max(a.y, b.y) <= y0 or min(a.y, b.y) >= y1, (lines, e.src, e.dst, a, b)
         for sym in lay.symbols:
-            if sym.kind is not sopap.Kind.DECISION:  # a label may reach over its diamond's corner, clear of its edge
+            if sym.kind is not sopap.Kind.DECISION and lines != [sym.caption]:  # a label may reach over its diamond's corner, clear of its edge
                 sx0, sy0, sx1, sy1 = sym.box()
                 assert sx1 <= x0 or sx0 >= x1 or sy1 <= y0 or sy0 >= y1, (lines, sym.ref or sym.step)
 

@@ -73,7 +73,9 @@ class Symbol:
     step: int | None = None
     ref: str | None = None      # "start" | "end" | "handover" | "page-out" | "page-in"
     text: str = ""              # text shown inside (connector letters)
-    caption: str = ""           # text shown above-right of the symbol (a handover's target SOP)
+    caption: str = ""           # text shown above the symbol, beside its line in (a handover's target SOP)
+    caption_x: float = 0.0      # where the caption is anchored: after it ("end") or before it ("start")
+    caption_anchor: str = "start"
     title: str = ""
     href: str | None = None
 
@@ -295,6 +297,19 @@ def _side_label(texts: list[str], lines: list[str], side: Side, cx: float, w: fl
     return lines, SideLabel(outer, inward, clear, False)
 
 
+def _caption_place(caption: str, cx: float, cols: Columns) -> tuple[float, str]:
+    """Where a handover's caption goes, beside the line down to its connector at ``cx``: right
+    of it, or left where the right has no room (the last lane), or against the edge that leaves
+    it most room, so that it is never cut off at the edge of the lanes."""
+    width = label_width([caption])
+    right, left = cols.lanes_width - 2 - (cx + 4), cx - 4 - 2
+    if width <= right:
+        return cx + 4, "start"
+    if width <= left:
+        return cx - 4, "end"
+    return (max(2.0, cols.lanes_width - 2 - width), "start") if right >= left else (min(cx - 4, 2 + width), "end")
+
+
 def label_width(lines: list[str]) -> float:
     """How wide a wrapped label is drawn (its longest line, at :data:`LABEL_CHAR` a character)."""
     return max(len(line) for line in lines) * LABEL_CHAR
@@ -440,9 +455,11 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             edges.append(Edge("start", "1", None, [start_sym.port(Side.BOTTOM), sym.port(Side.TOP)]))
         if has_handover[s.number]:
             cw, ch = size(Kind.CONNECTOR, cols)
+            caption = (handover_label(s.sop) if handover_label else s.sop) or ""
+            caption_x, caption_anchor = _caption_place(caption, cx, cols)
             con = Symbol(Kind.CONNECTOR, ln, cx, sym.cy + h / 2 + HANDOVER_GAP + ch / 2, cw, ch, i,
-                         ref="handover", caption=(handover_label(s.sop) if handover_label else s.sop) or "",
-                         title=labels.get("handover", "{id}").format(id=handover_label(s.sop) if handover_label else s.sop),
+                         ref="handover", caption=caption, caption_x=caption_x, caption_anchor=caption_anchor,
+                         title=labels.get("handover", "{id}").format(id=caption),
                          href=handover_href(s.sop) if handover_href else None)
             symbols.append(con)
             edges.append(Edge(str(s.number), "handover", None, [sym.port(Side.BOTTOM), con.port(Side.TOP)]))
@@ -504,7 +521,14 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         if f.local_end:
             ln = src.lane + (1 if f.port is Side.RIGHT else -1)
             w, h = size(Kind.TERMINATOR, cols)
-            cap = Symbol(Kind.TERMINATOR, ln, cols.lane_center(ln), src.cy, w, h * 0.9, src.row, ref="end",
+            cap_x = cols.lane_center(ln)
+            if f.lines:  # the capsule moves away from the diamond, within the lanes, clear of the label
+                clear = label_width(f.lines) + 6 + w / 2
+                if f.port is Side.RIGHT:
+                    cap_x = min(max(cap_x, p0.x + clear), cols.lanes_width - 2 - w / 2)
+                else:
+                    cap_x = max(min(cap_x, p0.x - clear), 2 + w / 2)
+            cap = Symbol(Kind.TERMINATOR, ln, cap_x, src.cy, w, h * 0.9, src.row, ref="end",
                          title=labels.get("end", "End"))
             symbols.append(cap)
             edges.append(edge(f, "end", [p0, cap.port(Side.LEFT if f.port is Side.RIGHT else Side.RIGHT)]))

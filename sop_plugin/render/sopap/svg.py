@@ -59,7 +59,8 @@ def symbol_svg(sym: Symbol, extra: dict[str, str] | None = None) -> str:
         inner += (f'<text class="sopap-sym-word" x="{_f(sym.cx)}" y="{_f(sym.cy)}" text-anchor="middle" '
                   f'dominant-baseline="central">{escape(sym.title)}</text>')
     if sym.caption:
-        inner += (f'<text class="sopap-caption" x="{_f(sym.cx + 4)}" y="{_f(sym.cy - sym.h / 2 - 3)}">'
+        anchor = ' text-anchor="end"' if sym.caption_anchor == "end" else ""
+        inner += (f'<text class="sopap-caption" x="{_f(sym.caption_x)}" y="{_f(sym.cy - sym.h / 2 - 3)}"{anchor}>'
                   f"{escape(sym.caption)}</text>")
     g = f'<g class="sopap-sym sopap-{sym.kind.value}"{attr_text}>{inner}</g>'
     if sym.href:
