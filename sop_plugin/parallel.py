@@ -163,7 +163,6 @@ class Helper:
         self._error: BaseException | None = None
         self._pending: queue.SimpleQueue[tuple[Callable[..., object], tuple[object, ...]] | None] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
-        self._lost: BaseException | None = None  # why a call could not be sent (the helper is gone)
         if worker_count(workers) > 1:
             self._start()
 
@@ -193,8 +192,7 @@ class Helper:
             call = self._pending.get()
             try:
                 self._calls.send(call)
-            except (OSError, ValueError) as exc:  # the helper has ended (or was closed)
-                self._lost = exc
+            except (OSError, ValueError):  # the helper has ended (join() says so) or was closed
                 return
             except Exception as exc:  # a call that does not pickle: the first error, as if it had failed there
                 self._error = self._error or exc

@@ -522,12 +522,12 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
             ln = src.lane + (1 if f.port is Side.RIGHT else -1)
             w, h = size(Kind.TERMINATOR, cols)
             cap_x = cols.lane_center(ln)
-            if f.lines:  # the capsule moves away from the diamond, within the lanes, clear of the label
-                clear = label_width(f.lines) + 6 + w / 2
+            if f.side is not None:  # the capsule moves away from the diamond, within the lanes, clear of the label
+                x0 = f.side.x - (label_width(f.lines) if f.side.anchor == "end" else 0)
                 if f.port is Side.RIGHT:
-                    cap_x = min(max(cap_x, p0.x + clear), cols.lanes_width - 2 - w / 2)
+                    cap_x = min(max(cap_x, x0 + label_width(f.lines) + 3 + w / 2), cols.lanes_width - 2 - w / 2)
                 else:
-                    cap_x = max(min(cap_x, p0.x - clear), 2 + w / 2)
+                    cap_x = max(min(cap_x, x0 - 3 - w / 2), 2 + w / 2)
             cap = Symbol(Kind.TERMINATOR, ln, cap_x, src.cy, w, h * 0.9, src.row, ref="end",
                          title=labels.get("end", "End"))
             symbols.append(cap)
