@@ -648,6 +648,42 @@ status: draft
 """
 
 
+# the bundled SOP-UMUM-006: step 2's line to 7 runs down the corridor past step 3's "Tidak"
+A_CORRIDOR_LINE_PAST_A_LABEL = """---
+id: SOP-UJI-012
+title: Cuti
+status: draft
+---
+## Prosedur
+
+1. Mengisi formulir cuti.
+    - pelaksana: Pegawai
+2. Memberikan pertimbangan.
+    - pelaksana: Atasan Langsung
+    - keputusan: Pertimbangan atasan?
+        - Disetujui -> 3
+        - Ditangguhkan -> 1
+        - Tidak disetujui -> tolak
+3. Memverifikasi sisa hak cuti.
+    - pelaksana: Staf Kepegawaian
+    - keputusan: Hak cuti mencukupi?
+        - Ya -> 4
+        - Tidak -> tolak
+4. Menyiapkan surat izin cuti.
+    - pelaksana: Staf Kepegawaian
+5. Memaraf surat izin cuti.
+    - pelaksana: Kepala Subbagian Kepegawaian
+6. Menandatangani surat izin cuti.
+    - pelaksana: Kepala Biro Umum
+    - lanjut: arsip
+7. Memberitahukan penolakan. {#tolak}
+    - pelaksana: Staf Kepegawaian
+    - lanjut: selesai
+8. Memutakhirkan kartu cuti. {#arsip}
+    - pelaksana: Staf Kepegawaian
+"""
+
+
 # the bundled SOP-UMUM-002: an end beside a diamond in a lane of 91 px, a handover in the last lane
 END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE = """---
 id: SOP-UJI-011
@@ -681,15 +717,17 @@ status: draft
 
 
 @pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE,
-                                  BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES, END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE],
+                                  BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES, END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE,
+                                  A_CORRIDOR_LINE_PAST_A_LABEL],
                          ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six",
-                              "end-beside-and-handover"])
+                              "end-beside-and-handover", "corridor-line-past-a-label"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
     up and down: a label beside a downward exit ends above the line's turn; a sideways one is
     under a line that turns up (a loop back), above one that turns down, and one too long for the
     room beside an outer lane is wrapped to end before the line coming into its diamond; stacked
-    labels of a shared corner name their targets.  An end capsule beside a diamond moves clear of
+    labels of a shared corner name their targets; one that a corridor's line would run through
+    moves beyond its own line's corner.  An end capsule beside a diamond moves clear of
     its label, and a handover's caption (the SOP it hands over to) is drawn whole, on the side
     of its line that has room."""
     from sop_plugin.render.sopap.geometry import LABEL_LINE, label_width

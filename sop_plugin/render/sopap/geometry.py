@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, NamedTuple
 
 from ... import fmt
@@ -105,6 +105,18 @@ class Edge:
     label_at: Point | None = None  # a label beside a sideways exit: x and the baseline of the line nearest it
     label_anchor: str = "start"    # ... which end of its lines is at x (SVG text-anchor)
     label_below: bool = False      # ... and whether it is under the line (its first line) or above (its last)
+
+    def label_box(self) -> tuple[float, float, float, float]:
+        """The box (x0, y0, x1, y1) the label takes, descenders included: beside a sideways exit,
+        or right of a downward one (its first baseline 11 px under the exit)."""
+        width, n = label_width(self.label_lines), len(self.label_lines)
+        if self.label_at is None:
+            x0, bottom = self.points[0].x + 3, self.points[0].y + 11 + (n - 1) * LABEL_LINE + 3
+            return x0, bottom - n * LABEL_LINE, x0 + width, bottom
+        x0 = self.label_at.x if self.label_anchor == "start" else self.label_at.x - width
+        if self.label_below:
+            return x0, self.label_at.y - LABEL_ASCENT, x0 + width, self.label_at.y + (n - 1) * LABEL_LINE + 3
+        return x0, self.label_at.y + 3 - n * LABEL_LINE, x0 + width, self.label_at.y + 3
 
 
 @dataclass
@@ -560,7 +572,55 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         else:
             pts = [p0, Point(x, p0.y), *tail]
         edges.append(edge(f, dst_name, simplify(pts)))
+    _clear_crossed_labels(edges, symbols, cols)
     return Layout(actors, cols, rows, symbols, edges)
+
+
+def _clear_crossed_labels(edges: list[Edge], symbols: list[Symbol], cols: Columns) -> None:
+    """A label beside a sideways exit that another line runs through (a corridor's line, up or
+    down past the diamond) slides along its own line, away from the diamond, to just past the
+    first line that crossed it, or the next, or at last just past its line's corner, against the
+    turn: the first place clear of every line, symbol and label.  It stays beside its own line."""
+    for e in edges:
+        if e.label_at is None or len(e.points) < 3 or _is_clear(e.label_box(), e, edges, symbols, cols, mine=True):
+            continue
+        vertex, corner = e.points[0].x, e.points[1].x
+        right = corner > vertex
+        _, y0, _, y1 = e.label_box()
+        lo, hi = min(vertex, corner), max(vertex, corner)
+        crossing = sorted({a.x for o in edges for a, b in zip(o.points, o.points[1:])
+                           if abs(a.x - b.x) < 0.01 and lo < a.x < hi and max(a.y, b.y) > y0 and min(a.y, b.y) < y1},
+                          reverse=not right)  # nearest the diamond first
+        for x in [*crossing, corner]:
+            moved = replace(e, label_at=Point(x + 3 if right else x - 3, e.label_at.y),
+                            label_anchor="start" if right else "end")
+            if _is_clear(moved.label_box(), e, edges, symbols, cols, mine=False):
+                e.label_at, e.label_anchor = moved.label_at, moved.label_anchor
+                break
+
+
+def _is_clear(box: tuple[float, float, float, float], me: Edge, edges: list[Edge], symbols: list[Symbol],
+              cols: Columns, *, mine: bool) -> bool:
+    """Does no line run through ``box`` (and, unless it is where the layout put ``me``'s label, no symbol
+    or other label overlap it, and it is inside the lanes)?"""
+    x0, y0, x1, y1 = box
+    for e in edges:
+        for a, b in zip(e.points, e.points[1:]):
+            if abs(a.y - b.y) < 0.01 and y0 < a.y < y1 and max(a.x, b.x) > x0 and min(a.x, b.x) < x1:
+                return False
+            if abs(a.x - b.x) < 0.01 and x0 < a.x < x1 and max(a.y, b.y) > y0 and min(a.y, b.y) < y1:
+                return False
+    if mine:
+        return True
+    if x0 < 0 or x1 > cols.lanes_width:
+        return False
+    if any(_overlap(s.box(), box) for s in symbols):
+        return False
+    return not any(o is not me and o.label_lines and _overlap(o.label_box(), box) for o in edges)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]
 
 
 def simplify(pts: list[Point]) -> list[Point]:
