@@ -27,6 +27,7 @@ LABEL_LINE = 13       # line height of a flow line's label (11 px)
 LABEL_CHAR = 6.2      # average character width of a label (11 px, semibold)
 LABEL_BELOW = 12      # from a sideways exit line down to the first baseline of a label under it
 LABEL_ASCENT = 9      # from the top of a label's letters down to their baseline
+LABEL_DOWN = 11       # from a downward exit down to the first baseline of the label right of its line
 
 
 class Point(NamedTuple):
@@ -108,10 +109,10 @@ class Edge:
 
     def label_box(self) -> tuple[float, float, float, float]:
         """The box (x0, y0, x1, y1) the label takes, descenders included: beside a sideways exit,
-        or right of a downward one (its first baseline 11 px under the exit)."""
+        or right of a downward one."""
         width, n = label_width(self.label_lines), len(self.label_lines)
         if self.label_at is None:
-            x0, bottom = self.points[0].x + 3, self.points[0].y + 11 + (n - 1) * LABEL_LINE + 3
+            x0, bottom = self.points[0].x + 3, self.points[0].y + LABEL_DOWN + (n - 1) * LABEL_LINE + 3
             return x0, bottom - n * LABEL_LINE, x0 + width, bottom
         x0 = self.label_at.x if self.label_anchor == "start" else self.label_at.x - width
         if self.label_below:

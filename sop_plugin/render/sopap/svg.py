@@ -14,7 +14,7 @@ import math
 
 from markupsafe import Markup, escape
 
-from .geometry import LABEL_LINE, Kind, Layout, Point, Symbol
+from .geometry import LABEL_DOWN, LABEL_LINE, Kind, Layout, Point, Symbol
 
 EXTEND = 4000         # how far lines reaching a row's bottom are extended (clipped by the cell)
 EPS = 0.01
@@ -129,7 +129,7 @@ def _label_svg(edge) -> str:
         anchor, x = edge.label_anchor, edge.label_at.x
         y = edge.label_at.y - (0 if edge.label_below else (len(lines) - 1) * LABEL_LINE)
     else:
-        anchor, x, y = "start", a.x + 3, a.y + 11
+        anchor, x, y = "start", a.x + 3, a.y + LABEL_DOWN
     spans = "".join(f'<tspan x="{_f(x)}" y="{_f(y + i * LABEL_LINE)}">{escape(line)}</tspan>'
                     for i, line in enumerate(lines))
     return (f'<text class="sopap-label" x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" '
