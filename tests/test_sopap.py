@@ -716,18 +716,94 @@ status: draft
 """
 
 
+# the bundled SOP-UMUM-001: "Ya" goes down the corridor right of step 4, past "Tidak" under the diamond
+A_SIBLING_PAST_A_DOWNWARD_LABEL = """---
+id: SOP-UJI-013
+title: Pengadaan
+status: draft
+---
+## Prosedur
+
+1. Menyusun usulan kebutuhan.
+    - pelaksana: Pimpinan Unit Kerja
+2. Menelaah usulan.
+    - pelaksana: Kepala Biro Umum
+3. Memeriksa kelengkapan usulan.
+    - pelaksana: Pejabat Pembuat Komitmen
+    - keputusan: Dokumen lengkap?
+        - Ya -> 4
+        - Tidak lengkap -> 1
+4. Memeriksa ketersediaan anggaran.
+    - pelaksana: Verifikator Keuangan
+    - keputusan: Anggaran tersedia?
+        - Ya -> 6
+        - Tidak -> 5
+5. Mengembalikan usulan.
+    - pelaksana: Pejabat Pembuat Komitmen
+    - lanjut: selesai
+6. Menyusun HPS.
+    - pelaksana: Pejabat Pembuat Komitmen
+7. Melaksanakan pemilihan penyedia.
+    - pelaksana: Pokja Pemilihan
+8. Melaksanakan pekerjaan.
+    - pelaksana: Penyedia Barang/Jasa
+9. Memeriksa hasil pekerjaan.
+    - pelaksana: Panitia Penerima Hasil Pekerjaan
+10. Mencatat barang.
+    - pelaksana: Staf Gudang
+"""
+
+
+# the bundled SOP-KEU-001: lines go down the corridors on both sides of "Sisa dana" under step 4
+LINES_ON_BOTH_SIDES_OF_A_DOWNWARD_LABEL = """---
+id: SOP-UJI-014
+title: Pertanggungjawaban
+status: draft
+---
+## Prosedur
+
+1. Menyusun LPJ.
+    - pelaksana: Penanggung Jawab Kegiatan
+2. Menyerahkan LPJ.
+    - pelaksana: Penanggung Jawab Kegiatan
+3. Memverifikasi bukti pengeluaran.
+    - pelaksana: Verifikator Keuangan
+    - keputusan: Bukti lengkap?
+        - Ya -> 4
+        - Perlu perbaikan -> 1
+4. Menghitung selisih uang muka.
+    - pelaksana: Bendahara Pengeluaran
+    - keputusan: Hasil perhitungan?
+        - Sisa dana -> 5
+        - Kurang bayar -> 6
+        - Nihil -> 7
+5. Menyetorkan sisa uang muka.
+    - pelaksana: Penanggung Jawab Kegiatan
+    - lanjut: 7
+6. Mengajukan pembayaran kekurangan.
+    - pelaksana: Bendahara Pengeluaran
+7. Membukukan pertanggungjawaban.
+    - pelaksana: Bendahara Pengeluaran
+8. Mengarsipkan LPJ.
+    - pelaksana: Staf Akuntansi
+"""
+
+
 @pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE,
                                   BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES, END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE,
-                                  A_CORRIDOR_LINE_PAST_A_LABEL],
+                                  A_CORRIDOR_LINE_PAST_A_LABEL, A_SIBLING_PAST_A_DOWNWARD_LABEL,
+                                  LINES_ON_BOTH_SIDES_OF_A_DOWNWARD_LABEL],
                          ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six",
-                              "end-beside-and-handover", "corridor-line-past-a-label"])
+                              "end-beside-and-handover", "corridor-line-past-a-label", "sibling-past-a-downward-label",
+                              "lines-on-both-sides-of-a-downward-label"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
     up and down: a label beside a downward exit ends above the line's turn; a sideways one is
     under a line that turns up (a loop back), above one that turns down, and one too long for the
     room beside an outer lane is wrapped to end before the line coming into its diamond; stacked
     labels of a shared corner name their targets; one that a corridor's line would run through
-    moves beyond its own line's corner.  An end capsule beside a diamond moves clear of
+    moves beyond its own line's corner, and one under a diamond goes to the other side of its line
+    or is wrapped narrower between the lines either side.  An end capsule beside a diamond moves clear of
     its label, and a handover's caption (the SOP it hands over to) is drawn whole, on the side
     of its line that has room."""
     from sop_plugin.render.sopap.geometry import LABEL_LINE, label_width
@@ -748,7 +824,7 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
             x0 = e.label_at.x if e.label_anchor == "start" else e.label_at.x - width
             # under the line: from the top of its first line; above: to the descenders of its last
             bottom = e.label_at.y - 9 + n * LABEL_LINE if e.label_below else e.label_at.y + 3
-            if e.label_below:  # under the line, which goes up at its corner
+            if e.label_below and e.points[0].y == e.points[1].y:  # under a sideways line, which goes up at its corner
                 assert e.points[1].y - e.points[2].y > 0, e.label_lines
         else:  # beside a downward exit
             x0 = e.points[0].x + 3

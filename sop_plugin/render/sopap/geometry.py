@@ -103,13 +103,16 @@ class Edge:
     points: list[Point] = field(default_factory=list)
     arrow: bool = True
     label_lines: list[str] = field(default_factory=list)  # the label, wrapped (never truncated)
-    label_at: Point | None = None  # a label beside a sideways exit: x and the baseline of the line nearest it
+    label_texts: list[str] = field(default_factory=list)  # ... before it is wrapped (Flow.texts)
+    # a label placed by the layout (beside a sideways exit, or left of a downward one; None: right of a
+    # downward one): x and the baseline of the line nearest the flow line
+    label_at: Point | None = None
     label_anchor: str = "start"    # ... which end of its lines is at x (SVG text-anchor)
-    label_below: bool = False      # ... and whether it is under the line (its first line) or above (its last)
+    label_below: bool = False      # ... and whether its first line is there (under the line) or its last (above)
 
     def label_box(self) -> tuple[float, float, float, float]:
-        """The box (x0, y0, x1, y1) the label takes, descenders included: beside a sideways exit,
-        or right of a downward one."""
+        """The box (x0, y0, x1, y1) the label takes, descenders included: where the layout put it,
+        or right of a downward exit."""
         width, n = label_width(self.label_lines), len(self.label_lines)
         if self.label_at is None:
             x0, bottom = self.points[0].x + 3, self.points[0].y + LABEL_DOWN + (n - 1) * LABEL_LINE + 3
@@ -517,7 +520,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         if f.port is not None:
             exits.setdefault(f.src, set()).add(Side.BOTTOM if f.to == f.src else f.port)
     def edge(f: Flow, dst: str, pts: list[Point]) -> Edge:
-        e = Edge(str(f.src), dst, f.label, pts, label_lines=f.lines)
+        e = Edge(str(f.src), dst, f.label, pts, label_lines=f.lines, label_texts=f.texts)
         if f.side is not None and abs(pts[0].y - pts[1].y) < 0.01:  # the label beside a sideways exit
             s = f.side
             e.label_anchor, e.label_below = s.anchor, s.below
@@ -578,26 +581,62 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
 
 
 def _clear_crossed_labels(edges: list[Edge], symbols: list[Symbol], cols: Columns) -> None:
-    """A label beside a sideways exit that another line runs through (a corridor's line, up or
-    down past the diamond) slides along its own line, away from the diamond, to just past the
+    """A label that another line runs through (a corridor's line, up or down past the diamond) moves
+    to the first place clear of every line, symbol and label, and stays beside its own line.
+
+    Beside a sideways exit it slides along its line, away from the diamond, to just past the
     first line that crossed it, or the next, or at last just past its line's corner, against the
-    turn: the first place clear of every line, symbol and label.  It stays beside its own line."""
+    turn.  Beside a downward exit (right of the line, towards the outer edge, where a sibling
+    branch's line goes down its corridor) it goes to the other side of its line, or is wrapped
+    narrower (:func:`_clear_downward_label`).
+    """
     for e in edges:
-        if e.label_at is None or len(e.points) < 3 or _is_clear(e.label_box(), e, edges, symbols, cols, mine=True):
+        if not e.label_lines or len(e.points) < 2 or _is_clear(e.label_box(), e, edges, symbols, cols, mine=True):
+            continue
+        if e.label_at is None:  # beside a downward exit
+            _clear_downward_label(e, edges, symbols, cols)
+            continue
+        if len(e.points) < 3:
             continue
         vertex, corner = e.points[0].x, e.points[1].x
         right = corner > vertex
         _, y0, _, y1 = e.label_box()
         lo, hi = min(vertex, corner), max(vertex, corner)
-        crossing = sorted({a.x for o in edges for a, b in zip(o.points, o.points[1:])
-                           if abs(a.x - b.x) < 0.01 and lo < a.x < hi and max(a.y, b.y) > y0 and min(a.y, b.y) < y1},
-                          reverse=not right)  # nearest the diamond first
+        crossing = sorted({x for x in _uprights(edges, y0, y1) if lo < x < hi}, reverse=not right)  # nearest the diamond first
         for x in [*crossing, corner]:
             moved = replace(e, label_at=Point(x + 3 if right else x - 3, e.label_at.y),
                             label_anchor="start" if right else "end")
             if _is_clear(moved.label_box(), e, edges, symbols, cols, mine=False):
                 e.label_at, e.label_anchor = moved.label_at, moved.label_anchor
                 break
+
+
+def _clear_downward_label(e: Edge, edges: list[Edge], symbols: list[Symbol], cols: Columns) -> None:
+    """The label right of a downward exit that a line runs through goes left of its line, or,
+    wrapped narrower, between its line and the nearest line on either side, where the row has
+    room for its lines above its line's turn."""
+    a = e.points[0]
+    _, y0, _, y1 = e.label_box()
+    uprights = _uprights(edges, y0, y1)
+    right = min((x for x in uprights if x > a.x + 3), default=cols.lanes_width - 2)
+    left = max((x for x in uprights if x < a.x - 3), default=2.0)
+    narrower = e.label_texts or e.label_lines
+    left_at = {"label_at": Point(a.x - 3, a.y + LABEL_DOWN), "label_anchor": "end", "label_below": True}
+    for lines, place in ((e.label_lines, left_at),
+                         (_wrap_label(narrower, int((right - a.x - 6) / LABEL_CHAR)), {}),
+                         (_wrap_label(narrower, int((a.x - left - 6) / LABEL_CHAR)), left_at)):
+        moved = replace(e, label_lines=lines, **place)
+        if _is_clear(moved.label_box(), e, edges, symbols, cols, mine=False):
+            e.label_lines = lines
+            if place:
+                e.label_at, e.label_anchor, e.label_below = moved.label_at, moved.label_anchor, True
+            return
+
+
+def _uprights(edges: list[Edge], y0: float, y1: float) -> list[float]:
+    """The x of every run of a line up or down through the band from ``y0`` to ``y1``."""
+    return [a.x for e in edges for a, b in zip(e.points, e.points[1:])
+            if abs(a.x - b.x) < 0.01 and max(a.y, b.y) > y0 and min(a.y, b.y) < y1]
 
 
 def _is_clear(box: tuple[float, float, float, float], me: Edge, edges: list[Edge], symbols: list[Symbol],

@@ -125,7 +125,7 @@ def _label_svg(edge) -> str:
     if not lines or len(edge.points) < 2:
         return ""
     a = edge.points[0]
-    if edge.label_at is not None:  # leaves sideways: label above or under the line (placed by the layout)
+    if edge.label_at is not None:  # placed by the layout: above or under a sideways exit, left of a downward one
         anchor, x = edge.label_anchor, edge.label_at.x
         y = edge.label_at.y - (0 if edge.label_below else (len(lines) - 1) * LABEL_LINE)
     else:
