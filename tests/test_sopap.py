@@ -789,13 +789,43 @@ status: draft
 """
 
 
+# generated SOPs: step 4 loops back to 3, whose own loop leaves on the left, in the first lane, with
+# its label at the edge of the lanes; coming in at 3's top, 4's loop ran up through that label
+LOOP_INTO_A_STEP_THAT_LOOPS = """---
+id: SOP-UJI-015
+title: Verifikasi
+status: draft
+---
+## Prosedur
+
+1. Mengisi formulir permohonan.
+    - pelaksana: Pemohon
+2. Menerima berkas.
+    - pelaksana: Kepala Seksi
+3. Memeriksa kelengkapan berkas.
+    - pelaksana: Pemohon
+    - keputusan: Berkas lengkap?
+        - Ya -> 4
+        - Tidak -> 2
+4. Memeriksa keabsahan data.
+    - pelaksana: Petugas Loket
+    - keputusan: Data sah?
+        - Ya -> 5
+        - Tidak -> 3
+5. Mencatat permohonan.
+    - pelaksana: Petugas Loket
+6. Menerbitkan surat.
+    - pelaksana: Kepala Seksi
+"""
+
+
 @pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE,
                                   BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES, END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE,
                                   A_CORRIDOR_LINE_PAST_A_LABEL, A_SIBLING_PAST_A_DOWNWARD_LABEL,
-                                  LINES_ON_BOTH_SIDES_OF_A_DOWNWARD_LABEL],
+                                  LINES_ON_BOTH_SIDES_OF_A_DOWNWARD_LABEL, LOOP_INTO_A_STEP_THAT_LOOPS],
                          ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six",
                               "end-beside-and-handover", "corridor-line-past-a-label", "sibling-past-a-downward-label",
-                              "lines-on-both-sides-of-a-downward-label"])
+                              "lines-on-both-sides-of-a-downward-label", "loop-into-a-step-that-loops"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
     up and down: a label beside a downward exit ends above the line's turn; a sideways one is
@@ -849,6 +879,19 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
             if sym.kind is not sopap.Kind.DECISION and lines != [sym.caption]:  # a label may reach over its diamond's corner, clear of its edge
                 sx0, sy0, sx1, sy1 = sym.box()
                 assert sx1 <= x0 or sx0 >= x1 or sy1 <= y0 or sy0 >= y1, (lines, sym.ref or sym.step)
+
+
+def test_a_loop_into_a_step_that_loops_comes_in_from_the_right():
+    """A loop back to a step whose own loop leaves on its left goes up the corridor right of the
+    lanes and into the step's right side: on the left it would have to pass that line and its
+    label to come in at the top."""
+    lay = sopap.layout(parse_sop("ulang.md", LOOP_INTO_A_STEP_THAT_LOOPS), labels={"end": "Selesai"})
+    three = next(s for s in lay.symbols if s.step == 3)
+    into = next(e for e in lay.edges if (e.src, e.dst) == ("4", "3"))
+    own = next(e for e in lay.edges if (e.src, e.dst) == ("3", "2"))
+    assert own.points[0] == three.port(sopap.Side.LEFT)
+    assert into.points[-1] == three.port(sopap.Side.RIGHT)
+    assert min(p.x for p in into.points) > three.cx
 
 
 ARRIVES_WHERE_A_BRANCH_LEAVES = """---

@@ -225,11 +225,22 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
         elif f.jump is Jump.BACK and f.to != f.src:
             busy_in[f.to].add(Side.LEFT)
     needs_end_row = False
+    exits: dict[int, set[Side]] = {}  # the ports of the steps before (a loop's target comes before it)
+
+    def back_right(f: Flow) -> bool:
+        """A loop goes up the corridor right of the lanes and into its target's right side when the
+        target's left side is where one of its own lines leaves (a loop would have to pass that line
+        and its label to come in at the top) and the right sides of both are free."""
+        return (f.jump is Jump.BACK and f.to is not None and f.to != f.src
+                and Side.LEFT in exits.get(f.to, ()) and Side.RIGHT not in exits.get(f.to, ())
+                and Side.RIGHT not in busy_in[f.to] and Side.RIGHT not in busy_in[f.src])
+
     for s in steps:
         mine = [f for f in flows if f.src == s.number]
         if s.decision is None:
             for f in mine:
-                f.port = None if f.jump is Jump.END else _PLAIN_PORT[f.jump]
+                f.port = None if f.jump is Jump.END else Side.RIGHT if back_right(f) else _PLAIN_PORT[f.jump]
+            exits[s.number] = {Side.BOTTOM if f.to == f.src else f.port for f in mine if f.port is not None}
             continue
         used: set[Side] = set()
         for f in sorted(mine, key=lambda f: _ORDER[f.jump]):
@@ -247,10 +258,11 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
                     free = [p for p in (Side.RIGHT, Side.BOTTOM, Side.LEFT) if p not in used]
                     f.port = free[0] if free else Side.BOTTOM
             else:
-                prefs = _PREFS[f.jump]
+                prefs = (Side.RIGHT, *_PREFS[f.jump]) if back_right(f) else _PREFS[f.jump]
                 free = [p for p in prefs if p not in used]
                 f.port = free[0] if free else prefs[0]
             used.add(f.port)
+        exits[s.number] = {Side.BOTTOM if f.to == f.src else f.port for f in mine if f.port is not None}  # a loop to itself leaves below
     return needs_end_row
 
 
