@@ -215,8 +215,10 @@ def _flows(steps: list[Step]) -> list[Flow]:
     return out
 
 
-def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step], int], lanes: int) -> bool:
-    """Give each flow its exit port; True when some branch needs the closing "Selesai" row."""
+def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step], int],
+                  lanes: int) -> tuple[bool, dict[int, set[Side]]]:
+    """Give each flow its exit port.  Returns whether some branch needs the closing "Selesai" row,
+    and the sides each step's lines leave from (a loop to itself leaves below)."""
     # incoming from corridors: forward jumps enter a target's right side, loops its left side
     busy_in: dict[int, set[Side]] = {s.number: set() for s in steps}
     for f in flows:
@@ -225,7 +227,10 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
         elif f.jump is Jump.BACK and f.to != f.src:
             busy_in[f.to].add(Side.LEFT)
     needs_end_row = False
-    exits: dict[int, set[Side]] = {}  # the ports of the steps before (a loop's target comes before it)
+    exits: dict[int, set[Side]] = {}  # so far: the steps before (a loop's target comes before it)
+
+    def leave(s: Step, mine: list[Flow]) -> None:
+        exits[s.number] = {Side.BOTTOM if f.to == f.src else f.port for f in mine if f.port is not None}
 
     def back_right(f: Flow) -> bool:
         """A loop goes up the corridor right of the lanes and into its target's right side when the
@@ -240,7 +245,7 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
         if s.decision is None:
             for f in mine:
                 f.port = None if f.jump is Jump.END else Side.RIGHT if back_right(f) else _PLAIN_PORT[f.jump]
-            exits[s.number] = {Side.BOTTOM if f.to == f.src else f.port for f in mine if f.port is not None}
+            leave(s, mine)
             continue
         used: set[Side] = set()
         for f in sorted(mine, key=lambda f: _ORDER[f.jump]):
@@ -262,8 +267,8 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
                 free = [p for p in prefs if p not in used]
                 f.port = free[0] if free else prefs[0]
             used.add(f.port)
-        exits[s.number] = {Side.BOTTOM if f.to == f.src else f.port for f in mine if f.port is not None}  # a loop to itself leaves below
-    return needs_end_row
+        leave(s, mine)
+    return needs_end_row, exits
 
 
 def _label_lines(flows: list[Flow], cols: Columns, end_word: str) -> None:
@@ -417,7 +422,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     has_handover = {s.number: bool(s.sop) and s.decision is None for s in steps}
     start_capsule = kinds[1] is Kind.DECISION
     flows = _flows(steps)
-    needs_end_row = _assign_ports(steps, flows, lane, cols.lanes)
+    needs_end_row, exits = _assign_ports(steps, flows, lane, cols.lanes)
     _label_lines(flows, cols, labels.get("end", "End"))
 
     # -- rows: row i is step i + 1 ------------------------------------------
@@ -527,10 +532,6 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         top_y = tgt.cy - tgt.h / 2 - 4 - label_above.get(tgt.step or 0, 0)
         return [Point(x, top_y), Point(tgt.cx, top_y), tgt.port(Side.TOP)]
 
-    exits: dict[int, set[Side]] = {}  # the ports each step's lines leave from (a loop to itself leaves below)
-    for f in flows:
-        if f.port is not None:
-            exits.setdefault(f.src, set()).add(Side.BOTTOM if f.to == f.src else f.port)
     def edge(f: Flow, dst: str, pts: list[Point]) -> Edge:
         e = Edge(str(f.src), dst, f.label, pts, label_lines=f.lines, label_texts=f.texts)
         if f.side is not None and abs(pts[0].y - pts[1].y) < 0.01:  # the label beside a sideways exit
