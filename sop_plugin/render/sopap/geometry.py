@@ -219,7 +219,8 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
                   lanes: int) -> tuple[bool, dict[int, set[Side]]]:
     """Give each flow its exit port.  Returns whether some branch needs the closing "Selesai" row,
     and the sides each step's lines leave from (a loop to itself leaves below)."""
-    # incoming from corridors: forward jumps enter a target's right side, loops its left side
+    # incoming from corridors: forward jumps enter a target's right side, loops its left side (or,
+    # where the target's own line leaves from its left, its right side: back_right)
     busy_in: dict[int, set[Side]] = {s.number: set() for s in steps}
     for f in flows:
         if f.jump is Jump.FWD:
