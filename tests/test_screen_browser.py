@@ -281,24 +281,34 @@ def test_the_catalogue_is_cards_on_a_phone_and_still_sorts_and_filters(bundled_s
         page.close()
 
 
-def test_documents_are_cards_on_a_phone(bundled_site: Path) -> None:
-    """Three columns of SOP numbers left a phone a column of document names and nothing else:
-    each document is a card, its name and then the steps that need and make it."""
+# each view's tables with a column of long text or lists, and where the bundled portal has rows
+CARD_TABLES = [("dokumen/", "table.sop-documents-table"), ("monev/", "table.sop-findings"),
+               ("peran/", "table.sop-roles-table"), ("peran/kepala-biro-umum/", "table.sop-role-steps"),
+               ("unit/", "table.sop-units-table"), ("unit/biro-umum/", "table.sop-handoffs-out"),
+               ("relasi/", "table.sop-relations-table"), ("katalog/", "table.sop-retired-table")]
+
+
+def test_portal_tables_are_cards_on_a_phone(bundled_site: Path) -> None:
+    """As columns on a phone, three columns of SOP numbers left a column of document names and
+    nothing else, and a Monev finding's text or a role's steps went off to the side under an empty
+    screen: each row is a card, its cells stacked and labelled by their column; on a laptop, a table."""
     with serve(bundled_site) as base, browser() as ctx:
         page = ctx.new_page()
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.goto(base + "dokumen/", wait_until="domcontentloaded")
-        table = page.locator("table.sop-documents-table")
-        assert not table.locator("thead").is_visible()
-        assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")  # nothing off to the side
-        row = table.locator("tr[data-doc]").first
-        cells = row.evaluate("tr => Array.from(tr.children).filter(c => c.getClientRects().length)"
-                             ".map(c => [Math.round(c.getBoundingClientRect().left), "
-                             "getComputedStyle(c, '::before').content])")
-        assert len({left for left, _ in cells}) == 1  # stacked
-        assert [label for _, label in cells[1:]] and all(label.endswith(': "') for _, label in cells[1:]), cells
-        page.set_viewport_size({"width": 1366, "height": 900})
-        assert table.locator("thead").is_visible()
+        for path, selector in CARD_TABLES:
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(base + path, wait_until="domcontentloaded")
+            table = page.locator(selector).first
+            assert not table.locator("thead").is_visible(), path
+            assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1"), path  # nothing off to the side
+            row = table.locator("tbody tr").first
+            cells = row.evaluate("tr => Array.from(tr.children).filter(c => c.getClientRects().length)"
+                                 ".map(c => [Math.round(c.getBoundingClientRect().left), c.hasAttribute('data-label'), "
+                                 "getComputedStyle(c, '::before').content])")
+            assert len({left for left, *_ in cells}) == 1, (path, cells)  # stacked
+            labels = [label for _, labelled, label in cells if labelled]
+            assert labels and all(label.endswith(': "') or label == '"Langkah "' for label in labels), (path, cells)
+            page.set_viewport_size({"width": 1366, "height": 900})
+            assert table.locator("thead").is_visible(), path
         page.close()
 
 
