@@ -59,9 +59,11 @@ def export(portal: Portal, generated_at: dt.datetime | None = None) -> dict[str,
     return doc
 
 
-def _document(portal: Portal, generated_at: dt.datetime | None = None, remember: bool = True) -> dict[str, Any]:
+def _document(portal: Portal, generated_at: dt.datetime | None = None, remember: bool = True,
+              encoded: bool = False) -> dict[str, Any]:
     """The export document with its ``sops`` still to come: an iterator that makes (and redacts)
-    one record at a time (:func:`write_export` writes each and lets go of it)."""
+    one record at a time (:func:`write_export` writes each and lets go of it).  ``encoded``: each
+    record as its JSON text where nothing is redacted (:class:`_Encoded`)."""
     published = portal.published
     sops = sorted(published.values(), key=sort_key)
     generated_at = generated_at or build_time()
@@ -91,8 +93,8 @@ def _document(portal: Portal, generated_at: dt.datetime | None = None, remember:
         "count": len(sops),
         "units": units,
     }
-    records = (_record(s, portal, links, remember) for s in sops)
     keys = publish.restricted_keys(portal.corpus, portal.settings)
+    records = (_record(s, portal, links, remember, encoded=encoded and not keys) for s in sops)
     if keys:
         redact = publish.redactor(portal.corpus, keys, i18n.t(portal.settings.lang, publish.RESTRICTED_KEY))
         doc = _redacted(doc, redact)
@@ -112,25 +114,33 @@ def _redacted(value: Any, redact: Callable[[str], str]) -> Any:
     return value
 
 
-# Records by the SOP's cache key, which covers everything a record shows: `mkdocs serve` writes
-# sops.json after every save, and only the saved SOP's record changes.  Never stale, and read only.
-_RECORDS: dict[str, dict[str, Any]] = {}
+# Records by the SOP's cache key, which covers everything a record shows, as built or as JSON text:
+# `mkdocs serve` writes sops.json after every save, and only the saved SOP's record changes (writing
+# the others' text again was most of the time it took).  Never stale, and read only.
+_RECORDS: dict[tuple[str, bool], Any] = {}
 _RECORDS_MAX = 20_000
+
+
+class _Encoded(str):
+    """A record already written as JSON: :func:`_pieces` writes it as it is."""
+
 
 
 def clear_cache() -> None:
     _RECORDS.clear()
 
 
-def _record(sop: Sop, portal: Portal, links: Links, remember: bool) -> dict[str, Any]:
+def _record(sop: Sop, portal: Portal, links: Links, remember: bool, *, encoded: bool = False) -> Any:
     key = portal.stamp(sop)
-    found = _RECORDS.get(key) if key else None
+    found = _RECORDS.get((key, encoded)) if key else None
     if found is None:
         found = sop_record(sop, portal, links)
+        if encoded:
+            found = _Encoded(_json(found))
         if key and remember:
             if len(_RECORDS) >= _RECORDS_MAX:
                 _RECORDS.clear()
-            _RECORDS[key] = found
+            _RECORDS[key, encoded] = found
     return found
 
 
@@ -266,10 +276,14 @@ def dumps(doc: dict[str, Any]) -> str:
     return "".join(_pieces(doc))
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
 def _pieces(doc: dict[str, Any]) -> Iterator[str]:
     """:func:`dumps`' text in pieces, one SOP's record at a time (a list value may be an iterator)."""
     def enc(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        return value if isinstance(value, _Encoded) else _json(value)
 
     yield "{\n"
     for n, (key, value) in enumerate(doc.items()):
@@ -299,5 +313,5 @@ def write_export(portal: Portal, path: Path, *, remember: bool = True) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
-        out.writelines(_pieces(_document(portal, remember=remember)))
+        out.writelines(_pieces(_document(portal, remember=remember, encoded=True)))
     return path

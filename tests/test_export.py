@@ -110,3 +110,33 @@ def test_schema_rejects_a_broken_document(built):
     bad["sops"][0]["steps"][0]["flow"] = {"type": "jump"}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema())
+
+
+def test_sops_json_written_again_in_one_process_shows_an_edit(tmp_path):
+    """``mkdocs serve`` writes sops.json after every save, from the records it keeps as JSON text
+    (what writing them again cost): an edited SOP's record is new, the others' text is the same."""
+    from sop_plugin import export
+    from sop_plugin.pipeline import build
+    from sop_plugin.settings import Settings
+
+    root = tmp_path / "site-src"
+    build_site(root)
+    settings = Settings.from_options({"sops_dir": "sops", "today": "2027-01-15", "simulate": {"enabled": False}})
+    export.clear_cache()
+
+    def written(name: str) -> list[str]:
+        path = export.write_export(build(settings, root), tmp_path / name, remember=True)
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if '"generated_at"' not in line]
+
+    first, again = written("1.json"), written("2.json")
+    assert again == first and any(isinstance(v, export._Encoded) for v in export._RECORDS.values())
+    edited = next(p for p in (root / "sops").rglob("*.md") if "id: SOP-A-002" in p.read_text(encoding="utf-8"))
+    text = edited.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M).group(1)
+    edited.write_text(text.replace(f"title: {title}", "title: Judul Baru Setelah Disunting"), encoding="utf-8")
+    after = written("3.json")
+    changed = [b for a, b in zip(first, after) if a != b]
+    assert len(after) == len(first) and len(changed) == 1 and '{"id": "SOP-A-002"' in changed[0]
+    assert "Judul Baru Setelah Disunting" in changed[0]
+    assert json.loads((tmp_path / "3.json").read_text(encoding="utf-8"))["count"] == 6
+    export.clear_cache()
