@@ -819,13 +819,53 @@ status: draft
 """
 
 
+# the bundled SOP-BPM-001: steps 6 and 7 both loop back to 4; 7's loop, on the next track out, ran
+# through 6's "Tidak"
+TWO_LOOPS_INTO_ONE_STEP = """---
+id: SOP-UJI-016
+title: Penyusunan SOP
+status: draft
+---
+## Prosedur
+
+1. Membentuk tim penyusun.
+    - pelaksana: Pimpinan Unit Kerja
+2. Menganalisis proses bisnis.
+    - pelaksana: Tim Penyusun SOP
+3. Mengidentifikasi kebutuhan SOP.
+    - pelaksana: Tim Penyusun SOP
+4. Menuliskan uraian prosedur.
+    - pelaksana: Tim Penyusun SOP
+5. Menyusun diagram alir.
+    - pelaksana: Tim Penyusun SOP
+6. Mensimulasikan SOP.
+    - pelaksana: Tim Penyusun SOP
+    - keputusan: Hasil simulasi sesuai?
+        - Ya -> 7
+        - Tidak -> 4
+7. Mereviu kesesuaian SOP.
+    - pelaksana: Tim BPM
+    - keputusan: Sesuai standar?
+        - Ya -> 8
+        - Perlu perbaikan -> 4
+8. Memeriksa dan memaraf SOP.
+    - pelaksana: Pimpinan Unit Kerja
+9. Memberikan nomor registrasi.
+    - pelaksana: Kepala Bagian Hukum dan Tata Laksana
+10. Mengesahkan SOP.
+    - pelaksana: Rektor
+"""
+
+
 @pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE,
                                   BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES, END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE,
                                   A_CORRIDOR_LINE_PAST_A_LABEL, A_SIBLING_PAST_A_DOWNWARD_LABEL,
-                                  LINES_ON_BOTH_SIDES_OF_A_DOWNWARD_LABEL, LOOP_INTO_A_STEP_THAT_LOOPS],
+                                  LINES_ON_BOTH_SIDES_OF_A_DOWNWARD_LABEL, LOOP_INTO_A_STEP_THAT_LOOPS,
+                                  TWO_LOOPS_INTO_ONE_STEP],
                          ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six",
                               "end-beside-and-handover", "corridor-line-past-a-label", "sibling-past-a-downward-label",
-                              "lines-on-both-sides-of-a-downward-label", "loop-into-a-step-that-loops"])
+                              "lines-on-both-sides-of-a-downward-label", "loop-into-a-step-that-loops",
+                              "two-loops-into-one-step"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
     up and down: a label beside a downward exit ends above the line's turn; a sideways one is
@@ -879,6 +919,25 @@ def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
             if sym.kind is not sopap.Kind.DECISION and lines != [sym.caption]:  # a label may reach over its diamond's corner, clear of its edge
                 sx0, sy0, sx1, sy1 = sym.box()
                 assert sx1 <= x0 or sx0 >= x1 or sy1 <= y0 or sy0 >= y1, (lines, sym.ref or sym.step)
+
+
+def test_a_loop_that_would_cross_a_label_goes_up_the_right_side_only_when_that_reads_better():
+    """Two loops into one step: the outer one ran through the inner one's label.  The layout made
+    again with it up the right side is kept: no label crossed, and no more line crossings.  A
+    layout with nothing crossed is the first one made."""
+    from sop_plugin.render.sopap.geometry import _layout, _score
+
+    sop = parse_sop("ulang.md", TWO_LOOPS_INTO_ONE_STEP)
+    lay = sopap.layout(sop, labels={"end": "Selesai"})
+    first = _layout(sop, handover_href=None, labels={"end": "Selesai"}, handover_label=None, right=frozenset())
+    assert first.crossed and not lay.crossed
+    assert _score(lay) < _score(first) and _score(lay)[1] <= _score(first)[1]
+    four = next(s for s in lay.symbols if s.step == 4)
+    seven = next(e for e in lay.edges if (e.src, e.dst) == ("7", "4"))
+    assert seven.points[-1] == four.port(sopap.Side.RIGHT)
+    plain = parse_sop("lurus.md", TWO_LOOPS_INTO_ONE_STEP.replace("Perlu perbaikan -> 4", "Perlu perbaikan -> selesai"))
+    assert sopap.layout(plain, labels={"end": "Selesai"}).edges == _layout(
+        plain, handover_href=None, labels={"end": "Selesai"}, handover_label=None, right=frozenset()).edges
 
 
 def test_a_loop_into_a_step_that_loops_comes_in_from_the_right():

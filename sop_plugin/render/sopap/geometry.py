@@ -158,6 +158,7 @@ class Layout:
     rows: list[Row]
     symbols: list[Symbol]
     edges: list[Edge]
+    crossed: list[Edge] = field(default_factory=list)  # lines whose labels a line still runs through
 
     @property
     def height(self) -> float:
@@ -216,9 +217,10 @@ def _flows(steps: list[Step]) -> list[Flow]:
 
 
 def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step], int],
-                  lanes: int) -> tuple[bool, dict[int, set[Side]]]:
+                  lanes: int, right: frozenset[tuple[int, int]] = frozenset()) -> tuple[bool, dict[int, set[Side]]]:
     """Give each flow its exit port.  Returns whether some branch needs the closing "Selesai" row,
-    and the sides each step's lines leave from (a loop to itself leaves below)."""
+    and the sides each step's lines leave from (a loop to itself leaves below).  ``right``: loops
+    (source, target) to send up the right side where they can (:func:`layout`)."""
     # incoming from corridors: forward jumps enter a target's right side, loops its left side (or,
     # where the target's own line leaves from its left, its right side: back_right)
     busy_in: dict[int, set[Side]] = {s.number: set() for s in steps}
@@ -235,10 +237,12 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
 
     def back_right(f: Flow) -> bool:
         """A loop goes up the corridor right of the lanes and into its target's right side when the
-        target's left side is where one of its own lines leaves (a loop would have to pass that line
-        and its label to come in at the top) and the right sides of both are free."""
+        right sides of both are free and the target's left side is where one of its own lines leaves
+        (a loop would have to pass that line and its label to come in at the top), or when it is
+        one of ``right``."""
         return (f.jump is Jump.BACK and f.to is not None and f.to != f.src
-                and Side.LEFT in exits.get(f.to, ()) and Side.RIGHT not in exits.get(f.to, ())
+                and (Side.LEFT in exits.get(f.to, ()) or (f.src, f.to) in right)
+                and Side.RIGHT not in exits.get(f.to, ())
                 and Side.RIGHT not in busy_in[f.to] and Side.RIGHT not in busy_in[f.src])
 
     for s in steps:
@@ -406,7 +410,47 @@ def _assign_tracks(cols: Columns, jobs: list[tuple[Flow, int, int, int]]) -> Non
 def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None,
            labels: dict[str, str] | None = None,
            handover_label: Callable[[str], str] | None = None) -> Layout | None:
-    """Place every symbol and route every flow line; ``None`` without steps."""
+    """Place every symbol and route every flow line; ``None`` without steps.
+
+    Where a loop back runs through a branch label (two loops into one step: the outer one
+    passes the inner one's label), the layout is made again with that loop up the right side,
+    and kept if fewer labels are crossed and no more lines cross.
+    """
+    def made(right: frozenset[tuple[int, int]] = frozenset()) -> Layout | None:
+        return _layout(sop, handover_href=handover_href, labels=labels, handover_label=handover_label, right=right)
+
+    first = made()
+    if first is None:
+        return first
+    through = [o for e in first.crossed for o in _lines_through(e.label_box(), first.edges)]
+    loops = sorted({(int(o.src), int(o.dst)) for o in through
+                    if o.src.isdigit() and o.dst.isdigit() and int(o.dst) < int(o.src)})
+    if not loops:
+        return first
+    best, score = first, _score(first)
+    for loop in loops:
+        other = made(frozenset({loop}))
+        if other is not None and (mark := _score(other)) < score:
+            best, score = other, mark
+    return best
+
+
+def _score(lay: Layout) -> tuple[int, int]:
+    """How hard a drawing is to read: its labels that lines run through, then its line crossings."""
+    segments = [(i, a, b) for i, e in enumerate(lay.edges) for a, b in zip(e.points, e.points[1:])]
+    across = 0
+    for i, a, b in segments:
+        if abs(a.y - b.y) >= 0.01:
+            continue  # each crossing counted once: from its sideways run
+        lo, hi = sorted((a.x, b.x))
+        across += sum(1 for j, c, d in segments if j != i and abs(c.x - d.x) < 0.01 and lo < c.x < hi
+                      and min(c.y, d.y) < a.y < max(c.y, d.y))
+    return len(lay.crossed), across
+
+
+def _layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None,
+            labels: dict[str, str] | None, handover_label: Callable[[str], str] | None,
+            right: frozenset[tuple[int, int]]) -> Layout | None:
     steps = sop.steps
     if not steps:
         return None
@@ -423,7 +467,7 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     has_handover = {s.number: bool(s.sop) and s.decision is None for s in steps}
     start_capsule = kinds[1] is Kind.DECISION
     flows = _flows(steps)
-    needs_end_row, exits = _assign_ports(steps, flows, lane, cols.lanes)
+    needs_end_row, exits = _assign_ports(steps, flows, lane, cols.lanes, right)
     _label_lines(flows, cols, labels.get("end", "End"))
 
     # -- rows: row i is step i + 1 ------------------------------------------
@@ -590,11 +634,11 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
         else:
             pts = [p0, Point(x, p0.y), *tail]
         edges.append(edge(f, dst_name, simplify(pts)))
-    _clear_crossed_labels(edges, symbols, cols)
-    return Layout(actors, cols, rows, symbols, edges)
+    crossed = _clear_crossed_labels(edges, symbols, cols)
+    return Layout(actors, cols, rows, symbols, edges, crossed)
 
 
-def _clear_crossed_labels(edges: list[Edge], symbols: list[Symbol], cols: Columns) -> None:
+def _clear_crossed_labels(edges: list[Edge], symbols: list[Symbol], cols: Columns) -> list[Edge]:
     """A label that another line runs through (a corridor's line, up or down past the diamond) moves
     to the first place clear of every line, symbol and label, and stays beside its own line.
 
@@ -602,15 +646,18 @@ def _clear_crossed_labels(edges: list[Edge], symbols: list[Symbol], cols: Column
     first line that crossed it, or the next, or at last just past its line's corner, against the
     turn.  Beside a downward exit (right of the line, towards the outer edge, where a sibling
     branch's line goes down its corridor) it goes to the other side of its line, or is wrapped
-    narrower (:func:`_clear_downward_label`).
+    narrower (:func:`_clear_downward_label`).  Returns the lines whose labels have no such place.
     """
+    crossed = []
     for e in edges:
         if not e.label_lines or len(e.points) < 2 or _is_clear(e.label_box(), e, edges, symbols, cols, mine=True):
             continue
         if e.label_at is None:  # beside a downward exit
-            _clear_downward_label(e, edges, symbols, cols)
+            if not _clear_downward_label(e, edges, symbols, cols):
+                crossed.append(e)
             continue
         if len(e.points) < 3:
+            crossed.append(e)
             continue
         vertex, corner = e.points[0].x, e.points[1].x
         right = corner > vertex
@@ -623,12 +670,15 @@ def _clear_crossed_labels(edges: list[Edge], symbols: list[Symbol], cols: Column
             if _is_clear(moved.label_box(), e, edges, symbols, cols, mine=False):
                 e.label_at, e.label_anchor = moved.label_at, moved.label_anchor
                 break
+        else:
+            crossed.append(e)
+    return crossed
 
 
-def _clear_downward_label(e: Edge, edges: list[Edge], symbols: list[Symbol], cols: Columns) -> None:
+def _clear_downward_label(e: Edge, edges: list[Edge], symbols: list[Symbol], cols: Columns) -> bool:
     """The label right of a downward exit that a line runs through goes left of its line, or,
     wrapped narrower, between its line and the nearest line on either side, where the row has
-    room for its lines above its line's turn."""
+    room for its lines above its line's turn.  ``False``: there is no such place."""
     a = e.points[0]
     _, y0, _, y1 = e.label_box()
     uprights = _uprights(edges, y0, y1)
@@ -644,7 +694,8 @@ def _clear_downward_label(e: Edge, edges: list[Edge], symbols: list[Symbol], col
             e.label_lines = lines
             if place:
                 e.label_at, e.label_anchor, e.label_below = moved.label_at, moved.label_anchor, True
-            return
+            return True
+    return False
 
 
 def _uprights(edges: list[Edge], y0: float, y1: float) -> list[float]:
@@ -657,20 +708,30 @@ def _is_clear(box: tuple[float, float, float, float], me: Edge, edges: list[Edge
               cols: Columns, *, mine: bool) -> bool:
     """Does no line run through ``box`` (and, unless it is where the layout put ``me``'s label, no symbol
     or other label overlap it, and it is inside the lanes)?"""
-    x0, y0, x1, y1 = box
-    for e in edges:
-        for a, b in zip(e.points, e.points[1:]):
-            if abs(a.y - b.y) < 0.01 and y0 < a.y < y1 and max(a.x, b.x) > x0 and min(a.x, b.x) < x1:
-                return False
-            if abs(a.x - b.x) < 0.01 and x0 < a.x < x1 and max(a.y, b.y) > y0 and min(a.y, b.y) < y1:
-                return False
+    if any(_runs_through(box, e) for e in edges):
+        return False
     if mine:
         return True
-    if x0 < 0 or x1 > cols.lanes_width:
+    if box[0] < 0 or box[2] > cols.lanes_width:
         return False
     if any(_overlap(s.box(), box) for s in symbols):
         return False
     return not any(o is not me and o.label_lines and _overlap(o.label_box(), box) for o in edges)
+
+
+def _lines_through(box: tuple[float, float, float, float], edges: list[Edge]) -> list[Edge]:
+    """The lines that run through ``box``, sideways or up and down."""
+    return [e for e in edges if _runs_through(box, e)]
+
+
+def _runs_through(box: tuple[float, float, float, float], e: Edge) -> bool:
+    x0, y0, x1, y1 = box
+    for a, b in zip(e.points, e.points[1:]):
+        if abs(a.y - b.y) < 0.01 and y0 < a.y < y1 and max(a.x, b.x) > x0 and min(a.x, b.x) < x1:
+            return True
+        if abs(a.x - b.x) < 0.01 and x0 < a.x < x1 and max(a.y, b.y) > y0 and min(a.y, b.y) < y1:
+            return True
+    return False
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
