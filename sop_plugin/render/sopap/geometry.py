@@ -430,13 +430,13 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     best, score = first, _score(first)
     for loop in loops:
         other = made(frozenset({loop}))
-        if other is not None and (mark := _score(other)) < score:
+        if other is not None and (mark := _score(other))[0] < score[0] and mark[1] <= score[1]:
             best, score = other, mark
     return best
 
 
 def _score(lay: Layout) -> tuple[int, int]:
-    """How hard a drawing is to read: its labels that lines run through, then its line crossings."""
+    """How hard a drawing is to read: its labels that lines run through, and its line crossings."""
     segments = [(i, a, b) for i, e in enumerate(lay.edges) for a, b in zip(e.points, e.points[1:])]
     across = 0
     for i, a, b in segments:
