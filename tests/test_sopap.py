@@ -857,15 +857,49 @@ status: draft
 """
 
 
+# the bundled SOP-UMUM-001: step 4's jump to 7 ran down the corridor through the label of 6's loop
+A_JUMP_PAST_A_LOOP_LABEL = """---
+id: SOP-UJI-017
+title: Pengadaan
+status: draft
+---
+## Prosedur
+
+1. Menyusun HPS.
+    - pelaksana: Pejabat Pembuat Komitmen
+2. Menentukan metode pemilihan.
+    - pelaksana: Pejabat Pembuat Komitmen
+    - keputusan: Nilai paling banyak Rp200 juta?
+        - Pengadaan langsung -> 3
+        - Tender -> 5
+3. Mengundang calon penyedia.
+    - pelaksana: Pejabat Pengadaan
+4. Menegosiasikan harga.
+    - pelaksana: Pejabat Pengadaan
+    - lanjut: 7
+5. Mengumumkan tender.
+    - pelaksana: Pokja Pemilihan
+6. Mengevaluasi penawaran.
+    - pelaksana: Pokja Pemilihan
+    - keputusan: Ada pemenang?
+        - Ya -> 7
+        - Tidak, tender gagal -> 5
+7. Menetapkan penyedia.
+    - pelaksana: Pejabat Pembuat Komitmen
+8. Menandatangani kontrak.
+    - pelaksana: Penyedia Barang/Jasa
+"""
+
+
 @pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE,
                                   BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES, END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE,
                                   A_CORRIDOR_LINE_PAST_A_LABEL, A_SIBLING_PAST_A_DOWNWARD_LABEL,
                                   LINES_ON_BOTH_SIDES_OF_A_DOWNWARD_LABEL, LOOP_INTO_A_STEP_THAT_LOOPS,
-                                  TWO_LOOPS_INTO_ONE_STEP],
+                                  TWO_LOOPS_INTO_ONE_STEP, A_JUMP_PAST_A_LOOP_LABEL],
                          ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six",
                               "end-beside-and-handover", "corridor-line-past-a-label", "sibling-past-a-downward-label",
                               "lines-on-both-sides-of-a-downward-label", "loop-into-a-step-that-loops",
-                              "two-loops-into-one-step"])
+                              "two-loops-into-one-step", "a-jump-past-a-loop-label"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
     up and down: a label beside a downward exit ends above the line's turn; a sideways one is
@@ -929,7 +963,7 @@ def test_a_loop_that_would_cross_a_label_goes_up_the_right_side_only_when_that_r
 
     sop = parse_sop("ulang.md", TWO_LOOPS_INTO_ONE_STEP)
     lay = sopap.layout(sop, labels={"end": "Selesai"})
-    first = _layout(sop, handover_href=None, labels={"end": "Selesai"}, handover_label=None, right=frozenset())
+    first = _layout(sop, handover_href=None, labels={"end": "Selesai"}, handover_label=None, other_side=frozenset())
     assert first.crossed and not lay.crossed
     assert _score(lay) < _score(first) and _score(lay)[1] <= _score(first)[1]
     four = next(s for s in lay.symbols if s.step == 4)
@@ -937,7 +971,17 @@ def test_a_loop_that_would_cross_a_label_goes_up_the_right_side_only_when_that_r
     assert seven.points[-1] == four.port(sopap.Side.RIGHT)
     plain = parse_sop("lurus.md", TWO_LOOPS_INTO_ONE_STEP.replace("Perlu perbaikan -> 4", "Perlu perbaikan -> selesai"))
     assert sopap.layout(plain, labels={"end": "Selesai"}).edges == _layout(
-        plain, handover_href=None, labels={"end": "Selesai"}, handover_label=None, right=frozenset()).edges
+        plain, handover_href=None, labels={"end": "Selesai"}, handover_label=None, other_side=frozenset()).edges
+
+
+def test_a_jump_forward_that_would_cross_a_label_goes_down_the_left_side():
+    """Step 4's jump to 7 ran down the corridor right of its lane, through the label of 6's loop:
+    made again, it leaves 4 on the left and comes into 7's left side, and nothing is crossed."""
+    lay = sopap.layout(parse_sop("lompat.md", A_JUMP_PAST_A_LOOP_LABEL), labels={"end": "Selesai"})
+    four, seven = (next(s for s in lay.symbols if s.step == n) for n in (4, 7))
+    jump = next(e for e in lay.edges if (e.src, e.dst) == ("4", "7"))
+    assert jump.points[0] == four.port(sopap.Side.LEFT) and jump.points[-1] == seven.port(sopap.Side.LEFT)
+    assert not lay.crossed
 
 
 def test_a_loop_into_a_step_that_loops_comes_in_from_the_right():

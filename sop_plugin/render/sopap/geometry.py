@@ -217,10 +217,11 @@ def _flows(steps: list[Step]) -> list[Flow]:
 
 
 def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step], int],
-                  lanes: int, right: frozenset[tuple[int, int]] = frozenset()) -> tuple[bool, dict[int, set[Side]]]:
+                  lanes: int, other_side: frozenset[tuple[int, int]] = frozenset()) -> tuple[bool, dict[int, set[Side]]]:
     """Give each flow its exit port.  Returns whether some branch needs the closing "Selesai" row,
-    and the sides each step's lines leave from (a loop to itself leaves below).  ``right``: loops
-    (source, target) to send up the right side where they can (:func:`layout`)."""
+    and the sides each step's lines leave from (a loop to itself leaves below).  ``other_side``:
+    jumps (source, target) to send round the other side where they can, a loop up the right, a
+    jump forward down the left (:func:`layout`)."""
     # incoming from corridors: forward jumps enter a target's right side, loops its left side (or,
     # where the target's own line leaves from its left, its right side: back_right)
     busy_in: dict[int, set[Side]] = {s.number: set() for s in steps}
@@ -239,17 +240,25 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
         """A loop goes up the corridor right of the lanes and into its target's right side when the
         right sides of both are free and the target's left side is where one of its own lines leaves
         (a loop would have to pass that line and its label to come in at the top), or when it is
-        one of ``right``."""
+        one of ``other_side``."""
         return (f.jump is Jump.BACK and f.to is not None and f.to != f.src
-                and (Side.LEFT in exits.get(f.to, ()) or (f.src, f.to) in right)
+                and (Side.LEFT in exits.get(f.to, ()) or (f.src, f.to) in other_side)
                 and Side.RIGHT not in exits.get(f.to, ())
                 and Side.RIGHT not in busy_in[f.to] and Side.RIGHT not in busy_in[f.src])
+
+    def forward_left(f: Flow) -> bool:
+        """A jump forward of ``other_side`` goes down the corridor left of the lanes and into its
+        target's left side, when nothing comes into its source's left side."""
+        return f.jump is Jump.FWD and (f.src, f.to) in other_side and Side.LEFT not in busy_in[f.src]
+
+    def plain_port(f: Flow) -> Side:
+        return Side.RIGHT if back_right(f) else Side.LEFT if forward_left(f) else _PLAIN_PORT[f.jump]
 
     for s in steps:
         mine = [f for f in flows if f.src == s.number]
         if s.decision is None:
             for f in mine:
-                f.port = None if f.jump is Jump.END else Side.RIGHT if back_right(f) else _PLAIN_PORT[f.jump]
+                f.port = None if f.jump is Jump.END else plain_port(f)
             leave(s, mine)
             continue
         used: set[Side] = set()
@@ -268,7 +277,9 @@ def _assign_ports(steps: list[Step], flows: list[Flow], lane_of: Callable[[Step]
                     free = [p for p in (Side.RIGHT, Side.BOTTOM, Side.LEFT) if p not in used]
                     f.port = free[0] if free else Side.BOTTOM
             else:
-                prefs = (Side.RIGHT, *_PREFS[f.jump]) if back_right(f) else _PREFS[f.jump]
+                prefs = _PREFS[f.jump]
+                if back_right(f) or forward_left(f):
+                    prefs = (plain_port(f), *prefs)
                 free = [p for p in prefs if p not in used]
                 f.port = free[0] if free else prefs[0]
             used.add(f.port)
@@ -412,24 +423,26 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
            handover_label: Callable[[str], str] | None = None) -> Layout | None:
     """Place every symbol and route every flow line; ``None`` without steps.
 
-    Where a loop back runs through a branch label (two loops into one step: the outer one
-    passes the inner one's label), the layout is made again with that loop up the right side,
-    and kept if fewer labels are crossed and no more lines cross.
+    Where a jump runs through a branch label (two loops into one step: the outer one passes the
+    inner one's label), the layout is made again with that jump round the other side (a loop up
+    the right, a jump forward down the left), and kept if fewer labels are crossed and no more
+    lines cross.
     """
-    def made(right: frozenset[tuple[int, int]] = frozenset()) -> Layout | None:
-        return _layout(sop, handover_href=handover_href, labels=labels, handover_label=handover_label, right=right)
+    def made(other_side: frozenset[tuple[int, int]] = frozenset()) -> Layout | None:
+        return _layout(sop, handover_href=handover_href, labels=labels, handover_label=handover_label,
+                       other_side=other_side)
 
     first = made()
     if first is None:
         return first
     through = [o for e in first.crossed for o in _lines_through(e.label_box(), first.edges)]
-    loops = sorted({(int(o.src), int(o.dst)) for o in through
-                    if o.src.isdigit() and o.dst.isdigit() and int(o.dst) < int(o.src)})
-    if not loops:
+    jumps = sorted({(int(o.src), int(o.dst)) for o in through
+                    if o.src.isdigit() and o.dst.isdigit() and abs(int(o.dst) - int(o.src)) > 1})
+    if not jumps:
         return first
     best, score = first, _score(first)
-    for loop in loops:
-        other = made(frozenset({loop}))
+    for jump in jumps:
+        other = made(frozenset({jump}))
         if other is not None and (mark := _score(other))[0] < score[0] and mark[1] <= score[1]:
             best, score = other, mark
     return best
@@ -450,7 +463,7 @@ def _score(lay: Layout) -> tuple[int, int]:
 
 def _layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None,
             labels: dict[str, str] | None, handover_label: Callable[[str], str] | None,
-            right: frozenset[tuple[int, int]]) -> Layout | None:
+            other_side: frozenset[tuple[int, int]]) -> Layout | None:
     steps = sop.steps
     if not steps:
         return None
@@ -467,7 +480,7 @@ def _layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None,
     has_handover = {s.number: bool(s.sop) and s.decision is None for s in steps}
     start_capsule = kinds[1] is Kind.DECISION
     flows = _flows(steps)
-    needs_end_row, exits = _assign_ports(steps, flows, lane, cols.lanes, right)
+    needs_end_row, exits = _assign_ports(steps, flows, lane, cols.lanes, other_side)
     _label_lines(flows, cols, labels.get("end", "End"))
 
     # -- rows: row i is step i + 1 ------------------------------------------
