@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import textwrap
 from dataclasses import dataclass, field, replace
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from ... import fmt
 from ...model import Sop, Step
@@ -721,7 +721,7 @@ def _is_clear(box: tuple[float, float, float, float], me: Edge, edges: list[Edge
               cols: Columns, *, mine: bool) -> bool:
     """Does no line run through ``box`` (and, unless it is where the layout put ``me``'s label, no symbol
     or other label overlap it, and it is inside the lanes)?"""
-    if any(_runs_through(box, e) for e in edges):
+    if _first_through(box, edges) is not None:
         return False
     if mine:
         return True
@@ -734,17 +734,19 @@ def _is_clear(box: tuple[float, float, float, float], me: Edge, edges: list[Edge
 
 def _lines_through(box: tuple[float, float, float, float], edges: list[Edge]) -> list[Edge]:
     """The lines that run through ``box``, sideways or up and down."""
-    return [e for e in edges if _runs_through(box, e)]
+    return [e for e in edges if _first_through(box, (e,)) is not None]
 
 
-def _runs_through(box: tuple[float, float, float, float], e: Edge) -> bool:
+def _first_through(box: tuple[float, float, float, float], edges: Iterable[Edge]) -> Edge | None:
+    """The first of ``edges`` that runs through ``box`` (the layout asks this of every label)."""
     x0, y0, x1, y1 = box
-    for a, b in zip(e.points, e.points[1:]):
-        if abs(a.y - b.y) < 0.01 and y0 < a.y < y1 and max(a.x, b.x) > x0 and min(a.x, b.x) < x1:
-            return True
-        if abs(a.x - b.x) < 0.01 and x0 < a.x < x1 and max(a.y, b.y) > y0 and min(a.y, b.y) < y1:
-            return True
-    return False
+    for e in edges:
+        for a, b in zip(e.points, e.points[1:]):
+            if abs(a.y - b.y) < 0.01 and y0 < a.y < y1 and max(a.x, b.x) > x0 and min(a.x, b.x) < x1:
+                return e
+            if abs(a.x - b.x) < 0.01 and x0 < a.x < x1 and max(a.y, b.y) > y0 and min(a.y, b.y) < y1:
+                return e
+    return None
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
