@@ -436,8 +436,8 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     if first is None:
         return first
     through = [o for e in first.crossed for o in _lines_through(e.label_box(), first.edges)]
-    jumps = sorted({(int(o.src), int(o.dst)) for o in through
-                    if o.src.isdigit() and o.dst.isdigit() and abs(int(o.dst) - int(o.src)) > 1})
+    jumps = sorted({(int(o.src), int(o.dst)) for o in through  # a loop or a jump forward, not to the next step
+                    if o.src.isdigit() and o.dst.isdigit() and int(o.dst) not in (int(o.src), int(o.src) + 1)})
     if not jumps:
         return first
     best, score = first, _score(first)
