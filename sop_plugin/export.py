@@ -125,7 +125,6 @@ class _Encoded(str):
     """A record already written as JSON: :func:`_pieces` writes it as it is."""
 
 
-
 def clear_cache() -> None:
     _RECORDS.clear()
 
