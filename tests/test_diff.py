@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
@@ -212,6 +213,11 @@ def test_cli_content_errors_are_in_the_site_language(pair, capsys):
     assert f"'{old}' has no signature with a digest, here or in its git history" in capsys.readouterr().err
 
 
+def _commit(root, rev: str) -> str:
+    """A commit as the diff quotes it (its first eight hex digits)."""
+    return subprocess.run(["git", "rev-parse", rev], cwd=root, capture_output=True, text=True, check=True).stdout[:8]
+
+
 def test_cli_rev_and_since_signed(sop_tree, capsys, monkeypatch):
     root = sop_tree({"biro-umum/a.md": VALID_SOP})
     path = root / "biro-umum" / "a.md"
@@ -239,6 +245,8 @@ def test_cli_rev_and_since_signed(sop_tree, capsys, monkeypatch):
     assert main(["diff", "biro-umum/a.md", "--since-signed", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["old"]["version"] == 2 and data["new"]["version"] == 3
+    # where the signed content was found: the commit, and its date apart (not parsed out of a label)
+    assert [data["old"]["label"], data["old"]["date"]] == [_commit(root, "HEAD~1"), "2026-01-01"]
     assert [s["kind"] for s in data["steps"]] == ["changed"]
     assert {c["field"] for c in data["front_matter"]} >= {"version", "status", "approvals"}
 
@@ -275,6 +283,7 @@ def test_draft_page_shows_changes_since_previous_version(sop_tree, monkeypatch):
 
     html = page()
     assert "Perubahan sejak versi 2" in html
+    assert f"{_commit(root, 'HEAD')} 1 Januari 2026" in html  # the revision, its date in words
     assert "Cabang keputusan “Tidak”" in html and "selesai" in html
     assert 'data-field="version"' in html
     assert "Perubahan sejak" not in page(frozenset({"changes"}))

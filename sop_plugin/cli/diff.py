@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     lang = settings.lang
     t = i18n.Translator(lang)
 
+    old_date: str | None = None  # (a revision found in the history has one)
     if args.rev or args.since_signed:
         if len(args.files) != 1:
             raise UsageError("with --rev or --since-signed, name exactly one FILE")
@@ -77,14 +78,14 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(t("cli.diff.no_signature", path=path))
             if found.sop is None:
                 return _fingerprint_only(new, found.digest, args.format, lang, t, find_root(path))
-            old, old_label = found.sop, found.label
+            old, old_label, old_date = found.sop, found.label, found.date
     else:
         if len(args.files) != 2:
             raise UsageError("name two files (OLD NEW), or one FILE with --rev or --since-signed")
         a, b = map(Path, args.files)
         old, old_label = parse_sop(a.as_posix(), _read(a, t), settings), a.as_posix()
         new = parse_sop(b.as_posix(), _read(b, t), settings)
-    result = diff_sops(old, new, old_label=old_label, new_label=new.path)
+    result = diff_sops(old, new, old_label=old_label, new_label=new.path, old_date=old_date)
     _print(result, args.format, lang, t)
     return 0 if result.empty else 1
 

@@ -46,8 +46,9 @@ class FileRevision:
     path: str  # path of the file at that commit, relative to the repository root
 
     @property
-    def label(self) -> str:
-        return f"{self.sha[:8]} {self.date}"
+    def short(self) -> str:
+        """The commit as a reader quotes it."""
+        return self.sha[:8]
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes] | None:
@@ -155,7 +156,7 @@ def _previous(sop: Sop, path: Path, settings: Settings) -> tuple[SopDiff, Sop] |
     for r, text in _texts(path):
         old = parse_sop(sop.path, text, settings)
         if old.version is not None and old.version < (sop.version or 0):
-            return diff_sops(old, sop, old_label=r.label, new_label=sop.path), old
+            return diff_sops(old, sop, old_label=r.short, new_label=sop.path, old_date=r.date), old
     return None
 
 
@@ -168,8 +169,9 @@ def _last_digest(sop: Sop) -> str | None:
 @dataclass
 class SignedContent:
     sop: Sop | None  # the signed content, ``None`` when it was not found
-    label: str  # where it was found (commit and date)
+    label: str  # where it was found: the commit, or the file
     digest: str  # the digest of the last signature
+    date: str | None = None  # the commit's date (YYYY-MM-DD), when found in the history
 
 
 def signed_content(sop: Sop, path: Path, settings: Settings | None = None) -> SignedContent | None:
@@ -199,5 +201,5 @@ def signed_content(sop: Sop, path: Path, settings: Settings | None = None) -> Si
     for r, text in history if history is not None else _texts(path):
         old = parse_sop(sop.path, text, settings)
         if content_parts(old).full_hex() == want:
-            return SignedContent(old, r.label, digest)
+            return SignedContent(old, r.short, digest, r.date)
     return SignedContent(None, "", digest)

@@ -102,6 +102,7 @@ class Side:
     id: str | None
     version: int | None
     status: str | None
+    date: str | None = None  # a git revision's date (YYYY-MM-DD)
 
 
 @dataclass
@@ -297,10 +298,11 @@ def _stayed(pairs: dict[int, int]) -> set[int]:
 
 # -- the diff -----------------------------------------------------------------
 
-def diff_sops(old: Sop, new: Sop, *, old_label: str | None = None, new_label: str | None = None) -> SopDiff:
+def diff_sops(old: Sop, new: Sop, *, old_label: str | None = None, new_label: str | None = None,
+              old_date: str | None = None) -> SopDiff:
     """Every difference between ``old`` and ``new`` that a reviewer needs to see."""
     result = SopDiff(
-        old=Side(old_label or old.path, old.id, old.version, old.status.value if old.status else None),
+        old=Side(old_label or old.path, old.id, old.version, old.status.value if old.status else None, old_date),
         new=Side(new_label or new.path, new.id, new.version, new.status.value if new.status else None),
     )
     for key in FRONT_FIELDS:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from markupsafe import Markup
 
 from .. import fmt, i18n
-from ..diff import FieldChange, SopDiff, StepChange
+from ..diff import FieldChange, Side, SopDiff, StepChange
 from ..diff.history import previous_version
 from ..model import Sop, Status
 from .blocks import block
@@ -32,7 +32,6 @@ Translate = Callable[..., str]
 # -- values -------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_LABEL_DATE = re.compile(r"(?<= )\d{4}-\d{2}-\d{2}$")  # "ec2ead6e 2026-11-26": a revision's label
 
 
 def _date(value: Any, t: Translate) -> Any:
@@ -47,9 +46,9 @@ def _date(value: Any, t: Translate) -> Any:
         return value
 
 
-def _label(label: str, t: Translate) -> str:
-    """Where a side of the diff comes from, its date in the reader's language."""
-    return _LABEL_DATE.sub(lambda m: _date(m.group(0), t), label)
+def _label(side: Side, t: Translate) -> str:
+    """Where a side of the diff comes from (``ec2ead6e 20 November 2026``), its date in the reader's language."""
+    return f"{side.label} {_date(side.date, t)}" if side.date else side.label
 
 
 def _target(value: Any, t: Translate) -> str:
@@ -201,8 +200,8 @@ def summary(diff: SopDiff, t: Translate) -> str:
              fields=len(diff.front_matter), sections=len(diff.sections))
 
 
-def _side(side, t: Translate) -> str:
-    return t("changes.side", v=side.version if side.version is not None else "?", label=_label(side.label, t))
+def _side(side: Side, t: Translate) -> str:
+    return t("changes.side", v=side.version if side.version is not None else "?", label=_label(side, t))
 
 
 # -- text ---------------------------------------------------------------------
@@ -298,4 +297,4 @@ def changes_block(sop: Sop, ctx: RenderContext) -> str | None:
     diff, base = found
     v = base.version if base.version is not None else "?"
     t = i18n.Translator(ctx.lang)
-    return html_fragment(diff, t, title=t("changes.title", v=v), intro=t("changes.intro", v=v, label=_label(diff.old.label, t)))
+    return html_fragment(diff, t, title=t("changes.title", v=v), intro=t("changes.intro", v=v, label=_label(diff.old, t)))
