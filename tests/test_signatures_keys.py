@@ -120,14 +120,21 @@ def test_all_three_roles_signed_with_registered_keys_are_verified(tree, capsys):
     assert sidecar.is_file() and sidecar.read_text().count("BEGIN SSH SIGNATURE") == 3
 
 
-def test_key_registered_to_another_person_is_invalid(tree):
+def test_key_registered_to_another_person_is_invalid(tree, capsys, monkeypatch):
+    monkeypatch.setenv("SOP_SIGNERS_ANCHOR", tree.anchor)  # (what `sop sign` trusts the registry by)
     assert tree.sign("maker") == 0
-    assert tree.sign("reviewer", tree.keys["leader"][0]) == 0  # signs, with a warning
+    capsys.readouterr()
+    assert tree.sign("reviewer", tree.keys["leader"][0], "--lang", "en") == 0  # signs, with a warning
+    warned = capsys.readouterr().err
     v = tree.states()[Role.REVIEWER]
     assert (v.state, v.reason, v.owner) == (ApprovalState.INVALID, Reason.OTHER_PERSON, "Prof. Ahmad Fauzi")
     assert "kunci milik Prof. Ahmad Fauzi" in v.label("id")
     found = codes(tree.lint(), "SOP411")
     assert len(found) == 1 and found[0][1] is Severity.ERROR and "registered to Prof. Ahmad Fauzi" in found[0][2]
+    # the signer was told at once, in the words of the build's diagnostic
+    assert warned.startswith("sop sign: warning: the key ") and warned.count("sop sign: warning: ") == 1
+    said = warned.removeprefix("sop sign: warning: ").removesuffix(": the approval will show as invalid\n")
+    assert said != warned and found[0][2].endswith(": " + said)
 
 
 def test_unregistered_key_is_invalid(tree):

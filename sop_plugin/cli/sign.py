@@ -55,6 +55,7 @@ from ..signing import (
     compare,
     content_digest,
     content_fingerprint,
+    key_problems,
     keys,
     store,
     trust_for,
@@ -243,7 +244,7 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
             raise Refused(exc.said) from None
         except keys.BadSignature as exc:
             raise Refused(msg("cli.sign.bad_signature", key=key, error=exc)) from None
-        warnings.extend(_key_warnings(trust, fp, signed, role))
+        warnings.extend(_key_warnings(trust, fp, signed))
     elif trust.registry.present:
         warnings.append(msg("cli.sign.warn.no_key"))
     new_entry = store.Entry(digest=digest, parts=content_fingerprint(sop), key=fp, signature=signature)
@@ -263,25 +264,11 @@ def _sign_locked(path: Path, role: Role, settings: Settings, *, date: dt.date | 
                       warnings=tuple(warnings))
 
 
-def _key_warnings(trust, fp: str, approval: Approval, role: Role) -> list[Msg]:
-    reg = trust.registry
-    if not reg.present:
+def _key_warnings(trust, fp: str, approval: Approval) -> list[Msg]:
+    """What the build will say of this key signature, said now (the same words as its diagnostics)."""
+    if not trust.registry.present:
         return [msg("cli.sign.warn.no_registry")]
-    found = reg.key(fp)
-    if found is None:
-        return [msg("cli.sign.warn.unknown_key", key=fp)]
-    person, k = found
-    out = []
-    if not person.is_named(approval.name, approval.nip):
-        out.append(msg("cli.sign.warn.other_person", key=fp, owner=person.name, name=approval.name))
-    if k.revoked is not None:
-        out.append(msg("cli.sign.warn.revoked", key=fp, revoked=k.revoked))
-    elif approval.date is not None and not k.valid_on(approval.date):
-        out.append(msg("cli.sign.warn.not_valid", key=fp, date=approval.date))
-    if not reg.anchored:
-        out.append(msg("cli.sign.warn.not_anchored", problem=reg.anchor_problem) if reg.anchor_problem
-                   else msg("cli.sign.warn.not_anchored_unnamed"))
-    return out
+    return [msg("cli.sign.warn.invalid", problem=p.detail) for p in key_problems(trust.registry, fp, approval)]
 
 
 def _entry(sop: Sop, role: Role) -> tuple[int, Approval]:

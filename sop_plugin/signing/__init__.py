@@ -30,6 +30,7 @@ from .state import (
     Trust,
     Verdict,
     approval_message,
+    key_problems,
     signed_fingerprint,
     trust_for,
     verdict,
@@ -39,7 +40,7 @@ from .state import (
 __all__ = [
     "FORMAT", "role_word", "ApprovalState", "Comparison", "DigestError", "Reason", "StoredDigest", "Trust",
     "Verdict", "approval_message", "compare", "content_digest", "content_fingerprint", "content_parts",
-    "approval_key", "parse_digest", "signature_status", "signed_fingerprint", "trust_for", "verdict", "verdicts",
+    "approval_key", "key_problems", "parse_digest", "signature_status", "signed_fingerprint", "trust_for", "verdict", "verdicts",
 ]
 
 

@@ -236,29 +236,45 @@ def verdict(sop: Sop, role: Role, trust: Trust | None = None) -> Verdict:
                        detail=msg("diag.signing.bad_signature"), **base)
     fp = checked.fingerprint
     base["fingerprint"] = fp
+    problems = key_problems(reg, fp, a)
+    found = reg.key(fp) if reg.anchored else None
+    if found is not None:
+        base["owner"] = found[0].name
+    if problems:
+        first = problems[0]
+        return Verdict(state=ApprovalState.INVALID, reason=first.reason, detail=first.detail,
+                       key_date=found[1].revoked if found and first.reason is Reason.KEY_REVOKED else None, **base)
+    return Verdict(state=ApprovalState.VERIFIED, **base)
+
+
+@dataclass(frozen=True)
+class KeyProblem:
+    reason: Reason
+    detail: Msg  # as the build's diagnostic says it
+
+
+def key_problems(reg: Registry, fp: str, approval: Approval) -> list[KeyProblem]:
+    """What the signers registry holds against ``approval`` signed with the key ``fp``, in the
+    order a :func:`verdict` weighs it (it reports the first; ``sop sign`` warns of each): the
+    registry not anchored, the key not in it, registered to another person, revoked, not valid on
+    the approval's date.  Empty: the registry vouches for the signature."""
+    out = []
     if not reg.anchored:
-        return Verdict(state=ApprovalState.INVALID, reason=Reason.NOT_ANCHORED,
-                       detail=msg("diag.registry.not_anchored", problem=reg.anchor_problem or ""), **base)
+        out.append(KeyProblem(Reason.NOT_ANCHORED, msg("diag.registry.not_anchored", problem=reg.anchor_problem or "")))
     found = reg.key(fp)
     if found is None:
-        return Verdict(state=ApprovalState.INVALID, reason=Reason.UNKNOWN_KEY,
-                       detail=msg("diag.signing.unknown_key", key=fp), **base)
+        return out + [KeyProblem(Reason.UNKNOWN_KEY, msg("diag.signing.unknown_key", key=fp))]
     person, key = found
-    base["owner"] = person.name
-    if not person.is_named(a.name, a.nip):
-        return Verdict(state=ApprovalState.INVALID, reason=Reason.OTHER_PERSON,
-                       detail=msg("diag.signing.other_person", key=fp, owner=person.name, name=a.name or "?"),
-                       **base)
+    if not person.is_named(approval.name, approval.nip):
+        out.append(KeyProblem(Reason.OTHER_PERSON, msg("diag.signing.other_person", key=fp, owner=person.name,
+                                                       name=approval.name or "?")))
     if key.revoked is not None:
-        return Verdict(state=ApprovalState.INVALID, reason=Reason.KEY_REVOKED, key_date=key.revoked,
-                       detail=msg("diag.signing.key_revoked", key=fp, revoked=_day(key.revoked)), **base)
-    if a.date is None or not key.valid_on(a.date):
-        return Verdict(state=ApprovalState.INVALID, reason=Reason.KEY_NOT_VALID,
-                       detail=msg("diag.signing.key_not_valid", key=fp,
-                                  start=_day(key.valid_from) if key.valid_from else "…",
-                                  end=_day(key.valid_until) if key.valid_until else "…", date=_day(a.date)),
-                       **base)
-    return Verdict(state=ApprovalState.VERIFIED, **base)
+        out.append(KeyProblem(Reason.KEY_REVOKED, msg("diag.signing.key_revoked", key=fp, revoked=_day(key.revoked))))
+    elif approval.date is None or not key.valid_on(approval.date):
+        out.append(KeyProblem(Reason.KEY_NOT_VALID, msg(
+            "diag.signing.key_not_valid", key=fp, start=_day(key.valid_from) if key.valid_from else "…",
+            end=_day(key.valid_until) if key.valid_until else "…", date=_day(approval.date))))
+    return out
 
 
 def verdicts(sop: Sop, trust: Trust | None = None) -> dict[Role, Verdict]:
