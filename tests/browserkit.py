@@ -108,3 +108,22 @@ def open_page(context: object, url: str, watch: Watch | None = None) -> object:
     page.goto(url, wait_until="load")
     page.watch = watch  # type: ignore[attr-defined]
     return page
+
+
+def assert_cards_on_a_phone(page, url: str, selector: str) -> None:
+    """The first table matching ``selector`` at ``url`` is a card per row at 390 px (no header, nothing off
+    to the side, a row's cells stacked, each labelled by its column) and a table at 1366 px."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url, wait_until="domcontentloaded")
+    table = page.locator(selector).first
+    assert not table.locator("thead").is_visible(), url
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1"), url  # nothing off to the side
+    row = table.locator("tbody tr").first
+    cells = row.evaluate("tr => Array.from(tr.children).filter(c => c.getClientRects().length)"
+                         ".map(c => [Math.round(c.getBoundingClientRect().left), c.hasAttribute('data-label'), "
+                         "getComputedStyle(c, '::before').content])")
+    assert len({left for left, *_ in cells}) == 1, (url, cells)  # stacked
+    labels = [label for _, labelled, label in cells if labelled]
+    assert labels and all(label.endswith(': "') or label == '"Langkah "' for label in labels), (url, cells)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert table.locator("thead").is_visible(), url

@@ -320,3 +320,19 @@ def test_chromium_crawl_runs_no_author_script(hostile_site: Path) -> None:
     assert problems == []
     assert watch.dialogs == []
     assert watch.blocked == [], watch.blocked[:10]
+
+
+def test_validation_problems_are_cards_on_a_phone(hostile_site: Path) -> None:
+    """The Monev view's list of validation problems (the bundled portal has none): a card per problem
+    on a phone, the file and line across the card's width, not squeezed into a column of it."""
+    from browserkit import assert_cards_on_a_phone, browser, serve
+
+    with serve(hostile_site / "site") as base, browser() as ctx:
+        page = ctx.new_page()
+        assert_cards_on_a_phone(page, base + "monev/", "table.sop-problems-table")
+        page.set_viewport_size({"width": 390, "height": 844})
+        widths = page.evaluate("""() => { const t = document.querySelector('table.sop-problems-table');
+            return [t.getBoundingClientRect().width, t.querySelector('tbody td.sop-place').getBoundingClientRect().width,
+                    t.querySelectorAll('tbody tr').length]; }""")
+        assert widths[2] >= 2 and widths[1] >= widths[0] - 40, widths
+        page.close()

@@ -19,7 +19,7 @@ import pytest
 
 from test_site_build import LONG_COMMIT_SUBJECT, bundled_site  # noqa: F401  (shared session fixture)
 
-from browserkit import Watch, browser, open_page, serve
+from browserkit import Watch, assert_cards_on_a_phone, browser, open_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -295,20 +295,7 @@ def test_portal_tables_are_cards_on_a_phone(bundled_site: Path) -> None:
     with serve(bundled_site) as base, browser() as ctx:
         page = ctx.new_page()
         for path, selector in CARD_TABLES:
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.goto(base + path, wait_until="domcontentloaded")
-            table = page.locator(selector).first
-            assert not table.locator("thead").is_visible(), path
-            assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1"), path  # nothing off to the side
-            row = table.locator("tbody tr").first
-            cells = row.evaluate("tr => Array.from(tr.children).filter(c => c.getClientRects().length)"
-                                 ".map(c => [Math.round(c.getBoundingClientRect().left), c.hasAttribute('data-label'), "
-                                 "getComputedStyle(c, '::before').content])")
-            assert len({left for left, *_ in cells}) == 1, (path, cells)  # stacked
-            labels = [label for _, labelled, label in cells if labelled]
-            assert labels and all(label.endswith(': "') or label == '"Langkah "' for label in labels), (path, cells)
-            page.set_viewport_size({"width": 1366, "height": 900})
-            assert table.locator("thead").is_visible(), path
+            assert_cards_on_a_phone(page, base + path, selector)
         page.close()
 
 
