@@ -33,6 +33,7 @@ import gzip
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -51,6 +52,9 @@ from .render.context import RenderContext
 from .searchcopy import BODY, LANGUAGE, VOCABULARY, body_opening, forget_words, write_copy, write_vocabulary
 
 OUTPUT = "pagefind"
+# Pagefind's allocator (jemalloc) keeps freed pages for ten seconds, longer than a run lasts: returned
+# at once, its peak is about 15 % lower (129 -> 110 MB for 785 SOP pages) for a few percent more time
+_ALLOCATOR = {"_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0"}
 PART = "part-"  # the index of part N (N >= 2) is OUTPUT/part-N/
 PART_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a merged part is read from (+ .pf_meta)
 # the UI texts the browser needs (the theme cannot call the catalogue)
@@ -321,7 +325,8 @@ class SearchCopies:
                 if self._stopped:
                     return
                 try:
-                    self._proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT)
+                    self._proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
+                                                  env={**_ALLOCATOR, **os.environ})
                 except OSError as exc:
                     self._failed = f"Pagefind did not run: {exc}"
                     return
