@@ -52,11 +52,11 @@ from .render.context import RenderContext
 from .searchcopy import BODY, LANGUAGE, VOCABULARY, body_opening, forget_words, write_copy, write_vocabulary
 
 OUTPUT = "pagefind"
+PART = "part-"  # the index of part N (N >= 2) is OUTPUT/part-N/
+PART_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a merged part is read from (+ .pf_meta)
 # Pagefind's allocator (jemalloc) keeps freed pages for ten seconds, longer than a run lasts: returned
 # at once, its peak is about 15 % lower (129 -> 110 MB for 785 SOP pages) for a few percent more time
 _ALLOCATOR = {"_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0"}
-PART = "part-"  # the index of part N (N >= 2) is OUTPUT/part-N/
-PART_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # what a merged part is read from (+ .pf_meta)
 # the UI texts the browser needs (the theme cannot call the catalogue)
 UI_KEYS = (
     "search.placeholder", "search.none", "search.one", "search.other", "search.more", "search.unavailable",

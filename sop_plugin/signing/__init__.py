@@ -40,7 +40,8 @@ from .state import (
 __all__ = [
     "FORMAT", "role_word", "ApprovalState", "Comparison", "DigestError", "Reason", "StoredDigest", "Trust",
     "Verdict", "approval_message", "compare", "content_digest", "content_fingerprint", "content_parts",
-    "approval_key", "key_problems", "parse_digest", "signature_status", "signed_fingerprint", "trust_for", "verdict", "verdicts",
+    "approval_key", "key_problems", "parse_digest", "signature_status", "signed_fingerprint", "trust_for", "verdict",
+    "verdicts",
 ]
 
 
