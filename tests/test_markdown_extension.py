@@ -99,3 +99,24 @@ def test_nothing_below_the_plugin_layer_imports_mkdocs() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_where_a_step_goes_next_reads_as_an_arrow_written_or_not(tmp_path: Path) -> None:
+    """A jump the author wrote (``lanjut:``) shows on every screen as one arrow line, like the next
+    step a phone's step card adds where the table's order says it; the end reads "Prosedur
+    selesai", not "Lanjut ke selesai"."""
+    sops = tmp_path / "sops"
+    sops.mkdir()
+    (sops / "units.yml").write_text("umum:\n  name: Bagian Umum\n  roles: [Staf]\n", encoding="utf-8")
+    text = SOP.replace("2. Mengarsipkan berkas.\n    - pelaksana: Arsiparis\n",
+                        "2. Memeriksa berkas.\n    - pelaksana: Staf\n    - lanjut: 4\n\n"
+                        "3. Menyimpan salinan.\n    - pelaksana: Staf\n\n"
+                        "4. Mengarsipkan berkas.\n    - pelaksana: Staf\n    - lanjut: selesai\n")
+    (sops / "uji.md").write_text(text, encoding="utf-8")
+    md = markdown.Markdown(extensions=[SopExtension(sops_dir=str(sops), include_drafts=True)])
+    out = md.convert("::: sop SOP-UJI-001")
+    notes = {int(n): cell for n, cell in re.findall(r'<tr id="step-(\d+)".*?<td class="sop-col-notes">(.*?)</td>', out, re.S)}
+    assert notes[2] == '<div class="sop-next">→ <a href="#step-4">Lanjut ke langkah 4</a></div>'  # written
+    assert notes[3] == '<div class="sop-next sop-card-next">→ <a href="#step-4">Lanjut ke langkah 4</a></div>'
+    assert notes[4] == '<div class="sop-next">→ Prosedur selesai</div>'
+    assert "Lanjut ke selesai" not in out and "<li>Lanjut" not in out

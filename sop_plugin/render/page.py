@@ -145,22 +145,24 @@ def step_table(sop: Sop, ctx: RenderContext) -> str:
             for b in s.decision.branches:
                 flow.append({"label": b.label, "target": _target_text(b.target, ctx), "href": _target_href(b.target),
                              "probability": b.probability})
-        elif s.next is not None:
-            flow.append({"label": None, "target": ctx.t("flow.next", target=_target_text(s.next, ctx)),
-                         "href": _target_href(s.next), "probability": None})
         handover = None
         if s.sop:
             ref = ctx.sop_ref(s.sop)
             handover = {"id": ref.label, "href": ref.href}
-        implicit = None
-        if not flow:
-            succ = s.successors(count)
-            if len(succ) == 1:
-                implicit = {"target": ctx.t("flow.next", target=_target_text(succ[0], ctx)),
-                            "href": _target_href(succ[0])}
-        rows.append({"step": s, "flow": flow, "handover": handover, "implicit": implicit,
+        # where a step without a decision goes: shown when written (a jump, or the end), and on a
+        # step card when the table's order says it
+        written = s.decision is None and s.next is not None
+        succ = s.successors(count) if s.decision is None else []
+        nxt = {"target": _next_text(succ[0], ctx), "href": _target_href(succ[0]), "written": written} \
+            if len(succ) == 1 else None
+        rows.append({"step": s, "flow": flow, "handover": handover, "next": nxt,
                      "report": report_href(ctx.settings.report_issue_url, sop, s.number)})
     return render("step_table.html", sop=sop, rows=rows, t=ctx.t, fmt=fmt.of(ctx))
+
+
+def _next_text(t, ctx: RenderContext) -> str:
+    """"Lanjut ke langkah 5", or "Prosedur selesai" after the last step."""
+    return ctx.t("flow.done") if t.is_end else ctx.t("flow.next", target=_target_text(t, ctx))
 
 
 def _target_text(t, ctx: RenderContext) -> str:
