@@ -21,8 +21,9 @@ grouped by unit) and measures, each in a fresh process:
   lists that show the step change too); with ``--repeat N``, the medians of N
   saves of each, one after another;
 * peak memory (proportional set size summed over the build's processes, so
-  forked workers' shared pages count once; resident memory is in the JSON)
-  and the site's size.
+  forked workers' shared pages count once; resident memory is in the JSON),
+  and the largest single process's resident memory (what ``/usr/bin/time -v``
+  reports), and the site's size.
 
 Ratios are computed within the run (machines are noisy; compare ratios, not
 seconds).  ``--repeat N`` builds plain and cold N times each, alternately,
@@ -67,14 +68,15 @@ for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.md")):
 """
 
 
-def _tree_memory_kb(pid: int) -> tuple[int, int, dict[str, int]]:
-    """Memory of ``pid`` and its descendants (kB): (resident, proportional, proportional by program).
+def _tree_memory_kb(pid: int) -> tuple[int, int, dict[str, int], int]:
+    """Memory of ``pid`` and its descendants (kB): (resident, proportional, proportional by program,
+    the resident memory of the largest process).
 
     The proportional set size (PSS) counts a page shared by N processes as 1/N in
     each, so forked workers, which share the parent's pages until they write
     them, are not counted twice; resident memory (RSS) adds them up again.
     """
-    rss = pss = 0
+    rss = pss = largest = 0
     children: dict[int, list[int]] = {}
     names: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
@@ -95,30 +97,32 @@ def _tree_memory_kb(pid: int) -> tuple[int, int, dict[str, int]]:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
                     rss += int(line.split()[1])
+                    largest = max(largest, int(line.split()[1]))
                 elif line.startswith("Pss:"):
                     kb = int(line.split()[1])
                     pss += kb
                     by_program[names.get(p, "?")] = by_program.get(names.get(p, "?"), 0) + kb
         except OSError:
             continue
-    return rss, pss, by_program
+    return rss, pss, by_program, largest
 
 
 def run(cmd: list[str], cwd: Path) -> dict:
     """Seconds and peak memory (MB, all processes: proportional and resident) of one command."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = peak_rss = 0
+    peak = peak_rss = peak_one = 0
     at_peak: dict[str, int] = {}
     done = threading.Event()
 
     def poll() -> None:
-        nonlocal peak, peak_rss, at_peak
+        nonlocal peak, peak_rss, peak_one, at_peak
         while not done.is_set():
-            rss, pss, by_program = _tree_memory_kb(proc.pid)
+            rss, pss, by_program, largest = _tree_memory_kb(proc.pid)
             if pss > peak:
                 peak, at_peak = pss, by_program
             peak_rss = max(peak_rss, rss)
+            peak_one = max(peak_one, largest)
             time.sleep(0.25)  # reading smaps costs CPU: the builds measured share this machine
 
     t = threading.Thread(target=poll, daemon=True)
@@ -130,6 +134,8 @@ def run(cmd: list[str], cwd: Path) -> dict:
     if proc.returncode not in (0, 1):  # `sop lint` exits 1 on findings
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
     return {"seconds": round(seconds, 3), "peak_mb": round(peak / 1024, 1), "peak_rss_mb": round(peak_rss / 1024, 1),
+            # the largest single process (resident): what `/usr/bin/time -v` reports as its maximum
+            "peak_process_mb": round(peak_one / 1024, 1),
             # which programs held the peak (PSS, MB): the build's Python processes, Pagefind
             "peak_mb_by_program": {k: round(v / 1024, 1) for k, v in sorted(at_peak.items())}}
 
@@ -256,6 +262,7 @@ def measure(n: int, profile: bool, author: bool = True, seed: int = 7, repeat: i
         "lint_vs_bare_parse": round(out["lint"]["seconds"] / out["bare_parse"]["seconds"], 2),
         "lint_cold_vs_bare_parse": round(out["lint_cold"]["seconds"] / out["bare_parse"]["seconds"], 2),
         "memory_vs_plain": round(c["peak_mb"] / max(p["peak_mb"], 1), 2),
+        "largest_process_vs_plain": round(c["peak_process_mb"] / max(p["peak_process_mb"], 1), 2),
     }
     return out
 
@@ -273,9 +280,18 @@ def slowest(prof: Path, limit: int = 15) -> list[dict]:
     return rows[:limit]
 
 
+def _largest(r: dict) -> str:
+    """The largest process's peak, plain / portal (results from before it was measured: a dash)."""
+    if "peak_process_mb" not in r["cold"]:
+        return "–"
+    return (f"{r['plain']['peak_process_mb']:.0f} / {r['cold']['peak_process_mb']:.0f} "
+            f"({r['ratios']['largest_process_vs_plain']}×)")
+
+
 def table(results: list[dict]) -> str:
     lines = ["| SOPs | plain material | portal cold | ratio | warm (1 SOP edited) | warm / plain | "
-             "lint / bare parse (cache, none) | save → page (`serve --dirty`; text, step) | peak MB plain / portal (PSS) | "
+             "lint / bare parse (cache, none) | save → page (`serve --dirty`; text, step) | "
+             "peak MB plain / portal (PSS, all processes; largest process) | "
              "site MB plain / portal |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
@@ -291,7 +307,8 @@ def table(results: list[dict]) -> str:
             f"{r['ratios']['warm_vs_plain_cold']}× | {r['ratios']['lint_vs_bare_parse']}×, "
             f"{r['ratios']['lint_cold_vs_bare_parse']}× | "
             f"{loop_text} | "
-            f"{r['plain']['peak_mb']:.0f} / {r['cold']['peak_mb']:.0f} ({r['ratios']['memory_vs_plain']}×) | "
+            f"{r['plain']['peak_mb']:.0f} / {r['cold']['peak_mb']:.0f} ({r['ratios']['memory_vs_plain']}×); "
+            f"{_largest(r)} | "
             f"{r['plain']['site_mb']} / {r['cold']['site_mb']} |")
     if len(results) > 1:
         lines.append("")
