@@ -96,8 +96,9 @@ def _tree_memory_kb(pid: int) -> tuple[int, int, dict[str, int], int]:
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                    largest = max(largest, int(line.split()[1]))
+                    kb = int(line.split()[1])
+                    rss += kb
+                    largest = max(largest, kb)
                 elif line.startswith("Pss:"):
                     kb = int(line.split()[1])
                     pss += kb
