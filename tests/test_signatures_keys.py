@@ -10,6 +10,7 @@ import dataclasses
 import json
 import shutil
 import subprocess
+import sys
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -446,3 +447,20 @@ def test_damaged_registry_and_signatures_files_never_raise(tree):
             assert d.file and d.line >= 1 and d.code
 
     run()
+
+
+_LOADED = ("import sys; from sop_plugin.cli import main; main(['lint', {root!r}]); "
+           "print(sorted({{m.split('.')[0] for m in sys.modules}} & {{'cryptography', 'sshsig'}}))")
+
+
+def test_the_signature_libraries_load_only_for_a_tree_that_signs(tree, sop_tree):
+    """``cryptography`` and ``sshsig`` cost every build process 8 MB: a portal without signatures
+    (nor a signers registry) never imports them; one with them does, and verifies."""
+    unsigned = sop_tree({"biro-umum/a.md": VALID_SOP}, name="unsigned")
+    loaded = {}
+    for name, root in (("unsigned", unsigned), ("registry", tree.root)):
+        run = subprocess.run([sys.executable, "-c", _LOADED.format(root=str(root))],
+                             capture_output=True, text=True, timeout=120)
+        assert "Traceback" not in run.stderr, run.stderr
+        loaded[name] = run.stdout.strip().splitlines()[-1]
+    assert loaded == {"unsigned": "[]", "registry": "['cryptography', 'sshsig']"}

@@ -18,15 +18,15 @@ import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-
-import sshsig
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sshsig.binary_io import SshWriter
-from sshsig.sshsig import SshsigSignature, SshsigWrapper
+from typing import TYPE_CHECKING
 
 from ..i18n import Said, msg
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# ``sshsig`` and ``cryptography`` are imported by the functions that use them: a portal without
+# signatures never loads them (8 MB of every build process, and of each process it forks)
 
 APPROVAL_NAMESPACE = "sop-approval"
 REGISTRY_NAMESPACE = "sop-signers"
@@ -48,6 +48,8 @@ def fingerprint(openssh_public: str) -> str:
 
 def public_key_line(openssh_public: str) -> str:
     """The key line without its comment, checked to be a key ``sshsig`` can verify with."""
+    import sshsig
+
     key = sshsig.PublicKey.from_openssh_str(str(openssh_public).strip())
     return key.openssh_str()
 
@@ -69,6 +71,9 @@ def verify(message: bytes, armored: str, namespace: str) -> Checked:
 
     Raises :class:`BadSignature` for anything that is not a valid signature.
     """
+    import sshsig
+    from cryptography.exceptions import UnsupportedAlgorithm
+
     try:
         key = sshsig.check_signature(message, armored, namespace=namespace)
         line = key.openssh_str()
@@ -81,6 +86,10 @@ def verify(message: bytes, armored: str, namespace: str) -> Checked:
 def load_private_key(path: Path) -> Ed25519PrivateKey | None:
     """The Ed25519 key in an unencrypted OpenSSH private key file, or ``None`` when OpenSSH must sign
     (a ``.pub`` file for ssh-agent, or a passphrase-protected key)."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -99,12 +108,17 @@ def load_private_key(path: Path) -> Ed25519PrivateKey | None:
 
 
 def openssh_public(key: Ed25519PrivateKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_key().public_bytes(serialization.Encoding.OpenSSH,
                                          serialization.PublicFormat.OpenSSH).decode("ascii")
 
 
 def sign_with_key(key: Ed25519PrivateKey, message: bytes, namespace: str) -> str:
     """An armored SSHSIG signature of ``message``, as ``ssh-keygen -Y sign -n NAMESPACE`` makes it."""
+    from sshsig.binary_io import SshWriter
+    from sshsig.sshsig import SshsigSignature, SshsigWrapper
+
     digest = hashlib.new(_HASH, message).digest()
     to_sign = SshsigWrapper(namespace=namespace.encode("ascii"), hash_algo=_HASH.encode("ascii"),
                             hash=digest).to_bytes()
