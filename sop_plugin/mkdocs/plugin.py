@@ -75,6 +75,7 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         self.dirty = dirty or self.serving  # rebuilds only what changed: generated pages backed by files
         if command == "build":
             _freeze_at_exit()
+        parallel.map_large_blocks()  # big page strings go back to the system as soon as they are written
 
     # -- configuration -----------------------------------------------------
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
