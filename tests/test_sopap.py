@@ -891,15 +891,50 @@ status: draft
 """
 
 
+# the bundled draft SOP-BPM-003: step 7's loop back to 3 ran up the corridor through the label of 3's
+# branch to 6, which has no other place (the loop cannot go round the right: both right sides are taken)
+A_LOOP_BEYOND_A_LABEL = """---
+id: SOP-UJI-018
+title: Penanganan keluhan
+status: draft
+---
+## Prosedur
+
+1. Menyampaikan keluhan.
+    - pelaksana: Pelapor
+2. Mencatat keluhan.
+    - pelaksana: Staf BPM
+3. Mengklasifikasikan keluhan.
+    - pelaksana: Staf BPM
+    - keputusan: Kategori keluhan?
+        - Permintaan informasi -> 4
+        - Layanan unit -> 5
+        - Pelanggaran berat -> 6
+4. Memberikan jawaban langsung.
+    - pelaksana: Staf BPM
+    - lanjut: 7
+5. Menindaklanjuti keluhan.
+    - pelaksana: Pimpinan Unit Kerja
+    - lanjut: 7
+6. Menelaah keluhan pelanggaran berat.
+    - pelaksana: Ketua BPM
+7. Menutup tiket.
+    - pelaksana: Staf BPM
+    - keputusan: Pelapor puas?
+        - Ya -> selesai
+        - Tidak -> 3
+"""
+
+
 @pytest.mark.parametrize("text", [MANY_BRANCHES, BRANCHES_IN_FIRST_LANE, LOOPS_BESIDE_THE_EDGES, LOOP_IN_A_MIDDLE_LANE,
                                   BELOW_A_DECISION_IN_THE_LAST_OF_SIX_LANES, END_BESIDE_AND_A_HANDOVER_IN_THE_LAST_LANE,
                                   A_CORRIDOR_LINE_PAST_A_LABEL, A_SIBLING_PAST_A_DOWNWARD_LABEL,
                                   LINES_ON_BOTH_SIDES_OF_A_DOWNWARD_LABEL, LOOP_INTO_A_STEP_THAT_LOOPS,
-                                  TWO_LOOPS_INTO_ONE_STEP, A_JUMP_PAST_A_LOOP_LABEL],
+                                  TWO_LOOPS_INTO_ONE_STEP, A_JUMP_PAST_A_LOOP_LABEL, A_LOOP_BEYOND_A_LABEL],
                          ids=["last-lane", "first-lane", "loops-at-the-edges", "loop-in-a-middle-lane", "last-of-six",
                               "end-beside-and-handover", "corridor-line-past-a-label", "sibling-past-a-downward-label",
                               "lines-on-both-sides-of-a-downward-label", "loop-into-a-step-that-loops",
-                              "two-loops-into-one-step", "a-jump-past-a-loop-label"])
+                              "two-loops-into-one-step", "a-jump-past-a-loop-label", "a-loop-beyond-a-label"])
 def test_branch_labels_are_not_crossed_by_lines_nor_clipped(text):
     """Every branch label is drawn, inside the lanes, and no line runs through it, sideways or
     up and down: a label beside a downward exit ends above the line's turn; a sideways one is
@@ -982,6 +1017,24 @@ def test_a_jump_forward_that_would_cross_a_label_goes_down_the_left_side():
     jump = next(e for e in lay.edges if (e.src, e.dst) == ("4", "7"))
     assert jump.points[0] == four.port(sopap.Side.LEFT) and jump.points[-1] == seven.port(sopap.Side.LEFT)
     assert not lay.crossed
+
+
+def test_a_line_with_no_other_way_runs_beyond_the_label_it_crossed():
+    """Step 7's loop back to 3 ran up the corridor through "Pelanggaran berat", the label of 3's
+    branch to 6, and had no other side to take: made again, it runs up just beyond the label's far
+    end, through the free part of the first lane, passing no symbol and crossing no more lines."""
+    from sop_plugin.render.sopap.geometry import TRACK, _layout, _score, _through_symbols
+
+    sop = parse_sop("keluhan.md", A_LOOP_BEYOND_A_LABEL)
+    first = _layout(sop, handover_href=None, labels={"end": "Selesai"}, handover_label=None, other_side=frozenset())
+    assert [e.label_lines for e in first.crossed] == [["Pelanggaran", "berat"]]
+    lay = sopap.layout(sop, labels={"end": "Selesai"})
+    assert not lay.crossed and _score(lay)[1] <= _score(first)[1]
+    label = next(e for e in lay.edges if (e.src, e.dst) == ("3", "6")).label_box()
+    loop = next(e for e in lay.edges if (e.src, e.dst) == ("7", "3"))
+    up = next((a, b) for a, b in zip(loop.points, loop.points[1:]) if a.x == b.x)  # (then the drop into 3's top)
+    assert up[0].x == label[0] - TRACK and up[1].y < label[1] < label[3] < up[0].y
+    assert not _through_symbols(lay, (7, 3))
 
 
 def test_a_loop_into_a_step_that_loops_comes_in_from_the_right():

@@ -426,11 +426,14 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
     Where a jump runs through a branch label (two loops into one step: the outer one passes the
     inner one's label), the layout is made again with that jump round the other side (a loop up
     the right, a jump forward down the left), and kept if fewer labels are crossed and no more
-    lines cross.
+    lines cross.  Where a label is still crossed, the layout is made again with the line that
+    crosses it run up or down just beyond the label, further into the lane (:func:`_escapes`),
+    and kept on the same terms if that line then passes no symbol.
     """
-    def made(other_side: frozenset[tuple[int, int]] = frozenset()) -> Layout | None:
+    def made(other_side: frozenset[tuple[int, int]] = frozenset(),
+             moved: tuple[tuple[tuple[int, int], float], ...] = ()) -> Layout | None:
         return _layout(sop, handover_href=handover_href, labels=labels, handover_label=handover_label,
-                       other_side=other_side)
+                       other_side=other_side, moved=dict(moved))
 
     first = made()
     if first is None:
@@ -440,12 +443,51 @@ def layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None = None
                     if o.src.isdigit() and o.dst.isdigit() and int(o.dst) not in (int(o.src), int(o.src) + 1)})
     if not jumps:
         return first
-    best, score = first, _score(first)
+    best, score, turned = first, _score(first), frozenset[tuple[int, int]]()
     for jump in jumps:
         other = made(frozenset({jump}))
         if other is not None and (mark := _score(other))[0] < score[0] and mark[1] <= score[1]:
+            best, score, turned = other, mark, frozenset({jump})
+    for jump, x in _escapes(best):
+        other = made(turned, ((jump, x),))
+        if (other is not None and (mark := _score(other))[0] < score[0] and mark[1] <= score[1]
+                and not _through_symbols(other, jump)):
             best, score = other, mark
     return best
+
+
+def _escapes(lay: Layout) -> list[tuple[tuple[int, int], float]]:
+    """For each label a jump's line still runs up or down through: that jump, and the x just beyond
+    the label on either side, the nearer first (where the lanes have room)."""
+    out = []
+    for e in lay.crossed:
+        x0, y0, x1, y1 = e.label_box()
+        for o in _lines_through((x0, y0, x1, y1), lay.edges):
+            if not (o.src.isdigit() and o.dst.isdigit()):
+                continue
+            for x in sorted({a.x for a, b in zip(o.points, o.points[1:])
+                             if abs(a.x - b.x) < 0.01 and x0 < a.x < x1 and max(a.y, b.y) > y0 and min(a.y, b.y) < y1}):
+                for beyond in sorted((x0 - TRACK, x1 + TRACK), key=lambda b: abs(b - x)):  # the nearer side first
+                    if 3 <= beyond <= lay.cols.lanes_width - 3 and ((int(o.src), int(o.dst)), beyond) not in out:
+                        out.append(((int(o.src), int(o.dst)), beyond))
+    return out
+
+
+def _through_symbols(lay: Layout, jump: tuple[int, int]) -> bool:
+    """Does the line of ``jump`` run through (or within 2 px of) a symbol other than the two it joins?"""
+    for e in lay.edges:
+        if (e.src, e.dst) != (str(jump[0]), str(jump[1])):
+            continue
+        ends = (e.points[0], e.points[-1])
+        for sym in lay.symbols:
+            x0, y0, x1, y1 = sym.box()
+            if any(x0 - 0.5 <= p.x <= x1 + 0.5 and y0 - 0.5 <= p.y <= y1 + 0.5 for p in ends):
+                continue  # a symbol the line starts or ends at
+            near = (x0 - 2, y0 - 2, x1 + 2, y1 + 2)
+            if any(_overlap(near, (min(a.x, b.x), min(a.y, b.y), max(a.x, b.x), max(a.y, b.y)))
+                   for a, b in zip(e.points, e.points[1:])):
+                return True
+    return False
 
 
 def _score(lay: Layout) -> tuple[int, int]:
@@ -463,11 +505,12 @@ def _score(lay: Layout) -> tuple[int, int]:
 
 def _layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None,
             labels: dict[str, str] | None, handover_label: Callable[[str], str] | None,
-            other_side: frozenset[tuple[int, int]]) -> Layout | None:
+            other_side: frozenset[tuple[int, int]], moved: dict[tuple[int, int], float] | None = None) -> Layout | None:
     steps = sop.steps
     if not steps:
         return None
     labels = labels or {}
+    moved = moved or {}
     count = len(steps)
     lane_index = {a: i for i, a in enumerate(actor_lanes(sop))}
     actors = [labels.get("no_actor", "?") if a is None else a for a in lane_index]
@@ -582,6 +625,9 @@ def _layout(sop: Sop, *, handover_href: Callable[[str], str | None] | None,
         lo, hi = sorted((f.src - 1, tgt_row))
         jobs.append((f, c, lo, hi))
     _assign_tracks(cols, jobs)
+    for f in flows:  # a line run beyond a label it crossed (layout)
+        if f.to is not None and (f.src, f.to) in moved:
+            f.x = moved[(f.src, f.to)]
 
     # -- routing ------------------------------------------------------------
     def in_at_top(tgt: Symbol, x: float) -> list[Point]:
