@@ -241,6 +241,10 @@ def test_cli_rev_and_since_signed(sop_tree, capsys, monkeypatch):
     assert [(s["kind"], s["new_number"], [f["field"] for f in s["fields"]]) for s in data["steps"]] == [
         ("changed", 2, ["actor"])]
     assert data["front_matter"] == []
+    # the revision as the author named it, and its commit's date apart
+    assert [data["old"]["label"], data["old"]["date"]] == ["biro-umum/a.md@HEAD", "2026-01-01"]
+    assert main(["diff", "biro-umum/a.md", "--rev", "HEAD"]) == 1
+    assert "biro-umum/a.md@HEAD 1 Januari 2026" in capsys.readouterr().out
 
     assert main(["diff", "biro-umum/a.md", "--since-signed", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     lang = settings.lang
     t = i18n.Translator(lang)
 
-    old_date: str | None = None  # (a revision found in the history has one)
+    old_date: str | None = None  # a git revision's date
     if args.rev or args.since_signed:
         if len(args.files) != 1:
             raise UsageError("with --rev or --since-signed, name exactly one FILE")
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         new = parse_sop(path.as_posix(), _read(path, t), settings)
         if args.rev:
             try:
-                old_text = at_revision(path, args.rev)
+                old_text, old_date = at_revision(path, args.rev)
             except GitError as exc:
                 raise UsageError(str(exc)) from None
             old, old_label = parse_sop(path.as_posix(), old_text, settings), f"{path.as_posix()}@{args.rev}"

@@ -94,15 +94,16 @@ def _show(root: Path, rev: str, rel: str) -> str | None:
     return proc.stdout.decode("utf-8", "replace")
 
 
-def at_revision(path: Path, rev: str) -> str:
-    """The text of ``path`` at git revision ``rev`` (also under the name it had then)."""
+def at_revision(path: Path, rev: str) -> tuple[str, str | None]:
+    """The text of ``path`` at git revision ``rev`` (also under the name it had then), and that
+    commit's date (YYYY-MM-DD, author date, as :func:`revisions` gives it; ``None`` if git does not say)."""
     root = repo_root(path)
     if root is None:
         raise GitError(f"'{path}' is not inside a git repository")
-    proc = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root)
-    if proc is None or proc.returncode != 0:
+    proc = _git(["log", "-1", "--format=%H %as", "--end-of-options", f"{rev}^{{commit}}", "--"], root)
+    if proc is None or proc.returncode != 0 or not proc.stdout.strip():
         raise GitError(f"'{rev}' is not a git revision here")
-    sha = proc.stdout.decode().strip()
+    sha, _, date = proc.stdout.decode().strip().partition(" ")
     rel = path.resolve().relative_to(root.resolve()).as_posix()
     text = _show(root, sha, rel)
     if text is None:  # renamed since: find the name it had at that commit
@@ -114,7 +115,7 @@ def at_revision(path: Path, rev: str) -> str:
                 break
     if text is None:
         raise GitError(f"'{path}' did not exist at revision '{rev}'")
-    return text
+    return text, date or None
 
 
 def _texts(path: Path) -> Iterator[tuple[FileRevision, str]]:
