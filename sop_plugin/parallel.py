@@ -142,7 +142,7 @@ def map_large_blocks() -> bool:
     glibc starts so (from 128 kB), but raises that bar to the size of each such block freed, up to
     32 MB: after the first large page of a build (at 1,000 SOPs the catalogue is 2.5 MB of HTML) the
     later ones came from the heap, where smaller blocks still in use kept their memory.  With the bar
-    fixed, a build of 1,000 SOPs held 10 MB less beside Pagefind and peaked 10 MB lower, in the same time.
+    fixed, a build of 1,000 SOPs held 15 MB less beside Pagefind and peaked 14 MB lower, in the same time.
     Forked workers inherit the setting.
     """
     if "MALLOC_MMAP_THRESHOLD_" in os.environ:
