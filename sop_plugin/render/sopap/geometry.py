@@ -465,8 +465,7 @@ def _escapes(lay: Layout) -> list[tuple[tuple[int, int], float]]:
         for o in _lines_through((x0, y0, x1, y1), lay.edges):
             if not (o.src.isdigit() and o.dst.isdigit()):
                 continue
-            for x in sorted({a.x for a, b in zip(o.points, o.points[1:])
-                             if abs(a.x - b.x) < 0.01 and x0 < a.x < x1 and max(a.y, b.y) > y0 and min(a.y, b.y) < y1}):
+            for x in sorted({x for x in _uprights([o], y0, y1) if x0 < x < x1}):
                 for beyond in sorted((x0 - TRACK, x1 + TRACK), key=lambda b: abs(b - x)):  # the nearer side first
                     if 3 <= beyond <= lay.cols.lanes_width - 3 and ((int(o.src), int(o.dst)), beyond) not in out:
                         out.append(((int(o.src), int(o.dst)), beyond))
