@@ -22,9 +22,14 @@ BODY_END = "<!-- /data-pagefind-body -->"  # overrides/main.html closes the sear
 # elements Pagefind must not read, found by their opening tag or by an attribute in it.  An SOP's
 # flowchart, SOP-AP table, analysis, walkthrough and history repeat its step table; its related
 # SOPs (identity table) are their words, not its own; the technical details for its authors
-# (findings with codes and file paths, in English) are not what staff search for
+# (findings with codes and file paths, in English) are not what staff search for.  Nor are the
+# portal's own words on every SOP page (identity table and approval labels, signature states and
+# dates, step numbers, "Lanjut ke langkah 5", tab names, form links): a query for them would rank
+# every SOP alike, and they were a quarter of the words Pagefind held for each SOP page
 _NOT_SEARCHED = re.compile(r'class="(?:sop-tab-panel sop-tab-panel-(?:mermaid|sopap)'
-                           r'|sop-analysis|sop-walkthrough|sop-audit|sop-id-related|sop-problems-detail)(?:\s[^"]*)?"')
+                           r'|sop-analysis|sop-walkthrough|sop-audit|sop-id-related|sop-problems-detail'
+                           r'|sop-id-key|sop-id-head|sop-approvals-title|sop-approval-(?:meaning|date|status|verdict|key)'
+                           r'|sop-col-no|sop-next|sop-report-step|sop-tab-label|sop-monev-link)(?:\s[^"]*)?"')
 _SVG = re.compile(r"<svg\b")  # icons and drawings: no words, most of a page's bytes
 _THEAD = re.compile(r"<thead\b")  # column headings ("No", "Kegiatan") on every page
 # a generated listing (role, unit, document pages) keeps only its prose

@@ -99,6 +99,23 @@ def test_bundled_index_has_sop_filters_and_leaves_the_guide_and_forms_out(bundle
     assert (bundled_site / "pagefind" / "sop-search.json").is_file()
 
 
+def test_an_sop_page_is_indexed_without_the_portals_own_words(bundled_site):  # noqa: F811
+    """Labels, signature states, step numbers and step-to-step links are on every SOP page: a query
+    for them would rank every SOP alike.  What the author wrote stays searchable."""
+    sop = {f["url"]: f for f in fragments(bundled_site)}["/sop/sop-keu-002/"]
+    content = sop["content"]
+    for written in ("Peraturan Menteri Keuangan Nomor 62", "Memiliki sertifikat Bendahara Pengeluaran",
+                    "Token PIN PPSPM", "Nur Hidayati", "Kepala Bagian Perbendaharaan", "Pencairan"):
+        assert written in content, written
+    for label in ("Nomor SOP", "Tanggal Pembuatan", "Dasar Hukum", "Kualifikasi Pelaksana", "Lembar Pengesahan",
+                  "Disusun oleh", "Diperiksa oleh", "Tanggal:", "Lanjut ke langkah", "Prosedur selesai",
+                  "Bagan Alir SOP-AP", "Formulir Monev"):
+        assert label not in content, label
+    page = (bundled_site / "sop" / "sop-keu-002" / "index.html").read_text(encoding="utf-8")
+    for label in ("Nomor SOP", "Disusun oleh", "Lanjut ke langkah", "Formulir Monev"):
+        assert label in page, label  # the page itself is unchanged
+
+
 def test_the_filter_index_is_put_in_one_order_whatever_order_pagefind_wrote(bundled_site, tmp_path):  # noqa: F811
     """Pagefind writes filter values and filters in hash-map order; the build sorts them (search.canonicalise)."""
     import shutil
