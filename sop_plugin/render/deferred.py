@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 import tempfile
+from array import array
 from collections.abc import Callable
 
 MIN_SIZE = 2048  # smaller fragments stay in the page: a token and a file read would cost more
@@ -27,21 +28,21 @@ class Spool:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()
-        self._where: dict[str, tuple[int, int]] = {}
+        # where fragment N ends in the file (it starts where N - 1 ends): no Python object per
+        # fragment, which would stay, scattered among the pages' conversions, until the last is written
+        self._ends = array("q")
         nonce = secrets.token_hex(12)
         self._prefix = f"<!--sop-deferred-{nonce}-"
-        self._token = re.compile(re.escape(self._prefix) + r"\d+-->")
+        self._token = re.compile(re.escape(self._prefix) + r"(\d{1,18})-->")
 
     def put(self, fragment: str) -> str:
         """A token standing for ``fragment`` (returned as is when it is small)."""
         if len(fragment) < MIN_SIZE:
             return fragment
-        data = fragment.encode("utf-8")
-        offset = self._file.seek(0, 2)
-        self._file.write(data)
-        token = f"{self._prefix}{len(self._where)}-->"
-        self._where[token] = (offset, len(data))
-        return token
+        self._file.seek(0, 2)
+        self._file.write(fragment.encode("utf-8"))
+        self._ends.append(self._file.tell())
+        return f"{self._prefix}{len(self._ends) - 1}-->"
 
     def fill(self, page_html: str, transform: Callable[[str], str] | None = None) -> str:
         """``page_html`` with every token replaced by its fragment (through ``transform``, if given)."""
@@ -49,15 +50,16 @@ class Spool:
             return page_html
 
         def fragment(m: re.Match[str]) -> str:
-            found = self._where.get(m.group(0))
-            if found is None:  # not this build's: leave it (it is an HTML comment)
+            n = int(m.group(1))
+            if n >= len(self._ends):  # not this build's: leave it (it is an HTML comment)
                 return m.group(0)
-            self._file.seek(found[0])
-            text = self._file.read(found[1]).decode("utf-8")
+            start = self._ends[n - 1] if n else 0
+            self._file.seek(start)
+            text = self._file.read(self._ends[n] - start).decode("utf-8")
             return transform(text) if transform is not None else text
 
         return self._token.sub(fragment, page_html)
 
     def close(self) -> None:
         self._file.close()
-        self._where.clear()
+        self._ends = array("q")
