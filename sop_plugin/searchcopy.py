@@ -89,7 +89,8 @@ def prepare(text: str, *, annotate: str = "", listing: bool = False) -> str:
     Only the ``data-pagefind-body`` element is kept, without what must not be
     indexed: the views that repeat an SOP's steps (flowchart, SOP-AP table,
     analysis, walkthrough, history), its related SOPs, the technical details
-    for its authors, column headings and drawings.  Every occurrence of a word
+    for its authors, the portal's own labels and step links, column headings
+    and drawings.  Every occurrence of a word
     costs index bytes that a query downloads, and every byte left out is one
     Pagefind does not parse (nor hold in memory: its memory grows with the
     text it indexes).  Table
