@@ -482,9 +482,7 @@ def _through_symbols(lay: Layout, jump: tuple[int, int]) -> bool:
             x0, y0, x1, y1 = sym.box()
             if any(x0 - 0.5 <= p.x <= x1 + 0.5 and y0 - 0.5 <= p.y <= y1 + 0.5 for p in ends):
                 continue  # a symbol the line starts or ends at
-            near = (x0 - 2, y0 - 2, x1 + 2, y1 + 2)
-            if any(_overlap(near, (min(a.x, b.x), min(a.y, b.y), max(a.x, b.x), max(a.y, b.y)))
-                   for a, b in zip(e.points, e.points[1:])):
+            if _first_through((x0 - 2, y0 - 2, x1 + 2, y1 + 2), (e,)) is not None:
                 return True
     return False
 
