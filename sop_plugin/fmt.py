@@ -52,7 +52,9 @@ def number(value: float, lang: str = "id", digits: int = 1) -> str:
 
 @memo(1)  # 2.5 MB of patterns: loaded when first needed, dropped with the portal
 def _hyphenator() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="id_ID", left=3, right=3)
+    hyphenator = pyphen.Pyphen(lang="id_ID", left=3, right=3)
+    pyphen.hdcache.clear()  # (pyphen keeps every dictionary it loads, even with cache=False)
+    return hyphenator
 
 
 @memo(4096)

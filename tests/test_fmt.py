@@ -87,3 +87,19 @@ def test_formatter_binds_language_and_calendar():
     assert f.minutes(6 * 60) == "1 day"
     assert f.range(60, 120) == "1–2 hours"
     assert f.number(2.5) == "2.5" and f.date(dt.date(2026, 1, 1)) == "January 1, 2026"
+
+
+def test_the_hyphenation_patterns_go_with_the_portal():
+    """The patterns (2.5 MB) are loaded when first needed and freed when a build forgets its
+    portal (memo.forget_all), not kept by pyphen's own cache of loaded dictionaries."""
+    import gc
+    import weakref
+
+    from sop_plugin import memo
+
+    assert fmt.SOFT_HYPHEN in fmt.hyphenate("Verifikator")  # the patterns are loaded and used
+    patterns = weakref.ref(fmt._hyphenator().hd)
+    memo.forget_all()
+    gc.collect()
+    assert patterns() is None
+    assert fmt.SOFT_HYPHEN in fmt.hyphenate("Verifikatur")  # loaded again when needed again
