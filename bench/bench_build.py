@@ -21,9 +21,11 @@ grouped by unit) and measures, each in a fresh process:
   lists that show the step change too); with ``--repeat N``, the medians of N
   saves of each, one after another;
 * peak memory (proportional set size summed over the build's processes, so
-  forked workers' shared pages count once; resident memory is in the JSON),
-  and the largest single process's resident memory (what ``/usr/bin/time -v``
-  reports), and the site's size.
+  forked workers' shared pages count once; sampled every 50 ms, each process
+  with the rise of its resident memory since the sample before, so that short
+  spikes count too; resident memory is in the JSON), the largest single
+  process's resident memory (what ``/usr/bin/time -v`` reports), and the
+  site's size.
 
 Ratios are computed within the run (machines are noisy; compare ratios, not
 seconds).  ``--repeat N`` builds plain and cold N times each, alternately,
@@ -68,44 +70,83 @@ for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.md")):
 """
 
 
-def _tree_memory_kb(pid: int) -> tuple[int, int, dict[str, int], int]:
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it, from the kernel's list of each thread's children
+    (Pagefind is started by a thread of the build); a scan of ``/proc`` where that list is missing."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                todo.extend(int(c) for c in Path(f"/proc/{p}/task/{tid}/children").read_text().split())
+            except FileNotFoundError:  # a kernel without CONFIG_PROC_CHILDREN
+                return _descendants_by_scan(pid)
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def _descendants_by_scan(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]),
+                                    []).append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def _tree_memory_kb(pid: int, base: dict[int, tuple[int, int]], full: bool) -> tuple[int, int, dict[str, int], int]:
     """Memory of ``pid`` and its descendants (kB): (resident, proportional, proportional by program,
     the resident memory of the largest process).
 
     The proportional set size (PSS) counts a page shared by N processes as 1/N in
     each, so forked workers, which share the parent's pages until they write
     them, are not counted twice; resident memory (RSS) adds them up again.
+    Reading it walks the process's pages, which slows the build measured, so it is
+    read only when ``full`` (and for a process not seen before) into ``base``; in
+    between, each process counts as its last PSS plus how far its resident memory
+    has risen since, read from the kernel's high-water mark (``VmHWM``, set back to
+    the present size after each reading).  That catches peaks shorter than the time
+    between two samples: Pagefind's part of the index holds its peak for about
+    0.1 s, plain material's search index is written in the build's last moments.
     """
     rss = pss = largest = 0
-    children: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            head, stat = (entry / "stat").read_text().rsplit(")", 1)
-            children.setdefault(int(stat.split()[1]), []).append(int(entry.name))
-            names[int(entry.name)] = head.split("(", 1)[1]
-        except (OSError, IndexError, ValueError):
-            continue
     by_program: dict[str, int] = {}
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        todo.extend(children.get(p, []))
+    for p in _descendants(pid):
         try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    kb = int(line.split()[1])
-                    rss += kb
-                    largest = max(largest, kb)
-                elif line.startswith("Pss:"):
-                    kb = int(line.split()[1])
-                    pss += kb
-                    by_program[names.get(p, "?")] = by_program.get(names.get(p, "?"), 0) + kb
-        except OSError:
+            name = Path(f"/proc/{p}/comm").read_text().strip()
+            if full or p not in base:
+                now = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in
+                       Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:]) if k in ("Rss", "Pss")}
+                base[p] = now["Pss"], now["Rss"]
+            high = next(int(line.split()[1]) for line in Path(f"/proc/{p}/status").read_text().splitlines()
+                        if line.startswith("VmHWM:"))
+            Path(f"/proc/{p}/clear_refs").write_text("5")  # the high-water mark back to the present size
+        except (OSError, ValueError, StopIteration, KeyError):
             continue
+        base_pss, base_rss = base[p]
+        rss += high
+        largest = max(largest, high)
+        by_program[name] = by_program.get(name, 0) + base_pss + high - base_rss
+        pss += base_pss + high - base_rss
     return rss, pss, by_program, largest
+
+
+SAMPLE_S = 0.05  # reads two small files per process; the proportional sizes every FULL_EVERY samples
+FULL_EVERY = 5
 
 
 def run(cmd: list[str], cwd: Path) -> dict:
@@ -118,13 +159,16 @@ def run(cmd: list[str], cwd: Path) -> dict:
 
     def poll() -> None:
         nonlocal peak, peak_rss, peak_one, at_peak
+        base: dict[int, tuple[int, int]] = {}
+        n = 0
         while not done.is_set():
-            rss, pss, by_program, largest = _tree_memory_kb(proc.pid)
+            rss, pss, by_program, largest = _tree_memory_kb(proc.pid, base, full=n % FULL_EVERY == 0)
+            n += 1
             if pss > peak:
                 peak, at_peak = pss, by_program
             peak_rss = max(peak_rss, rss)
             peak_one = max(peak_one, largest)
-            time.sleep(0.25)  # reading smaps costs CPU: the builds measured share this machine
+            time.sleep(SAMPLE_S)
 
     t = threading.Thread(target=poll, daemon=True)
     t.start()
