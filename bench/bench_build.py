@@ -70,41 +70,43 @@ for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.md")):
 """
 
 
-def _descendants(pid: int) -> list[int]:
-    """``pid`` and every process below it, from the kernel's list of each thread's children
-    (Pagefind is started by a thread of the build); a scan of ``/proc`` where that list is missing."""
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
+# the kernel lists each thread's children (CONFIG_PROC_CHILDREN); without that, /proc is scanned
+_CHILDREN_LISTS = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
+
+
+def _children(pid: int, by_parent: dict[int, list[int]] | None) -> list[int]:
+    if by_parent is not None:
+        return by_parent.get(pid, [])
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:  # gone
+        return found
+    for tid in tasks:  # Pagefind is started by a thread of the build
         try:
-            tasks = os.listdir(f"/proc/{p}/task")
-        except OSError:
+            found.extend(int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split())
+        except (OSError, ValueError):
             continue
-        for tid in tasks:
-            try:
-                todo.extend(int(c) for c in Path(f"/proc/{p}/task/{tid}/children").read_text().split())
-            except FileNotFoundError:  # a kernel without CONFIG_PROC_CHILDREN
-                return _descendants_by_scan(pid)
-            except (OSError, ValueError):
-                continue
     return found
 
 
-def _descendants_by_scan(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                children.setdefault(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]),
-                                    []).append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    by_parent: dict[int, list[int]] | None = None
+    if not _CHILDREN_LISTS:
+        by_parent = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                by_parent.setdefault(parent, []).append(int(entry.name))
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
         found.append(p)
-        todo.extend(children.get(p, []))
+        todo.extend(_children(p, by_parent))
     return found
 
 
@@ -138,10 +140,11 @@ def _tree_memory_kb(pid: int, base: dict[int, tuple[int, int]], full: bool) -> t
         except (OSError, ValueError, StopIteration, KeyError):
             continue
         base_pss, base_rss = base[p]
+        proportional = base_pss + high - base_rss
         rss += high
+        pss += proportional
         largest = max(largest, high)
-        by_program[name] = by_program.get(name, 0) + base_pss + high - base_rss
-        pss += base_pss + high - base_rss
+        by_program[name] = by_program.get(name, 0) + proportional
     return rss, pss, by_program, largest
 
 
