@@ -53,7 +53,10 @@ def number(value: float, lang: str = "id", digits: int = 1) -> str:
 @memo(1)  # 2.5 MB of patterns: loaded when first needed, dropped with the portal
 def _hyphenator() -> pyphen.Pyphen:
     hyphenator = pyphen.Pyphen(lang="id_ID", left=3, right=3)
-    pyphen.hdcache.clear()  # (pyphen keeps every dictionary it loads, even with cache=False)
+    # pyphen keeps every dictionary it loads in its module cache (even with cache=False): take ours
+    # out, and only ours, so that it goes with this memo; others' dictionaries stay cached
+    for path in [path for path, loaded in pyphen.hdcache.items() if loaded is hyphenator.hd]:
+        del pyphen.hdcache[path]
     return hyphenator
 
 

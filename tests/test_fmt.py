@@ -103,3 +103,18 @@ def test_the_hyphenation_patterns_go_with_the_portal():
     gc.collect()
     assert patterns() is None
     assert fmt.SOFT_HYPHEN in fmt.hyphenate("Verifikatur")  # loaded again when needed again
+
+
+def test_other_hyphenation_dictionaries_stay_in_pyphens_cache():
+    """Only the portal's own patterns leave pyphen's cache: a dictionary someone else in the
+    process loaded stays cached."""
+    import pyphen
+
+    from sop_plugin import memo
+
+    other = pyphen.Pyphen(lang="en_US")
+    memo.forget_all()
+    assert fmt.SOFT_HYPHEN in fmt.hyphenate("Verifikator")  # the portal's patterns loaded again
+    cached = list(pyphen.hdcache.values())
+    assert any(loaded is other.hd for loaded in cached)
+    assert not any(loaded is fmt._hyphenator().hd for loaded in cached)
