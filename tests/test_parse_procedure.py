@@ -289,3 +289,20 @@ def test_mutate_moves_lines_consistently():
     text = mutate(VALID_SOP, "## Tujuan\n", "## Tujuan\n\nBaris tambahan.\n\n")
     sop = parse(text)
     assert sop.steps[0].line == line_of(text, "1. Mengisi formulir") == VALID_LINES["step1"] + 3
+
+
+def test_field_lines_read_as_a_mapping_and_pickle():
+    """A step's field lines are a read-only mapping (two tuples, the names shared by steps that
+    wrote their fields in the same order); pickled and back they are the same mapping."""
+    import pickle
+
+    _, (a, b) = steps_of("1. A\n    - pelaksana: X\n    - waktu: 5 menit\n"
+                         "2. B\n    - pelaksana: Y\n    - waktu: 5 menit\n")
+    assert dict(a.field_lines) == {"actor": 8, "duration": 9} and b.field_lines == {"actor": 11, "duration": 12}
+    assert a.field_lines["duration"] == 9 and "inputs" not in a.field_lines and len(a.field_lines) == 2
+    assert a.line_of("inputs") == a.line == 7  # a field not written: the step's own line
+    with pytest.raises(KeyError):
+        a.field_lines["inputs"]
+    back = pickle.loads(pickle.dumps(a))
+    assert back == a and back.field_lines == a.field_lines and back.field_lines._keys is a.field_lines._keys
+    assert a.duration is b.duration  # one (frozen) Duration per time written

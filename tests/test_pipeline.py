@@ -796,6 +796,10 @@ def test_a_parsed_sop_holds_its_file_once_and_recurring_words_once():
         assert sa.actor is sb.actor and sa.inputs[1] is sb.inputs[1] and sa.duration_text is sb.duration_text
         assert sa.output is sb.output and sa.duration is not None and sa.duration.text is sa.duration_text
         assert [k for k in sa.field_lines if k == "actor"][0] is [k for k in sb.field_lines if k == "actor"][0]
+        # one Duration per time written, one tuple of field names per order of fields, no empty list per step
+        assert sa.duration is sb.duration and sa.field_lines._keys is sb.field_lines._keys
+        assert sa.field_lines == {"actor": 19, "inputs": 20, "duration": 21, "output": 22} == sb.field_lines
+        assert sa.details == () and sb.details == ()
         assert [k for k in x.field_lines if k == "approvals.0.name"][0] is \
             [k for k in y.field_lines if k == "approvals.0.name"][0]
 
@@ -820,4 +824,5 @@ def test_a_parsed_sop_holds_its_file_once_and_recurring_words_once():
         tracemalloc.stop()
     text = sum(len(s.text.encode()) for s in loaded.sops)
     assert len(back) == len(loaded.sops) >= 10
-    assert held < 6.5 * text and sent_back < 6.5 * text, (held / text, sent_back / text)
+    # about 5.0x and 4.7x their text here since the steps keep their field lines in tuples
+    assert held < 5.5 * text and sent_back < 5.5 * text, (held / text, sent_back / text)

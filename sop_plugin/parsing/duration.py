@@ -26,6 +26,7 @@ import math
 import re
 
 from .. import limits
+from ..memo import memo
 from ..i18n import Msg, msg
 from ..model import Calendar, Duration
 
@@ -110,10 +111,14 @@ def _compound(text: str, cal: Calendar) -> float | None:
 
 def parse_duration(text: str, cal: Calendar | None = None) -> Duration | None:
     """A :class:`Duration` in working minutes, or ``None`` if ``text`` cannot be read."""
-    cal = cal or Calendar()
     raw = text.strip()
     if not raw or len(raw) > MAX_TEXT:
         return None
+    return _parsed(raw, cal or Calendar())
+
+
+@memo(4096)  # a portal writes the same few times on thousands of steps: one (frozen) Duration each
+def _parsed(raw: str, cal: Calendar) -> Duration | None:
     found = _read(raw, cal)
     if found is None or not (math.isfinite(found.high) and found.high <= limits.MAX_DURATION_MINUTES):
         return None  # 309 nines are float infinity; a duration of centuries is a typo

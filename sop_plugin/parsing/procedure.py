@@ -21,6 +21,7 @@ from ..model import (
     Branch,
     Calendar,
     Decision,
+    FieldLines,
     Diagnostic,
     Procedure,
     Section,
@@ -188,22 +189,28 @@ class _StepReader:
         activity, anchor = split_anchor(activity)
         step = Step(number=number, activity=activity, line=line, anchor=anchor)
         fields_done = False
+        lines: dict[str, int] = {}
+        details: list[str] = []
         for child in children:
             if child.type == "bullet_list" and not fields_done:
                 fields_done = True
                 for field_item in child.children:
-                    self.field(step, field_item)
+                    self.field(step, field_item, lines)
             else:
                 text = self.source(child)
                 if text:
-                    step.details.append(text)
+                    details.append(text)
+        step.field_lines = FieldLines(lines)
+        if details:
+            step.details = details
         if not activity:
             self.diags.append(codes.MISSING_FIELD.at(
                 self.path, line, msg("diag.procedure.no_activity", step=number),
                 msg("diag.procedure.no_activity_hint")))
         return step
 
-    def field(self, step: Step, item: SyntaxTreeNode) -> None:
+    def field(self, step: Step, item: SyntaxTreeNode, lines: dict[str, int]) -> None:
+        """Read one field of ``step``; ``lines``: the line of each field read so far."""
         line = self.at(item)
         kids = list(item.children)
         first = kids[0] if kids else None
@@ -220,14 +227,14 @@ class _StepReader:
                 self.path, line, msg("diag.procedure.unknown_field", step=step.number, key=key),
                 aliases.key_hint("step", key)))
             return
-        if canon in step.field_lines:
+        if canon in lines:
             self.diags.append(codes.DUPLICATE_STEP_FIELD.at(
                 self.path, line,
                 msg("diag.procedure.repeated_field", step=step.number, key=key,
-                    same=aliases.display_key("step", canon), line=step.field_lines[canon]),
+                    same=aliases.display_key("step", canon), line=lines[canon]),
                 msg("diag.keep_one")))
             return
-        step.field_lines[canon] = line
+        lines[canon] = line
         nested = next((k for k in kids[1:] if k.type == "bullet_list"), None)
         if canon == "decision":
             step.decision = self.decision(step, value, line, nested)
