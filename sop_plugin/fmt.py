@@ -72,6 +72,13 @@ def hyphenate(text: str) -> str:
 _LONG_WORD = re.compile(r"[^\W\d_]{7,}")  # letters only: shorter words fit the narrowest column
 
 
+def forget_hyphenation() -> None:
+    """Let the hyphenation patterns go now (2.5 MB): only the SOP-AP table hyphenates, and a build
+    renders SOP pages beside their analysis, before any view (loaded again if a page needs them)."""
+    hyphenate.cache_clear()
+    _hyphenator.cache_clear()
+
+
 def break_word(word: str, width: int) -> tuple[str, str] | None:
     """``word`` cut after an Indonesian syllable: a first part of at most ``width`` characters with
     its hyphen, and the rest; ``None`` when no syllable ends early enough."""

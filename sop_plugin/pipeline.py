@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import audit, parallel
+from . import audit, fmt, parallel
 from .analysis import Analysis, Flow, SimConfig, SimResult, analyse, build_flow, simulate
 from .audit import AuditEntry, git_head, preload, trail
 from .cache import MISSING, NO_CACHE, UNREADABLE, Cache, open_cache, scratch_cache, text_hash
@@ -238,6 +238,7 @@ def build(settings: Settings, base: Path | None = None, *, root: Path | None = N
     if extra is not None and portal.cache.folder is None:
         portal.cache = scratch_cache()
     analyse_all(portal, extra)
+    fmt.forget_hyphenation()  # the pages are rendered: the views and the host do not hyphenate
     return portal
 
 
