@@ -16,7 +16,8 @@ from .memo import memo
 _ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")')
 
 
-@memo(65536)  # views link thousands of times between the same few hundred pages
+@memo(4096)  # views link thousands of times between the same few hundred pages, a page to many (as many
+# hits at 1,000 SOPs as 65,536 entries, which held 2.9 MB)
 def _relative(target: str, current: str) -> str:
     """The URL of site path ``target`` relative to the page at site URL ``current``."""
     base = current if current.endswith("/") or not current else posixpath.dirname(current) + "/"
