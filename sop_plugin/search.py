@@ -153,9 +153,9 @@ def page_file(ctx: RenderContext, src_path: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
-def partition(pages: Iterable[str], per_index: int) -> list[list[str]]:
+def partition(pages: Iterable[str], per_index: int, max_parts: int = 0) -> list[list[str]]:
     """The pages of each Pagefind index: one index of at most ``per_index`` pages (``0``: no limit)
-    or as few as hold them all.
+    or as few as hold them all, but no more than ``max_parts`` (``0``: no limit), which then hold more.
 
     The pages are dealt out in turn from the sorted list, so every part holds every kind of
     page (SOPs, listings) of every unit: the word statistics each index ranks with are then
@@ -163,6 +163,8 @@ def partition(pages: Iterable[str], per_index: int) -> list[list[str]]:
     """
     ordered = sorted(pages)
     n = 1 if per_index <= 0 else max(1, -(-len(ordered) // per_index))
+    if max_parts > 0:
+        n = min(n, max_parts)
     return [ordered[k::n] for k in range(n)]
 
 
@@ -183,7 +185,7 @@ class SearchCopies:
     """
 
     def __init__(self, ctx: RenderContext, listings: Iterable[str] = (), workers: int = 0,
-                 pages_per_index: int = 0) -> None:
+                 pages_per_index: int = 0, max_parts: int = 0) -> None:
         self.ctx: RenderContext | None = ctx  # None once detached (or sealed)
         # site files (as written below the site folder) of the SOP pages and of the generated listings
         self.sops = {page_file(ctx, ctx.links.sop_page(sid)): sop for sid, sop in ctx.published.items()}
@@ -195,6 +197,7 @@ class SearchCopies:
         self.seen: set[str] = set()
         self.copied: list[str] = []  # site files of the copies
         self.pages_per_index = pages_per_index
+        self.max_parts = max_parts
         self.seconds = 0.0  # spent handing pages over and indexing
         self._launched = 0.0
         self._workers = workers
@@ -296,7 +299,7 @@ class SearchCopies:
             exe = str(get_executable())
         except (ImportError, FileNotFoundError) as exc:
             raise SearchUnavailable(f"Pagefind is not installed ({exc}); install 'pagefind[bin]'") from None
-        parts = partition(self.copied, self.pages_per_index)
+        parts = partition(self.copied, self.pages_per_index, self.max_parts)
         sites = [self.scratch]
         if len(parts) > 1:
             sites = [self.scratch.parent / "parts" / str(k) for k in range(len(parts))]

@@ -73,8 +73,9 @@ class Settings:
     audit_git: bool = True
     sopap_rows_per_page: int | None = None
     report_issue_url: str = ""  # "Laporkan masalah" link template ({id}, {version}, {title}, {step}); "": off
-    # Pagefind indexes at most this many pages at a time (0: all at once); it holds ~0.15 MB per page
-    search_pages_per_index: int = 1000
+    # Pagefind indexes at most this many pages at a time (0: all at once); it holds ~0.12 MB per page
+    search_pages_per_index: int = 600
+    search_max_parts: int = 8  # past this many parts, each part holds more pages (0: no limit)
     # -- how the build runs (never changes its output) ---------------------------------
     cache_dir: str = ".cache/sop"  # relative to the project folder; "" turns the cache off
     workers: int = 0  # processes for per-SOP work; 0: one per core
@@ -82,7 +83,7 @@ class Settings:
     def output_key(self) -> Settings:
         """These settings without the ones no SOP's results depend on (cache keys): how fast the
         build runs, how the search index is divided."""
-        return dataclasses.replace(self, cache_dir="", workers=0, search_pages_per_index=0)
+        return dataclasses.replace(self, cache_dir="", workers=0, search_pages_per_index=0, search_max_parts=0)
 
     def now(self) -> dt.date:
         return self.today or dt.date.today()
@@ -112,8 +113,9 @@ class Settings:
                 kw[name] = _bool(merged[name], name)
         if "workers" in merged:
             kw["workers"] = _int(merged["workers"], "workers", low=0)
-        if "search_pages_per_index" in merged:
-            kw["search_pages_per_index"] = _int(merged["search_pages_per_index"], "search_pages_per_index", low=0)
+        for name in ("search_pages_per_index", "search_max_parts"):
+            if name in merged:
+                kw[name] = _int(merged[name], name, low=0)
         if "review_due_days" in merged:
             kw["review_due_days"] = _int(merged["review_due_days"], "review_due_days", low=0)
         if "sopap_rows_per_page" in merged:

@@ -115,6 +115,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
                                                                                 "seed": 3},
         "disabled_blocks": ["analysis"], "audit_git": False, "sopap_rows_per_page": 12,
         "cache_dir": ".cache/x", "workers": 2, "remote_images": True, "search_pages_per_index": 40,
+        "search_max_parts": 3,
         "report_issue_url": "https://git.example.ac.id/sop/issues/new?title={id}%20v{version}%20{step}",
         "require_verified_signatures": True, "signers_anchor": "SHA256:" + "A" * 43,
     }
@@ -127,6 +128,7 @@ def test_every_documented_option_exists_and_validates_in_the_plugin_config(tmp_p
     settings = Settings.from_options({k: (dict(v) if hasattr(v, "keys") else v) for k, v in conf.items()})
     assert settings.simulate.cases == 10 and settings.institution.logo == "logo.png"
     assert settings.sopap_rows_per_page == 12 and not settings.audit_git and settings.search_pages_per_index == 40
+    assert settings.search_max_parts == 3
     assert settings.require_verified_signatures and settings.signers_anchor == "SHA256:" + "A" * 43
 
 

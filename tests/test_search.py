@@ -166,6 +166,9 @@ def test_partition_deals_pages_out_in_turn_to_as_few_parts_as_hold_them():
     parts = search.partition(pages, 10)
     assert [len(p) for p in parts] == [8, 8, 7] and parts[0][:3] == ["p00", "p03", "p06"]
     assert search.partition([], 10) == [[]]
+    # no more parts than max_parts: each then holds more than per_index
+    assert [len(p) for p in search.partition(pages, 5, max_parts=3)] == [8, 8, 7]
+    assert [len(p) for p in search.partition(pages, 5, max_parts=0)] == [5, 5, 5, 4, 4]
 
 
 def test_a_large_portal_is_indexed_in_parts_that_hold_every_page_once(bundled_site, parted_site):  # noqa: F811

@@ -105,7 +105,11 @@ class SopPluginConfig(base.Config):
 
     search_pages_per_index = c.Type(int, default=_d.search_pages_per_index)
     """Pages Pagefind indexes in one run: a larger portal is indexed in parts, one after another, which the
-    search box merges (Pagefind holds about 0.2 MB per SOP page while it runs). ``0``: one index."""
+    search box merges (Pagefind holds about 0.12 MB per SOP page while it runs). ``0``: one index."""
+
+    search_max_parts = c.Type(int, default=_d.search_max_parts)
+    """The most parts the search index is divided into: past it, each part holds more pages than
+    ``search_pages_per_index`` (a reader's first query fetches a chunk of every part). ``0``: no limit."""
 
     cache_dir = c.Type(str, default=_d.cache_dir)
     """Folder of the persistent build cache, relative to mkdocs.yml (``""``: no cache). Safe to delete."""

@@ -151,7 +151,8 @@ class SopPlugin(BasePlugin[SopPluginConfig]):
         if self._indexes(config):
             self.search = search.SearchCopies(ctx, listings=[page.src_path for page in pages],
                                               workers=portal.settings.workers,
-                                              pages_per_index=portal.settings.search_pages_per_index)
+                                              pages_per_index=portal.settings.search_pages_per_index,
+                                              max_parts=portal.settings.search_max_parts)
         self.unsearched = {page.src_path for page in pages if not page.searchable}
         # pages kept out of search go last: Pagefind can start while MkDocs writes them
         for page in sorted(pages, key=lambda p: not p.searchable):
