@@ -273,7 +273,7 @@ def _catalogue_row(sop: Sop) -> str:
     """A hash of what the catalogue shows of ``sop`` (the row itself, kept for every SOP while
     the portal lives, held 4 MB at 1,000 SOPs)."""
     actors, documents = data.actors_and_documents(sop)
-    return cache_key(sop.path, sop.title, cache_key(front_matter(sop)), tuple(actors), tuple(documents.items()))
+    return cache_key(sop.path, sop.title, front_matter(sop), tuple(actors), tuple(documents.items()))
 
 
 @directive("sop-catalogue", depends=_catalogue_depends)
