@@ -162,7 +162,11 @@ def test_the_filter_index_is_put_in_one_order_whatever_order_pagefind_wrote(bund
 def test_partition_deals_pages_out_in_turn_to_as_few_parts_as_hold_them():
     pages = [f"p{i:02d}" for i in range(23)][::-1]
     assert search.partition(pages, 0) == [sorted(pages)]
-    assert search.partition(pages, 23) == [sorted(pages)]
+    assert search.partition(pages, 46) == [sorted(pages)]
+    # more than half of per_index pages: two parts at least
+    assert [len(p) for p in search.partition(pages, 45)] == [len(p) for p in search.partition(pages, 23)] == [12, 11]
+    assert search.partition(pages, 45, max_parts=1) == [sorted(pages)]
+    assert search.partition(["a"], 1) == [["a"]]  # never an empty part
     parts = search.partition(pages, 10)
     assert [len(p) for p in parts] == [8, 8, 7] and parts[0][:3] == ["p00", "p03", "p06"]
     assert search.partition([], 10) == [[]]

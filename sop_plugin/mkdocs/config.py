@@ -105,7 +105,8 @@ class SopPluginConfig(base.Config):
 
     search_pages_per_index = c.Type(int, default=_d.search_pages_per_index)
     """Pages Pagefind indexes in one run: a larger portal is indexed in parts, one after another, which the
-    search box merges (Pagefind holds about 0.12 MB per SOP page while it runs). ``0``: one index."""
+    search box merges (Pagefind holds about 0.12 MB per SOP page while it runs); more than half of it makes two
+    parts. ``0``: one index."""
 
     search_max_parts = c.Type(int, default=_d.search_max_parts)
     """The most parts the search index is divided into: past it, each part holds more pages than
