@@ -158,7 +158,7 @@ def partition(pages: Iterable[str], per_index: int, max_parts: int = 0) -> list[
     or as few as hold them all, but no more than ``max_parts`` (``0``: no limit), which then hold more.
     More than half of ``per_index`` pages make two parts at least: Pagefind's memory for one index
     adds to the build's, which is small for a small portal (at 300 SOPs, 475 pages: 35 MB a part
-    instead of 56 MB beside a build process of 57 MB; a first query fetched 23-135 kB instead of 22-90 kB).
+    instead of 56 MB beside a build process of 60 MB; a first query fetched 23-135 kB instead of 22-90 kB).
 
     The pages are dealt out in turn from the sorted list, so every part holds every kind of
     page (SOPs, listings) of every unit: the word statistics each index ranks with are then
