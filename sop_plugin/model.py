@@ -13,7 +13,9 @@ import datetime as dt
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable
+
+from .memo import memo
 
 
 class Severity(str, enum.Enum):
@@ -195,16 +197,10 @@ class FieldLines(Mapping[str, int]):
     """
 
     __slots__ = ("_keys", "_lines")
-    _shared: ClassVar[dict[tuple[str, ...], tuple[str, ...]]] = {}
-    SHARED_MAX: ClassVar[int] = 4096  # orders of fields remembered (an adversarial file cannot grow it further)
 
     def __init__(self, lines: Mapping[str, int] | None = None) -> None:
         lines = lines or {}
-        keys = tuple(lines)
-        shared = FieldLines._shared.get(keys)
-        if shared is None and len(FieldLines._shared) < FieldLines.SHARED_MAX:
-            shared = FieldLines._shared[keys] = keys
-        self._keys: tuple[str, ...] = shared or keys
+        self._keys: tuple[str, ...] = _field_names(tuple(lines))
         self._lines: tuple[int, ...] = tuple(lines.values())
 
     def __getitem__(self, key: str) -> int:
@@ -227,6 +223,11 @@ class FieldLines(Mapping[str, int]):
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled as a dict: the receiving process shares its keys
         return FieldLines, (dict(self),)
+
+
+@memo(4096)  # orders of fields: the first tuple of each is handed back for every equal one
+def _field_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    return names
 
 
 NO_FIELD_LINES = FieldLines()
